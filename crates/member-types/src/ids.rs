@@ -1,0 +1,332 @@
+//! Identifier newtypes.
+//!
+//! Every identifier that a caller supplies (through [`FromStr`], `new`, or by
+//! deserializing a request body) is checked: ASCII letters and digits only,
+//! with the documented length. The check keeps path segments such as `..`,
+//! `/`, `%2F` or `?` out of URLs, so a typo can never address another
+//! resource.
+//!
+//! Identifiers that arrive in *server responses* are never refused for their
+//! content: the server is authoritative there. Response models read them with
+//! [`from_server`](MemberId::from_server) semantics, and anything that later
+//! builds a URL from one re-checks it with [`check`](MemberId::check).
+//!
+//! ```
+//! use member_types::{AccountId, MemberId};
+//!
+//! let account: AccountId = "023e105f4ecef8ad9ca31a8372d0c353".parse()?;
+//! let member = MemberId::new("4536bcfad5faccb111b47003c79917fa")?;
+//! assert_eq!(member.as_str(), "4536bcfad5faccb111b47003c79917fa");
+//!
+//! let err = MemberId::new("../roles").unwrap_err();
+//! assert!(err.to_string().contains("member_id"));
+//! # Ok::<(), member_types::ValidationError>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{shorten, ValidationError};
+
+/// Checks `value` against the identifier rule: ASCII letters and digits only,
+/// between `min` and `max` characters.
+pub(crate) fn check_id(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), ValidationError> {
+    let rule = if min == max {
+        format!("exactly {max} ASCII letters or digits")
+    } else {
+        format!("{min} to {max} ASCII letters or digits")
+    };
+    let bad = |reason: String| ValidationError::InvalidId {
+        field,
+        value: shorten(value),
+        reason,
+        rule: rule.clone(),
+    };
+    if value.is_empty() {
+        return Err(bad("it is empty".to_owned()));
+    }
+    if let Some(c) = value.chars().find(|c| !c.is_ascii_alphanumeric()) {
+        return Err(bad(format!("it contains {c:?}")));
+    }
+    let len = value.len();
+    if len < min || len > max {
+        return Err(bad(format!("it has {len} characters")));
+    }
+    Ok(())
+}
+
+macro_rules! define_id {
+    (
+        $name:ident, doc = $doc:literal, field = $field:literal, min = $min:literal, max = $max:literal, pattern = $pattern:literal
+    ) => {
+        #[doc = $doc]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The field name used in error messages.
+            pub const FIELD: &'static str = $field;
+            /// Fewest characters a valid identifier has.
+            pub const MIN_LEN: usize = $min;
+            /// Most characters a valid identifier has.
+            pub const MAX_LEN: usize = $max;
+
+            /// Checks and wraps a caller-supplied identifier.
+            ///
+            /// # Errors
+            /// [`ValidationError::InvalidId`] when the value is empty, too
+            /// long or short, or holds anything but ASCII letters and digits.
+            pub fn new(value: impl Into<String>) -> Result<Self, ValidationError> {
+                let value = value.into();
+                check_id($field, &value, $min, $max)?;
+                Ok(Self(value))
+            }
+
+            /// Wraps an identifier that came from the server, without checking
+            /// it: the server is authoritative about its own identifiers.
+            /// Call [`check`](Self::check) before putting it in a URL.
+            pub fn from_server(value: impl Into<String>) -> Self {
+                Self(value.into())
+            }
+
+            /// Re-checks the identifier against the rule (used before the
+            /// value becomes a URL path segment).
+            ///
+            /// # Errors
+            /// [`ValidationError::InvalidId`] as for [`new`](Self::new).
+            pub fn check(&self) -> Result<&str, ValidationError> {
+                check_id($field, &self.0, $min, $max)?;
+                Ok(&self.0)
+            }
+
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The identifier as an owned `String`.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+
+            /// Deserializes without checking: for identifiers inside server
+            /// responses.
+            #[allow(dead_code, reason = "not every id type appears as a required response field")]
+            pub(crate) fn deserialize_lenient<'de, D: Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self)
+            }
+
+            /// Like [`deserialize_lenient`](Self::deserialize_lenient), for an
+            /// optional field that may also be `null`.
+            #[allow(dead_code, reason = "not every id type appears as an optional response field")]
+            pub(crate) fn deserialize_lenient_opt<'de, D: Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Option<Self>, D::Error> {
+                Option::<String>::deserialize(deserializer).map(|v| v.map(Self))
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({:?})"), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValidationError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValidationError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = ValidationError;
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                Self::new(s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        /// Strict: a caller-supplied identifier (a request body, a config
+        /// file) is checked. Response models read identifiers leniently.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Self::new(value).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({
+                    "type": "string",
+                    "minLength": $min,
+                    "maxLength": $max,
+                    "pattern": $pattern,
+                    "description": $doc,
+                })
+            }
+        }
+    };
+}
+
+define_id!(
+    AccountId,
+    doc = "Account identifier tag (exactly 32 ASCII letters or digits).",
+    field = "account_id",
+    min = 32,
+    max = 32,
+    pattern = "^[A-Za-z0-9]{32}$"
+);
+define_id!(
+    MemberId,
+    doc = "Membership identifier tag (1 to 32 ASCII letters or digits).",
+    field = "member_id",
+    min = 1,
+    max = 32,
+    pattern = "^[A-Za-z0-9]{1,32}$"
+);
+define_id!(
+    RoleId,
+    doc = "Role identifier tag (1 to 32 ASCII letters or digits).",
+    field = "role_id",
+    min = 1,
+    max = 32,
+    pattern = "^[A-Za-z0-9]{1,32}$"
+);
+define_id!(
+    PolicyId,
+    doc = "Policy identifier (1 to 32 ASCII letters or digits).",
+    field = "policy_id",
+    min = 1,
+    max = 32,
+    pattern = "^[A-Za-z0-9]{1,32}$"
+);
+define_id!(
+    PermissionGroupId,
+    doc = "Permission group identifier (1 to 32 ASCII letters or digits).",
+    field = "permission_group_id",
+    min = 1,
+    max = 32,
+    pattern = "^[A-Za-z0-9]{1,32}$"
+);
+define_id!(
+    ResourceGroupId,
+    doc = "Resource group identifier (1 to 32 ASCII letters or digits).",
+    field = "resource_group_id",
+    min = 1,
+    max = 32,
+    pattern = "^[A-Za-z0-9]{1,32}$"
+);
+define_id!(
+    UserId,
+    doc = "User identifier (1 to 32 ASCII letters or digits).",
+    field = "user_id",
+    min = 1,
+    max = 32,
+    pattern = "^[A-Za-z0-9]{1,32}$"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_documented_ids() {
+        assert!(AccountId::new("023e105f4ecef8ad9ca31a8372d0c353").is_ok());
+        assert!(MemberId::new("a").is_ok());
+        assert!(RoleId::new("3536bcfad5faccb999b47003c79917fb").is_ok());
+    }
+
+    #[test]
+    fn refuses_dangerous_segments() {
+        for bad in [
+            "", ".", "..", "/", "a/b", "%2F", "a?b", "a#b", "a b", "é", "abc\n",
+        ] {
+            let err = MemberId::new(bad).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("member_id"), "{text}");
+            assert!(text.contains("1 to 32 ASCII letters or digits"), "{text}");
+        }
+    }
+
+    #[test]
+    fn account_id_is_exactly_32() {
+        let err = AccountId::new("abc").unwrap_err().to_string();
+        assert!(err.contains("exactly 32"), "{err}");
+        assert!(err.contains("3 characters"), "{err}");
+        assert!(AccountId::new("a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn too_long_value_is_shortened_in_message() {
+        let long = "x".repeat(500);
+        let err = MemberId::new(long).unwrap_err().to_string();
+        assert!(err.len() < 250, "{err}");
+        assert!(err.contains("500 characters"), "{err}");
+    }
+
+    #[test]
+    fn strict_deserialize_lenient_from_server() {
+        assert!(serde_json::from_str::<MemberId>("\"../x\"").is_err());
+        let id = MemberId::from_server("../x");
+        assert!(id.check().is_err());
+    }
+}

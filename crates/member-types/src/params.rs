@@ -1,0 +1,363 @@
+//! Typed list parameters that turn into exactly the query string the API
+//! expects.
+//!
+//! ```
+//! use member_types::{Direction, ListMembersParams, MemberOrder, MemberStatus};
+//!
+//! let params = ListMembersParams::new()
+//!     .status(MemberStatus::Accepted)
+//!     .order(MemberOrder::Email)
+//!     .direction(Direction::Desc)
+//!     .per_page(50)?;
+//! assert_eq!(
+//!     params.to_query_string(),
+//!     "order=user.email&status=accepted&direction=desc&per_page=50"
+//! );
+//! assert!(ListMembersParams::new().per_page(51).is_err());
+//! # Ok::<(), member_types::ValidationError>(())
+//! ```
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::enums::{Direction, MemberOrder, MemberStatus};
+use crate::error::ValidationError;
+
+/// Fewest items a page may hold.
+pub const PER_PAGE_MIN: u32 = 5;
+/// Most items a page may hold.
+pub const PER_PAGE_MAX: u32 = 50;
+/// The page size the API uses when none is given.
+pub const PER_PAGE_DEFAULT: u32 = 20;
+
+fn check_page(page: u32) -> Result<u32, ValidationError> {
+    if page == 0 {
+        return Err(ValidationError::OutOfRange {
+            field: "page",
+            value: 0,
+            min: 1,
+            max: i64::from(u32::MAX),
+        });
+    }
+    Ok(page)
+}
+
+fn check_per_page(per_page: u32) -> Result<u32, ValidationError> {
+    if !(PER_PAGE_MIN..=PER_PAGE_MAX).contains(&per_page) {
+        return Err(ValidationError::OutOfRange {
+            field: "per_page",
+            value: i64::from(per_page),
+            min: i64::from(PER_PAGE_MIN),
+            max: i64::from(PER_PAGE_MAX),
+        });
+    }
+    Ok(per_page)
+}
+
+/// Query parameters of List Members.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "RawListMembersParams")]
+pub struct ListMembersParams {
+    /// Field to order members by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order: Option<MemberOrder>,
+    /// A member's status in the account (`accepted`, `pending` or
+    /// `rejected`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<MemberStatus>,
+    /// Direction to order members.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<Direction>,
+    /// Page number of paginated results (from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u32>,
+    /// Number of members per page (5 to 50; the API's default is 20).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_page: Option<u32>,
+}
+
+/// The schema and the unchecked form of [`ListMembersParams`].
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "ListMembersParams")]
+struct RawListMembersParams {
+    /// Field to order members by.
+    #[serde(default)]
+    order: Option<MemberOrder>,
+    /// A member's status in the account (`accepted`, `pending` or
+    /// `rejected`).
+    #[serde(default)]
+    #[schemars(schema_with = "MemberStatus::strict_schema")]
+    status: Option<MemberStatus>,
+    /// Direction to order members.
+    #[serde(default)]
+    direction: Option<Direction>,
+    /// Page number of paginated results (from 1).
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    page: Option<u32>,
+    /// Number of members per page (5 to 50; the API's default is 20).
+    #[serde(default)]
+    #[schemars(range(min = 5, max = 50))]
+    per_page: Option<u32>,
+}
+
+impl TryFrom<RawListMembersParams> for ListMembersParams {
+    type Error = ValidationError;
+    fn try_from(raw: RawListMembersParams) -> Result<Self, Self::Error> {
+        let mut params = Self::new();
+        params.order = raw.order;
+        params.direction = raw.direction;
+        if let Some(status) = raw.status {
+            params = params.status(status);
+            if params.status.as_ref().is_some_and(MemberStatus::is_unknown) {
+                return Err(ValidationError::Format {
+                    field: "status",
+                    value: crate::error::shorten(
+                        params.status.as_ref().map_or("", MemberStatus::as_str),
+                    ),
+                    rule: "expected one of: accepted pending rejected",
+                });
+            }
+        }
+        if let Some(page) = raw.page {
+            params = params.page(page)?;
+        }
+        if let Some(per_page) = raw.per_page {
+            params = params.per_page(per_page)?;
+        }
+        Ok(params)
+    }
+}
+
+impl ListMembersParams {
+    /// No filter, the API's default order and page size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Orders by this field.
+    #[must_use]
+    pub fn order(mut self, order: MemberOrder) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    /// Only members with this status.
+    #[must_use]
+    pub fn status(mut self, status: MemberStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sort direction.
+    #[must_use]
+    pub fn direction(mut self, direction: Direction) -> Self {
+        self.direction = Some(direction);
+        self
+    }
+
+    /// The page to fetch (from 1).
+    ///
+    /// # Errors
+    /// [`ValidationError::OutOfRange`] for page 0.
+    pub fn page(mut self, page: u32) -> Result<Self, ValidationError> {
+        self.page = Some(check_page(page)?);
+        Ok(self)
+    }
+
+    /// Members per page (5 to 50).
+    ///
+    /// # Errors
+    /// [`ValidationError::OutOfRange`] outside 5 to 50.
+    pub fn per_page(mut self, per_page: u32) -> Result<Self, ValidationError> {
+        self.per_page = Some(check_per_page(per_page)?);
+        Ok(self)
+    }
+
+    /// The order field, if set.
+    pub fn get_order(&self) -> Option<MemberOrder> {
+        self.order
+    }
+
+    /// The status filter, if set.
+    pub fn get_status(&self) -> Option<&MemberStatus> {
+        self.status.as_ref()
+    }
+
+    /// The direction, if set.
+    pub fn get_direction(&self) -> Option<Direction> {
+        self.direction
+    }
+
+    /// The page, if set.
+    pub fn get_page(&self) -> Option<u32> {
+        self.page
+    }
+
+    /// The page size, if set.
+    pub fn get_per_page(&self) -> Option<u32> {
+        self.per_page
+    }
+
+    /// The query pairs in a stable order (order, status, direction, page,
+    /// per_page), leaving out what is not set.
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::with_capacity(5);
+        if let Some(order) = self.order {
+            pairs.push(("order", order.as_str().to_owned()));
+        }
+        if let Some(status) = &self.status {
+            pairs.push(("status", status.as_str().to_owned()));
+        }
+        if let Some(direction) = self.direction {
+            pairs.push(("direction", direction.as_str().to_owned()));
+        }
+        if let Some(page) = self.page {
+            pairs.push(("page", page.to_string()));
+        }
+        if let Some(per_page) = self.per_page {
+            pairs.push(("per_page", per_page.to_string()));
+        }
+        pairs
+    }
+
+    /// The query string without the leading `?` (empty when nothing is set).
+    /// Every value is an enum or a number, so nothing needs escaping.
+    pub fn to_query_string(&self) -> String {
+        join_pairs(&self.query_pairs())
+    }
+}
+
+fn join_pairs(pairs: &[(&'static str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Query parameters of List Roles.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "RawListRolesParams")]
+pub struct ListRolesParams {
+    /// Page number of paginated results (from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u32>,
+    /// Number of roles per page (5 to 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_page: Option<u32>,
+}
+
+/// The schema and the unchecked form of [`ListRolesParams`].
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "ListRolesParams")]
+struct RawListRolesParams {
+    /// Page number of paginated results (from 1).
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    page: Option<u32>,
+    /// Number of roles per page (5 to 50).
+    #[serde(default)]
+    #[schemars(range(min = 5, max = 50))]
+    per_page: Option<u32>,
+}
+
+impl TryFrom<RawListRolesParams> for ListRolesParams {
+    type Error = ValidationError;
+    fn try_from(raw: RawListRolesParams) -> Result<Self, Self::Error> {
+        let mut params = Self::new();
+        if let Some(page) = raw.page {
+            params = params.page(page)?;
+        }
+        if let Some(per_page) = raw.per_page {
+            params = params.per_page(per_page)?;
+        }
+        Ok(params)
+    }
+}
+
+impl ListRolesParams {
+    /// The API's default page and page size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The page to fetch (from 1).
+    ///
+    /// # Errors
+    /// [`ValidationError::OutOfRange`] for page 0.
+    pub fn page(mut self, page: u32) -> Result<Self, ValidationError> {
+        self.page = Some(check_page(page)?);
+        Ok(self)
+    }
+
+    /// Roles per page (5 to 50).
+    ///
+    /// # Errors
+    /// [`ValidationError::OutOfRange`] outside 5 to 50.
+    pub fn per_page(mut self, per_page: u32) -> Result<Self, ValidationError> {
+        self.per_page = Some(check_per_page(per_page)?);
+        Ok(self)
+    }
+
+    /// The page, if set.
+    pub fn get_page(&self) -> Option<u32> {
+        self.page
+    }
+
+    /// The page size, if set.
+    pub fn get_per_page(&self) -> Option<u32> {
+        self.per_page
+    }
+
+    /// The query pairs (page, per_page), leaving out what is not set.
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::with_capacity(2);
+        if let Some(page) = self.page {
+            pairs.push(("page", page.to_string()));
+        }
+        if let Some(per_page) = self.per_page {
+            pairs.push(("per_page", per_page.to_string()));
+        }
+        pairs
+    }
+
+    /// The query string without the leading `?`.
+    pub fn to_query_string(&self) -> String {
+        join_pairs(&self.query_pairs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_params_give_empty_query() {
+        assert_eq!(ListMembersParams::new().to_query_string(), "");
+        assert_eq!(ListRolesParams::new().to_query_string(), "");
+    }
+
+    #[test]
+    fn ranges_are_checked() {
+        assert!(ListMembersParams::new().per_page(4).is_err());
+        assert!(ListMembersParams::new().per_page(5).is_ok());
+        assert!(ListMembersParams::new().page(0).is_err());
+        let err = ListRolesParams::new().per_page(51).unwrap_err().to_string();
+        assert_eq!(err, "invalid per_page 51: expected 5 to 50");
+        assert!(serde_json::from_str::<ListMembersParams>(r#"{"per_page":51}"#).is_err());
+        assert!(serde_json::from_str::<ListMembersParams>(r#"{"status":"suspended"}"#).is_err());
+    }
+
+    #[test]
+    fn roles_query() {
+        let p = ListRolesParams::new()
+            .page(3)
+            .unwrap()
+            .per_page(10)
+            .unwrap();
+        assert_eq!(p.to_query_string(), "page=3&per_page=10");
+    }
+}

@@ -1,0 +1,581 @@
+//! Request bodies for Update Member (PUT) and Add Member (POST).
+//!
+//! The two endpoints spell role assignments differently: PUT takes role
+//! *objects* (`{"roles": [{"id": "…"}]}`), POST takes role id *strings*
+//! (`{"roles": ["…"]}`). These types write the right shape for each, and a
+//! body that carries both roles and policies cannot be expressed (the server
+//! would silently let the policies win).
+//!
+//! ```
+//! use member_types::{RoleId, UpdateMember};
+//!
+//! let body = UpdateMember::with_roles([RoleId::new("3536bcfad5faccb999b47003c79917fb")?])?;
+//! assert_eq!(
+//!     serde_json::to_string(&body).unwrap(),
+//!     r#"{"roles":[{"id":"3536bcfad5faccb999b47003c79917fb"}]}"#
+//! );
+//! # Ok::<(), member_types::ValidationError>(())
+//! ```
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::enums::{Access, InviteStatus};
+use crate::error::{shorten, ValidationError};
+use crate::ids::{PermissionGroupId, PolicyId, ResourceGroupId, RoleId};
+use crate::member::Policy;
+
+/// Most characters an email address may have.
+pub const EMAIL_MAX_LEN: usize = 90;
+
+/// Checks an email address the way the API documents it: 1 to 90
+/// characters, one `@` with something on both sides, no white space.
+pub fn check_email(email: &str) -> Result<(), ValidationError> {
+    let len = email.chars().count();
+    if len == 0 || len > EMAIL_MAX_LEN {
+        return Err(ValidationError::Length {
+            field: "email",
+            value: shorten(email),
+            len,
+            min: 1,
+            max: EMAIL_MAX_LEN,
+        });
+    }
+    let well_formed = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if !well_formed {
+        return Err(ValidationError::Format {
+            field: "email",
+            value: shorten(email),
+            rule: "expected an address like user@example.com (one @, no spaces)",
+        });
+    }
+    Ok(())
+}
+
+/// A role reference in an Update Member body: `{"id": "…"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "RoleRef")]
+pub struct RoleRef {
+    /// Role identifier tag.
+    pub id: RoleId,
+}
+
+/// A permission group reference in a policy body: `{"id": "…"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct PermissionGroupRef {
+    /// Identifier of the permission group.
+    pub id: PermissionGroupId,
+}
+
+/// A resource group reference in a policy body: `{"id": "…"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct ResourceGroupRef {
+    /// Identifier of the resource group.
+    pub id: ResourceGroupId,
+}
+
+/// A policy as the API takes it in a request body.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PolicyRequest {
+    /// Policy identifier, when updating an existing policy. Left out when
+    /// `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<PolicyId>,
+    /// Allow or deny operations against the resources.
+    #[schemars(schema_with = "Access::strict_schema")]
+    pub access: Access,
+    /// The permission groups the policy grants (at least one).
+    #[schemars(length(min = 1))]
+    pub permission_groups: Vec<PermissionGroupRef>,
+    /// The resource groups the policy applies to (at least one).
+    #[schemars(length(min = 1))]
+    pub resource_groups: Vec<ResourceGroupRef>,
+}
+
+impl PolicyRequest {
+    /// Builds a policy; both lists must be non-empty.
+    ///
+    /// # Errors
+    /// [`ValidationError::Empty`] when a list is empty, and
+    /// [`ValidationError::Format`] for an access value this version does not
+    /// know.
+    pub fn new(
+        access: Access,
+        permission_groups: impl IntoIterator<Item = PermissionGroupId>,
+        resource_groups: impl IntoIterator<Item = ResourceGroupId>,
+    ) -> Result<Self, ValidationError> {
+        let policy = Self {
+            id: None,
+            access,
+            permission_groups: permission_groups
+                .into_iter()
+                .map(|id| PermissionGroupRef { id })
+                .collect(),
+            resource_groups: resource_groups
+                .into_iter()
+                .map(|id| ResourceGroupRef { id })
+                .collect(),
+        };
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Sets the id of the policy being updated.
+    #[must_use]
+    pub fn with_id(mut self, id: PolicyId) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Checks the rules [`new`](Self::new) checks.
+    ///
+    /// # Errors
+    /// As for [`new`](Self::new).
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.access.is_unknown() {
+            return Err(ValidationError::Format {
+                field: "access",
+                value: shorten(self.access.as_str()),
+                rule: "expected one of: allow deny",
+            });
+        }
+        if self.permission_groups.is_empty() {
+            return Err(ValidationError::Empty {
+                field: "permission_groups",
+                hint: "a policy grants at least one permission group",
+            });
+        }
+        if self.resource_groups.is_empty() {
+            return Err(ValidationError::Empty {
+                field: "resource_groups",
+                hint: "a policy applies to at least one resource group",
+            });
+        }
+        Ok(())
+    }
+
+    /// Converts a policy read from the server into a request policy, so a
+    /// member's policies can be read, changed and written back.
+    ///
+    /// # Errors
+    /// [`ValidationError`] when the server's policy has no `access`, empty
+    /// groups, or ids that are not valid identifiers.
+    pub fn from_policy(policy: &Policy) -> Result<Self, ValidationError> {
+        let access = policy.access.clone().ok_or(ValidationError::Missing {
+            field: "access",
+            hint: "the policy has no access value to send back",
+        })?;
+        let request = Self {
+            id: policy
+                .id
+                .as_ref()
+                .map(|id| id.check().map(|_| id.clone()))
+                .transpose()?,
+            access,
+            permission_groups: policy
+                .permission_groups
+                .iter()
+                .map(|g| {
+                    g.id.check()
+                        .map(|_| PermissionGroupRef { id: g.id.clone() })
+                })
+                .collect::<Result<_, _>>()?,
+            resource_groups: policy
+                .resource_groups
+                .iter()
+                .map(|g| g.id.check().map(|_| ResourceGroupRef { id: g.id.clone() }))
+                .collect::<Result<_, _>>()?,
+        };
+        request.validate()?;
+        Ok(request)
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            #[serde(default)]
+            id: Option<PolicyId>,
+            access: Access,
+            permission_groups: Vec<PermissionGroupRef>,
+            resource_groups: Vec<ResourceGroupRef>,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        let policy = PolicyRequest {
+            id: raw.id,
+            access: raw.access,
+            permission_groups: raw.permission_groups,
+            resource_groups: raw.resource_groups,
+        };
+        policy.validate().map_err(de::Error::custom)?;
+        Ok(policy)
+    }
+}
+
+/// The body of Update Member (`PUT /accounts/{account_id}/members/{member_id}`):
+/// exactly one of roles or policies.
+///
+/// Serializes to `{"roles": [{"id": "…"}, …]}` or `{"policies": […]}`. The
+/// seeds also allow `status` and `user` on the roles shape; this type does
+/// not send them, because a `status` sent on an update has been seen to make
+/// the server drop the permission change silently (API-NOTES).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum UpdateMember {
+    /// Replace the member's roles.
+    WithRoles {
+        /// Roles assigned to this member (at least one).
+        #[schemars(length(min = 1))]
+        roles: Vec<RoleRef>,
+    },
+    /// Replace the member's policies.
+    WithPolicies {
+        /// Policies associated with this member (at least one).
+        #[schemars(length(min = 1))]
+        policies: Vec<PolicyRequest>,
+    },
+}
+
+impl UpdateMember {
+    /// Replaces the member's roles with these (at least one; duplicates are
+    /// dropped, order kept).
+    ///
+    /// # Errors
+    /// [`ValidationError::Empty`] when no role is given.
+    pub fn with_roles(roles: impl IntoIterator<Item = RoleId>) -> Result<Self, ValidationError> {
+        let mut seen = std::collections::HashSet::new();
+        let roles: Vec<RoleRef> = roles
+            .into_iter()
+            .filter(|id| seen.insert(id.clone()))
+            .map(|id| RoleRef { id })
+            .collect();
+        if roles.is_empty() {
+            return Err(ValidationError::Empty {
+                field: "roles",
+                hint: "give at least one role id (to take all access away, remove the member)",
+            });
+        }
+        Ok(Self::WithRoles { roles })
+    }
+
+    /// Replaces the member's policies with these (at least one).
+    ///
+    /// # Errors
+    /// [`ValidationError::Empty`] when no policy is given, or the policy's own
+    /// errors.
+    pub fn with_policies(
+        policies: impl IntoIterator<Item = PolicyRequest>,
+    ) -> Result<Self, ValidationError> {
+        let policies: Vec<PolicyRequest> = policies.into_iter().collect();
+        if policies.is_empty() {
+            return Err(ValidationError::Empty {
+                field: "policies",
+                hint: "give at least one policy (to take all access away, remove the member)",
+            });
+        }
+        for policy in &policies {
+            policy.validate()?;
+        }
+        Ok(Self::WithPolicies { policies })
+    }
+
+    /// Checks the rules the constructors check (useful after building the
+    /// value by other means).
+    ///
+    /// # Errors
+    /// As for the constructors.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            Self::WithRoles { roles } => {
+                if roles.is_empty() {
+                    return Err(ValidationError::Empty {
+                        field: "roles",
+                        hint: "give at least one role id",
+                    });
+                }
+                for r in roles {
+                    r.id.check()?;
+                }
+            }
+            Self::WithPolicies { policies } => {
+                if policies.is_empty() {
+                    return Err(ValidationError::Empty {
+                        field: "policies",
+                        hint: "give at least one policy",
+                    });
+                }
+                for p in policies {
+                    p.validate()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Either list, as read from a request body.
+enum Grant<R> {
+    Roles(Vec<R>),
+    Policies(Vec<PolicyRequest>),
+}
+
+/// The fields of a request body, read by hand so that a body with both
+/// `roles` and `policies` (or neither) is refused with a clear message.
+struct BodyFields<R> {
+    grant: Grant<R>,
+    email: Option<String>,
+    status: Option<InviteStatus>,
+}
+
+fn read_body_fields<'de, A, R>(mut map: A, allow_create: bool) -> Result<BodyFields<R>, A::Error>
+where
+    A: MapAccess<'de>,
+    R: Deserialize<'de>,
+{
+    let mut roles: Option<Vec<R>> = None;
+    let mut policies: Option<Vec<PolicyRequest>> = None;
+    let mut email: Option<String> = None;
+    let mut status: Option<InviteStatus> = None;
+    while let Some(key) = map.next_key::<String>()? {
+        let duplicate = match key.as_str() {
+            "roles" => roles.replace(map.next_value()?).is_some(),
+            "policies" => policies.replace(map.next_value()?).is_some(),
+            "email" if allow_create => email.replace(map.next_value()?).is_some(),
+            "status" if allow_create => status.replace(map.next_value()?).is_some(),
+            other => {
+                return Err(de::Error::custom(format!(
+                    "unknown field `{}`, expected {}",
+                    shorten(other),
+                    if allow_create {
+                        "`email`, `roles`, `policies` or `status`"
+                    } else {
+                        "`roles` or `policies`"
+                    }
+                )));
+            }
+        };
+        if duplicate {
+            return Err(de::Error::custom(format!("duplicate field `{key}`")));
+        }
+    }
+    let grant = match (roles, policies) {
+        (Some(roles), None) => Grant::Roles(roles),
+        (None, Some(policies)) => Grant::Policies(policies),
+        (Some(_), Some(_)) => return Err(de::Error::custom(ValidationError::Conflict {
+            first: "roles",
+            second: "policies",
+            hint:
+                "send either roles or policies (with both, the server silently lets policies win)",
+        })),
+        (None, None) => {
+            return Err(de::Error::custom(ValidationError::Missing {
+                field: "roles",
+                hint: "send either roles or policies",
+            }))
+        }
+    };
+    Ok(BodyFields {
+        grant,
+        email,
+        status,
+    })
+}
+
+impl<'de> Deserialize<'de> for UpdateMember {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = UpdateMember;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object with either `roles` or `policies`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<UpdateMember, A::Error> {
+                let fields = read_body_fields::<A, RoleRef>(map, false)?;
+                let body = match fields.grant {
+                    Grant::Roles(roles) => UpdateMember::WithRoles { roles },
+                    Grant::Policies(policies) => UpdateMember::WithPolicies { policies },
+                };
+                body.validate().map_err(de::Error::custom)?;
+                Ok(body)
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
+/// What a new member is given: roles (as id strings on the wire) or policies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum CreateAccess {
+    /// Role ids, sent as plain strings: `"roles": ["…"]`.
+    Roles {
+        /// Array of roles associated with this member (at least one).
+        #[schemars(length(min = 1))]
+        roles: Vec<RoleId>,
+    },
+    /// Policies: `"policies": […]`.
+    Policies {
+        /// Array of policies associated with this member (at least one).
+        #[schemars(length(min = 1))]
+        policies: Vec<PolicyRequest>,
+    },
+}
+
+/// The body of Add Member (`POST /accounts/{account_id}/members`).
+///
+/// ```
+/// use member_types::{CreateMember, InviteStatus, RoleId};
+///
+/// let body = CreateMember::with_roles("new@example.com", [RoleId::new("3536bcfad5faccb999b47003c79917fb")?])?
+///     .status(InviteStatus::Pending);
+/// assert_eq!(
+///     serde_json::to_string(&body).unwrap(),
+///     r#"{"email":"new@example.com","roles":["3536bcfad5faccb999b47003c79917fb"],"status":"pending"}"#
+/// );
+/// # Ok::<(), member_types::ValidationError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[non_exhaustive]
+pub struct CreateMember {
+    /// The contact email address of the user (at most 90 characters).
+    #[schemars(length(min = 1, max = 90))]
+    pub email: String,
+    /// Roles or policies.
+    #[serde(flatten)]
+    pub access: CreateAccess,
+    /// `pending` (an invitation, the API's default) or `accepted` (a direct
+    /// add, for accounts with that entitlement). Left out when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InviteStatus>,
+}
+
+impl CreateMember {
+    /// Invites `email` with these roles (at least one).
+    ///
+    /// # Errors
+    /// [`ValidationError`] for a bad email or an empty role list.
+    pub fn with_roles(
+        email: impl Into<String>,
+        roles: impl IntoIterator<Item = RoleId>,
+    ) -> Result<Self, ValidationError> {
+        let mut seen = std::collections::HashSet::new();
+        let body = Self {
+            email: email.into(),
+            access: CreateAccess::Roles {
+                roles: roles
+                    .into_iter()
+                    .filter(|id| seen.insert(id.clone()))
+                    .collect(),
+            },
+            status: None,
+        };
+        body.validate()?;
+        Ok(body)
+    }
+
+    /// Invites `email` with these policies (at least one).
+    ///
+    /// # Errors
+    /// [`ValidationError`] for a bad email, an empty policy list or a bad
+    /// policy.
+    pub fn with_policies(
+        email: impl Into<String>,
+        policies: impl IntoIterator<Item = PolicyRequest>,
+    ) -> Result<Self, ValidationError> {
+        let body = Self {
+            email: email.into(),
+            access: CreateAccess::Policies {
+                policies: policies.into_iter().collect(),
+            },
+            status: None,
+        };
+        body.validate()?;
+        Ok(body)
+    }
+
+    /// Sets the status to send.
+    #[must_use]
+    pub fn status(mut self, status: InviteStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Checks the rules the constructors check.
+    ///
+    /// # Errors
+    /// As for the constructors.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_email(&self.email)?;
+        match &self.access {
+            CreateAccess::Roles { roles } => {
+                if roles.is_empty() {
+                    return Err(ValidationError::Empty {
+                        field: "roles",
+                        hint: "give at least one role id",
+                    });
+                }
+                for r in roles {
+                    r.check()?;
+                }
+            }
+            CreateAccess::Policies { policies } => {
+                if policies.is_empty() {
+                    return Err(ValidationError::Empty {
+                        field: "policies",
+                        hint: "give at least one policy",
+                    });
+                }
+                for p in policies {
+                    p.validate()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateMember {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CreateMember;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object with `email` and either `roles` or `policies`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CreateMember, A::Error> {
+                let fields = read_body_fields::<A, RoleId>(map, true)?;
+                let email = fields
+                    .email
+                    .ok_or_else(|| de::Error::missing_field("email"))?;
+                let access = match fields.grant {
+                    Grant::Roles(roles) => CreateAccess::Roles { roles },
+                    Grant::Policies(policies) => CreateAccess::Policies { policies },
+                };
+                let body = CreateMember {
+                    email,
+                    access,
+                    status: fields.status,
+                };
+                body.validate().map_err(de::Error::custom)?;
+                Ok(body)
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
