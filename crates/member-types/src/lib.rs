@@ -28,6 +28,7 @@
 mod enums;
 mod envelope;
 mod error;
+pub mod fixtures;
 mod ids;
 mod member;
 mod params;
@@ -51,3 +52,8 @@ pub use request::{
     RoleRef, UpdateMember, EMAIL_MAX_LEN,
 };
 pub use role::{PermissionGrant, Permissions, Role, RolePermissions};
+
+/// The workspace README's code blocks, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

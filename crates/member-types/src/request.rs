@@ -63,9 +63,18 @@ pub fn check_email(email: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// Turns the `anyOf` of an untagged enum into `oneOf`: a body that matches
+/// both shapes (roles *and* policies) must be refused, and with `anyOf` plus
+/// `unevaluatedProperties` it would not be.
+fn exactly_one_shape(schema: &mut schemars::Schema) {
+    if let Some(any_of) = schema.remove("anyOf") {
+        schema.insert("oneOf".to_owned(), any_of);
+    }
+}
+
 /// A role reference in an Update Member body: `{"id": "…"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "RoleRef")]
+#[serde(deny_unknown_fields)]
 pub struct RoleRef {
     /// Role identifier tag.
     pub id: RoleId,
@@ -73,6 +82,7 @@ pub struct RoleRef {
 
 /// A permission group reference in a policy body: `{"id": "…"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PermissionGroupRef {
     /// Identifier of the permission group.
     pub id: PermissionGroupId,
@@ -80,6 +90,7 @@ pub struct PermissionGroupRef {
 
 /// A resource group reference in a policy body: `{"id": "…"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResourceGroupRef {
     /// Identifier of the resource group.
     pub id: ResourceGroupId,
@@ -235,6 +246,7 @@ impl<'de> Deserialize<'de> for PolicyRequest {
 /// the server drop the permission change silently (API-NOTES).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(deny_unknown_fields, transform = exactly_one_shape)]
 #[non_exhaustive]
 pub enum UpdateMember {
     /// Replace the member's roles.
@@ -421,6 +433,7 @@ impl<'de> Deserialize<'de> for UpdateMember {
 /// What a new member is given: roles (as id strings on the wire) or policies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(transform = exactly_one_shape)]
 #[non_exhaustive]
 pub enum CreateAccess {
     /// Role ids, sent as plain strings: `"roles": ["…"]`.
@@ -451,6 +464,7 @@ pub enum CreateAccess {
 /// # Ok::<(), member_types::ValidationError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CreateMember {
     /// The contact email address of the user (at most 90 characters).

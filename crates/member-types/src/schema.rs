@@ -49,8 +49,35 @@ fn root<T: JsonSchema>(
     (file, sorted(value))
 }
 
+/// Turns rustdoc links (``[`Foo`](crate::Foo)``) in doc comments into plain
+/// code spans, since schema readers do not resolve Rust paths.
+fn plain_doc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("[`") {
+        let after = &rest[start + 1..];
+        let link = after.find("`](").and_then(|close| {
+            let target = &after[close + 3..];
+            target.find(')').map(|end| (close, close + 3 + end + 1))
+        });
+        match link {
+            Some((close, consumed)) => {
+                out.push_str(&rest[..start]);
+                out.push_str(&after[..=close]);
+                rest = &after[consumed..];
+            }
+            None => {
+                out.push_str(&rest[..start + 2]);
+                rest = &rest[start + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Rebuilds every object with its keys in sorted order, so output is stable
-/// whatever `serde_json` features the build enables.
+/// whatever `serde_json` features the build enables, and cleans descriptions.
 fn sorted(value: Value) -> Value {
     match value {
         Value::Object(map) => {
@@ -59,7 +86,12 @@ fn sorted(value: Value) -> Value {
             Value::Object(
                 entries
                     .into_iter()
-                    .map(|(k, v)| (k, sorted(v)))
+                    .map(|(k, v)| match v {
+                        Value::String(text) if k == "description" => {
+                            (k, Value::String(plain_doc(&text)))
+                        }
+                        v => (k, sorted(v)),
+                    })
                     .collect::<Map<_, _>>(),
             )
         }
@@ -135,4 +167,18 @@ pub fn render(schema: &Value) -> String {
     let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plain_doc_strips_rust_paths() {
+        assert_eq!(
+            super::plain_doc(
+                "See [`CreateMember`](crate::CreateMember) and [`other`](Self::other)."
+            ),
+            "See `CreateMember` and `other`."
+        );
+        assert_eq!(super::plain_doc("a [`b` c"), "a [`b` c");
+    }
 }
