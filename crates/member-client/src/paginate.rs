@@ -1,0 +1,158 @@
+//! Pages as a stream, ending exactly where the server's totals say.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use member_types::ResultInfo;
+
+use crate::Error;
+
+/// A stream of items across pages.
+pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
+
+/// The most pages one stream will fetch before it decides the server is
+/// looping (at 50 per page, 5 million items).
+pub const MAX_PAGES: u32 = 100_000;
+
+/// One page of a list, with its paging information.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// The server's paging information, when it sent some.
+    pub result_info: Option<ResultInfo>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page.
+    pub fn new(items: Vec<T>, result_info: Option<ResultInfo>) -> Self {
+        Self { items, result_info }
+    }
+
+    /// Whether the server says there is a page after `page`, judged from
+    /// `total_pages`, then `total_count`, then a short page.
+    ///
+    /// `seen` is the number of items on all pages up to and including this
+    /// one; `per_page` is the page size that was asked for.
+    pub fn has_next(&self, page: u32, seen: u64, per_page: u32) -> bool {
+        if self.items.is_empty() {
+            return false;
+        }
+        let info = self.result_info.unwrap_or_default();
+        if let Some(total_pages) = info.total_pages {
+            return u64::from(page) < total_pages;
+        }
+        if let Some(total_count) = info.total_count {
+            return seen < total_count;
+        }
+        let size = info.per_page.unwrap_or(u64::from(per_page));
+        self.items.len() as u64 >= size
+    }
+}
+
+struct State<F> {
+    fetch: F,
+    page: u32,
+    per_page: u32,
+    seen: u64,
+    previous: Option<Vec<String>>,
+    fetched: u32,
+    done: bool,
+}
+
+/// Streams every item from page `first` on.
+///
+/// `fetch(page)` returns one page; `key` gives an item's identity, used to
+/// notice a server that answers every page with the same items.
+pub(crate) fn paginate<T, F, Fut>(
+    first: u32,
+    per_page: u32,
+    fetch: F,
+    key: fn(&T) -> String,
+) -> ItemStream<T>
+where
+    T: Send + 'static,
+    F: Fn(u32) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+{
+    let state = State {
+        fetch,
+        page: first,
+        per_page,
+        seen: 0,
+        previous: None,
+        fetched: 0,
+        done: false,
+    };
+    stream::try_unfold(state, move |mut state| async move {
+        if state.done {
+            return Ok(None);
+        }
+        if state.fetched >= MAX_PAGES {
+            return Err(Error::protocol(format!(
+                "stopped after {MAX_PAGES} pages: the server keeps reporting more"
+            )));
+        }
+        let page = (state.fetch)(state.page).await?;
+        state.fetched += 1;
+        if let Some(echoed) = page.result_info.and_then(|i| i.page) {
+            if echoed != u64::from(state.page) {
+                return Err(Error::protocol(format!(
+                    "asked for page {} and the server answered with page {echoed}",
+                    state.page
+                )));
+            }
+        }
+        let ids: Vec<String> = page.items.iter().map(key).collect();
+        if !ids.is_empty() && state.previous.as_ref() == Some(&ids) {
+            return Err(Error::protocol(format!(
+                "page {} repeats the items of page {}: the server is not paging",
+                state.page,
+                state.page - 1
+            )));
+        }
+        state.seen += page.items.len() as u64;
+        state.done = !page.has_next(state.page, state.seen, state.per_page);
+        if page.items.is_empty() {
+            return Ok(None);
+        }
+        state.page = state.page.saturating_add(1);
+        state.previous = Some(ids);
+        Ok(Some((page.items, state)))
+    })
+    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+    .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(page: u64, per_page: u64, count: u64, total_count: Option<u64>, total_pages: Option<u64>) -> Option<ResultInfo> {
+        let mut i = ResultInfo::default();
+        i.page = Some(page);
+        i.per_page = Some(per_page);
+        i.count = Some(count);
+        i.total_count = total_count;
+        i.total_pages = total_pages;
+        Some(i)
+    }
+
+    #[test]
+    fn has_next_prefers_total_pages_then_total_count_then_short_page() {
+        let full = Page::new(vec![1; 5], info(2, 5, 5, Some(100), Some(2)));
+        assert!(!full.has_next(2, 10, 5));
+        let full = Page::new(vec![1; 5], info(2, 5, 5, Some(15), None));
+        assert!(full.has_next(2, 10, 5));
+        assert!(!full.has_next(3, 15, 5));
+        let short = Page::new(vec![1; 4], None);
+        assert!(!short.has_next(1, 4, 5));
+        let full = Page::new(vec![1; 5], None);
+        assert!(full.has_next(1, 5, 5));
+        let empty: Page<u8> = Page::new(vec![], info(1, 5, 0, Some(0), Some(0)));
+        assert!(!empty.has_next(1, 0, 5));
+    }
+}

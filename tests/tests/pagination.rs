@@ -1,0 +1,148 @@
+//! Pagination against a small test server whose paging information can be
+//! full, partial or absent, or which misbehaves (repeats a page forever,
+//! answers with the wrong page).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures::TryStreamExt;
+use member_client::{AccountId, Client, Credentials, ErrorKind, ListMembersParams};
+use serde_json::{json, Value};
+
+#[derive(Clone, Copy)]
+enum Totals {
+    Full,
+    CountOnly,
+    None,
+    RepeatFirstPage,
+    WrongPage,
+}
+
+struct Server {
+    members: usize,
+    totals: Totals,
+    requests: AtomicUsize,
+}
+
+async fn list(State(server): State<Arc<Server>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
+    server.requests.fetch_add(1, Ordering::SeqCst);
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    let per_page: usize = q.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(20);
+    let served_page = match server.totals {
+        Totals::RepeatFirstPage => 1,
+        Totals::WrongPage if page == 2 => 3,
+        _ => page,
+    };
+    let start = (served_page - 1) * per_page;
+    let end = (start + per_page).min(server.members);
+    let items: Vec<Value> = (start.min(end)..end)
+        .map(|i| json!({"id": format!("{i:032x}"), "email": format!("m{i}@example.com"), "status": "accepted"}))
+        .collect();
+    let mut info = json!({"page": page, "per_page": per_page, "count": items.len()});
+    match server.totals {
+        Totals::Full => {
+            info["total_count"] = json!(server.members);
+            info["total_pages"] = json!(server.members.div_ceil(per_page));
+        }
+        Totals::CountOnly => info["total_count"] = json!(server.members),
+        Totals::WrongPage => info["page"] = json!(served_page),
+        Totals::None | Totals::RepeatFirstPage => {
+            // No totals, and (for the repeat case) every page looks full.
+        }
+    }
+    Json(json!({"success": true, "errors": [], "messages": [], "result": items, "result_info": info}))
+}
+
+async fn start(members: usize, totals: Totals) -> (Client, Arc<Server>, AccountId) {
+    let server = Arc::new(Server {
+        members,
+        totals,
+        requests: AtomicUsize::new(0),
+    });
+    let app = Router::new()
+        .route("/client/v4/accounts/{account}/members", get(list))
+        .with_state(server.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = Client::builder()
+        .base_url(&format!("http://{addr}/client/v4"))
+        .credentials(Credentials::token("test-token"))
+        .build()
+        .unwrap();
+    (client, server, AccountId::new("023e105f4ecef8ad9ca31a8372d0c353").unwrap())
+}
+
+async fn collect(members: usize, totals: Totals) -> (usize, usize) {
+    let (client, server, account) = start(members, totals).await;
+    let all: Vec<_> = client
+        .members(&account)
+        .list(ListMembersParams::new())
+        .try_collect()
+        .await
+        .unwrap();
+    (all.len(), server.requests.load(Ordering::SeqCst))
+}
+
+#[tokio::test]
+async fn with_totals_exactly_one_request_per_page() {
+    assert_eq!(collect(1000, Totals::Full).await, (1000, 20));
+    assert_eq!(collect(1001, Totals::Full).await, (1001, 21));
+    assert_eq!(collect(0, Totals::Full).await, (0, 1));
+}
+
+#[tokio::test]
+async fn with_total_count_only_no_extra_request() {
+    assert_eq!(collect(1000, Totals::CountOnly).await, (1000, 20));
+    assert_eq!(collect(37, Totals::CountOnly).await, (37, 1));
+}
+
+#[tokio::test]
+async fn without_totals_a_short_page_ends_the_stream() {
+    assert_eq!(collect(1001, Totals::None).await, (1001, 21));
+    // A last full page cannot be told from a middle one without totals: one
+    // more request finds the empty page.
+    assert_eq!(collect(1000, Totals::None).await, (1000, 21));
+}
+
+#[tokio::test]
+async fn a_server_repeating_a_page_is_an_error_not_a_loop() {
+    let (client, server, account) = start(1000, Totals::RepeatFirstPage).await;
+    let result: Result<Vec<_>, _> = client
+        .members(&account)
+        .list(ListMembersParams::new())
+        .try_collect()
+        .await;
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.to_string().contains("repeats"), "{err}");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_server_answering_the_wrong_page_is_an_error() {
+    let (client, _server, account) = start(1000, Totals::WrongPage).await;
+    let result: Result<Vec<_>, _> = client
+        .members(&account)
+        .list(ListMembersParams::new())
+        .try_collect()
+        .await;
+    let err = result.unwrap_err();
+    assert!(err.to_string().contains("asked for page 2"), "{err}");
+}
+
+#[tokio::test]
+async fn a_stream_can_start_at_a_later_page_and_stop_early() {
+    let (client, server, account) = start(1000, Totals::Full).await;
+    let mut stream = client
+        .members(&account)
+        .list(ListMembersParams::new().page(3).unwrap().per_page(10).unwrap());
+    let first = stream.try_next().await.unwrap().unwrap();
+    assert_eq!(first.id.unwrap().as_str(), format!("{:032x}", 20));
+    drop(stream);
+    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+}
