@@ -152,3 +152,57 @@ async fn a_wait_past_the_deadline_returns_the_last_failure_at_once() {
     assert_eq!(err.retry_after(), Some(Duration::from_secs(10)));
     assert_eq!(server.hits(), 1);
 }
+
+/// A listener whose accept queue is full: the kernel drops further SYNs, so
+/// a connection attempt hangs until the client's connect timeout.
+fn saturated_listener() -> (tokio::net::TcpListener, Vec<std::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(stream) => fillers.push(stream),
+            Err(_) => return (listener, fillers),
+        }
+    }
+    panic!("the accept queue never filled up");
+}
+
+#[tokio::test(start_paused = true)]
+async fn connect_timeout_means_nothing_was_sent_so_even_post_is_retried() {
+    let (listener, _fillers) = saturated_listener();
+    let addr = listener.local_addr().unwrap();
+    let client = member_http::HttpClient::builder()
+        .base_url(&format!("http://{addr}"))
+        .credentials(member_http::Credentials::token(common::TOKEN))
+        .connect_timeout(Duration::from_secs(2))
+        .jitter_seed(5)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .post::<Value, _>(
+            &path(),
+            &json!({"email": "a@example.com"}),
+            &RequestOptions::new(),
+        )
+        .await
+        .unwrap_err();
+    // Three connect timeouts of 2 s, with backoff between them.
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_secs(6) + Duration::from_millis(375 + 750)
+            && elapsed <= Duration::from_secs(6) + Duration::from_millis(1500 + 100),
+        "{elapsed:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert_eq!(phase(&err), TimeoutPhase::Connect);
+    assert!(!err.may_have_been_applied());
+    assert_eq!(err.attempts(), Some(3));
+    assert!(
+        err.to_string().contains("could not connect within 2s"),
+        "{err}"
+    );
+}
