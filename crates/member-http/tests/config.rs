@@ -397,6 +397,8 @@ async fn typed_query_and_extra_headers_are_sent() {
 fn client_is_cheap_to_share() {
     fn shareable<T: Clone + Send + Sync + 'static>() {}
     shareable::<HttpClient>();
+    fn error_type<E: std::error::Error + Send + Sync + 'static>() {}
+    error_type::<member_http::Error>();
     fn send<T: Send>(_: &T) {}
     let client = HttpClient::builder()
         .credentials(Credentials::token("t"))
