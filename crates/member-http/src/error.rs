@@ -1,0 +1,764 @@
+//! The error type of every fallible operation of this crate.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::Method;
+use member_types::{ResponseInfo, ValidationError};
+
+use crate::response::ResponseMeta;
+
+/// A boxed error kept as the `source` of ours.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The class of an [`Error`], matching the classes of the official clients,
+/// plus the local ones (nothing was sent) and the transport ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A value supplied by the caller was refused before anything was sent
+    /// (an invalid identifier, a forbidden header, an unserialisable body).
+    InvalidInput,
+    /// The client could not be configured (no credentials, a bad base URL,
+    /// credentials over plain http to a non-loopback host). Nothing was sent.
+    Config,
+    /// HTTP 400.
+    BadRequest,
+    /// HTTP 401.
+    Authentication,
+    /// HTTP 403 (Cloudflare also reports bad credentials this way, code 10000).
+    PermissionDenied,
+    /// HTTP 404.
+    NotFound,
+    /// HTTP 409.
+    Conflict,
+    /// HTTP 422.
+    Unprocessable,
+    /// HTTP 429.
+    RateLimited,
+    /// HTTP 5xx.
+    Server,
+    /// Another error status (for example 405 or 408).
+    OtherStatus,
+    /// A 2xx status whose envelope said `success: false`.
+    Unsuccessful,
+    /// A 3xx redirect, which is never followed.
+    Redirect,
+    /// The response body was larger than the configured limit.
+    BodyTooLarge,
+    /// The response could not be decoded.
+    Decode,
+    /// The connection failed.
+    Connection,
+    /// A connect timeout, per-attempt timeout or overall deadline elapsed.
+    Timeout,
+}
+
+impl ErrorKind {
+    /// The kind of an error status.
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            200..=299 => Self::Unsuccessful,
+            300..=399 => Self::Redirect,
+            400 => Self::BadRequest,
+            401 => Self::Authentication,
+            403 => Self::PermissionDenied,
+            404 => Self::NotFound,
+            409 => Self::Conflict,
+            422 => Self::Unprocessable,
+            429 => Self::RateLimited,
+            500..=599 => Self::Server,
+            _ => Self::OtherStatus,
+        }
+    }
+
+    /// Whether the error was found locally, before anything was sent
+    /// ([`InvalidInput`](Self::InvalidInput) or [`Config`](Self::Config)).
+    pub fn is_local(self) -> bool {
+        matches!(self, Self::InvalidInput | Self::Config)
+    }
+
+    /// A stable lower-case name, e.g. `rate_limited`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid_input",
+            Self::Config => "config",
+            Self::BadRequest => "bad_request",
+            Self::Authentication => "authentication",
+            Self::PermissionDenied => "permission_denied",
+            Self::NotFound => "not_found",
+            Self::Conflict => "conflict",
+            Self::Unprocessable => "unprocessable",
+            Self::RateLimited => "rate_limited",
+            Self::Server => "server",
+            Self::OtherStatus => "other_status",
+            Self::Unsuccessful => "unsuccessful",
+            Self::Redirect => "redirect",
+            Self::BodyTooLarge => "body_too_large",
+            Self::Decode => "decode",
+            Self::Connection => "connection",
+            Self::Timeout => "timeout",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which limit a [`TimeoutError`] hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// The TCP/TLS connection could not be made in time: nothing was sent.
+    Connect,
+    /// One attempt took longer than the per-attempt timeout.
+    Attempt,
+    /// The overall deadline across attempts elapsed (never retried).
+    Deadline,
+}
+
+/// Any failure of this crate.
+///
+/// Local failures ([`ErrorKind::is_local`]) mean nothing was sent. The
+/// accessors give what the server said (status, Cloudflare codes, `cf-ray`,
+/// rate-limit headers) wherever there was a response.
+///
+/// `Display` gives one line and never repeats the [`source`]; walk the source
+/// chain for the underlying cause.
+///
+/// [`source`]: std::error::Error::source
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An identifier, body or parameter broke its rule. Nothing was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// Another caller-supplied value was refused. Nothing was sent.
+    #[error("{message}")]
+    InvalidInput {
+        /// What was wrong and how to fix it.
+        message: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The client could not be configured. Nothing was sent.
+    #[error("{message}")]
+    Config {
+        /// What was wrong and how to fix it.
+        message: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The server answered with an error status or with `success: false`.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The server answered with a redirect, which is never followed.
+    #[error(transparent)]
+    Redirect(Box<RedirectError>),
+    /// The response body was larger than the limit; it was not read whole.
+    #[error(transparent)]
+    BodyTooLarge(Box<BodyTooLargeError>),
+    /// A response could not be decoded.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The connection failed.
+    #[error(transparent)]
+    Connection(Box<ConnectionError>),
+    /// A timeout elapsed.
+    #[error(transparent)]
+    Timeout(Box<TimeoutError>),
+}
+
+impl Error {
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::Config {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn invalid_input(message: impl Into<String>, source: Option<BoxError>) -> Self {
+        Self::InvalidInput {
+            message: message.into(),
+            source,
+        }
+    }
+
+    /// The class of the error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Validation(_) | Self::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Self::Config { .. } => ErrorKind::Config,
+            Self::Api(e) if e.success_false => ErrorKind::Unsuccessful,
+            Self::Api(e) => ErrorKind::from_status(e.status),
+            Self::Redirect(_) => ErrorKind::Redirect,
+            Self::BodyTooLarge(_) => ErrorKind::BodyTooLarge,
+            Self::Decode(_) => ErrorKind::Decode,
+            Self::Connection(_) => ErrorKind::Connection,
+            Self::Timeout(_) => ErrorKind::Timeout,
+        }
+    }
+
+    /// Whether the error was found before anything was sent (invalid input
+    /// or configuration).
+    pub fn is_local(&self) -> bool {
+        self.kind().is_local()
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::Redirect(e) => Some(e.status),
+            Self::BodyTooLarge(e) => Some(e.status),
+            Self::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The response headers, when a response arrived.
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        match self {
+            Self::Api(e) => Some(&e.meta),
+            Self::Redirect(e) => Some(&e.meta),
+            Self::BodyTooLarge(e) => Some(&e.meta),
+            Self::Decode(e) => Some(&e.meta),
+            _ => None,
+        }
+    }
+
+    /// The Cloudflare errors of the envelope (empty when there was none).
+    pub fn errors(&self) -> &[ResponseInfo] {
+        match self {
+            Self::Api(e) => &e.errors,
+            _ => &[],
+        }
+    }
+
+    /// The envelope's informational messages.
+    pub fn messages(&self) -> &[ResponseInfo] {
+        match self {
+            Self::Api(e) => &e.messages,
+            _ => &[],
+        }
+    }
+
+    /// Every Cloudflare error code, including those nested in `error_chain`
+    /// (depth first).
+    pub fn codes(&self) -> Vec<i64> {
+        self.errors().iter().flat_map(ResponseInfo::codes).collect()
+    }
+
+    /// The `cf-ray` id of the response, for Cloudflare support.
+    pub fn cf_ray(&self) -> Option<&str> {
+        self.meta().and_then(ResponseMeta::cf_ray)
+    }
+
+    /// How long the server asked to wait (`Retry-After` or
+    /// `retry-after-ms`). When the wait was longer than the client's cap the
+    /// request failed at once and this is the wait that was refused.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.meta().and_then(ResponseMeta::retry_after)
+    }
+
+    /// Whether the server rate-limited the request (HTTP 429).
+    pub fn is_rate_limited(&self) -> bool {
+        self.kind() == ErrorKind::RateLimited
+    }
+
+    /// Whether the failure is transient, so that an idempotent request may be
+    /// sent again: connection failures, timeouts (not the overall deadline),
+    /// 408, 409, 429 and 5xx, unless the server's `x-should-retry` header said
+    /// otherwise. The client applies stricter rules to non-idempotent
+    /// requests (see [`HttpClient`](crate::HttpClient)).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Connection(_) => true,
+            Self::Timeout(e) => e.phase != TimeoutPhase::Deadline,
+            Self::Api(e) => e
+                .meta
+                .should_retry()
+                .unwrap_or(matches!(e.status, 408 | 409 | 429 | 500..=599)),
+            _ => false,
+        }
+    }
+
+    /// Whether the request may have reached the server and been applied.
+    ///
+    /// `false` for local errors, connect failures, and 4xx answers (the
+    /// server refused the request); `true` for 5xx answers, timeouts after
+    /// connecting, connections lost after the request was written, and
+    /// answers that could not be read. Check the state before repeating a
+    /// change when this is `true`.
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Self::Validation(_) | Self::InvalidInput { .. } | Self::Config { .. } => false,
+            Self::Api(e) => !(400..500).contains(&e.status),
+            Self::Redirect(e) => !e.ctx.method.is_safe(),
+            Self::BodyTooLarge(e) => !(400..500).contains(&e.status),
+            Self::Decode(e) => !(400..500).contains(&e.status),
+            Self::Connection(e) => e.stage != ConnectionStage::Connect,
+            Self::Timeout(e) => e.phase != TimeoutPhase::Connect,
+        }
+    }
+
+    /// A short, whitespace-collapsed excerpt of a response body that was not
+    /// a Cloudflare envelope (an HTML page from the edge, `null`, plain text).
+    pub fn excerpt(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.excerpt.as_deref(),
+            Self::Decode(e) => e.excerpt.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How many attempts were made, when the request was sent at all.
+    pub fn attempts(&self) -> Option<u32> {
+        self.context().map(|c| c.attempts)
+    }
+
+    /// The method of the failed request, when it was sent at all.
+    pub fn method(&self) -> Option<&Method> {
+        self.context().map(|c| &c.method)
+    }
+
+    /// The path of the failed request, when it was sent at all.
+    pub fn path(&self) -> Option<&str> {
+        self.context().map(|c| c.path.as_str())
+    }
+
+    fn context(&self) -> Option<&Context> {
+        match self {
+            Self::Api(e) => Some(&e.ctx),
+            Self::Redirect(e) => Some(&e.ctx),
+            Self::BodyTooLarge(e) => Some(&e.ctx),
+            Self::Decode(e) => Some(&e.ctx),
+            Self::Connection(e) => Some(&e.ctx),
+            Self::Timeout(e) => Some(&e.ctx),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        let ctx = match self {
+            Self::Api(e) => &mut e.ctx,
+            Self::Redirect(e) => &mut e.ctx,
+            Self::BodyTooLarge(e) => &mut e.ctx,
+            Self::Decode(e) => &mut e.ctx,
+            Self::Connection(e) => &mut e.ctx,
+            Self::Timeout(e) => &mut e.ctx,
+            _ => return,
+        };
+        ctx.attempts = attempts;
+    }
+}
+
+/// The request an error belongs to.
+#[derive(Clone, Debug)]
+pub(crate) struct Context {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) attempts: u32,
+}
+
+impl Context {
+    pub(crate) fn new(method: &Method, path: &str) -> Self {
+        Self {
+            method: method.clone(),
+            path: path.to_owned(),
+            attempts: 1,
+        }
+    }
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+fn status_text(status: u16) -> String {
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    match reason {
+        Some(reason) => format!("HTTP {status} {reason}"),
+        None => format!("HTTP {status}"),
+    }
+}
+
+/// `, cf-ray …, after N attempts`, the tail of every response error.
+fn write_tail(f: &mut fmt::Formatter<'_>, meta: &ResponseMeta, ctx: &Context) -> fmt::Result {
+    if let Some(ray) = meta.cf_ray() {
+        write!(f, " (cf-ray {ray})")?;
+    }
+    if ctx.attempts > 1 {
+        write!(f, " after {} attempts", ctx.attempts)?;
+    }
+    Ok(())
+}
+
+fn write_info(f: &mut fmt::Formatter<'_>, info: &ResponseInfo) -> fmt::Result {
+    write!(f, "{} {}", info.code, info.message)?;
+    if let Some(pointer) = info.source.as_ref().and_then(|s| s.pointer.as_deref()) {
+        write!(f, " (at {pointer})")?;
+    }
+    if !info.error_chain.is_empty() {
+        f.write_str(" [")?;
+        for (i, nested) in info.error_chain.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write_info(f, nested)?;
+        }
+        f.write_str("]")?;
+    }
+    Ok(())
+}
+
+fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}s")
+    } else {
+        format!("{s:.3}s")
+    }
+}
+
+/// An error answer from the API: an error status, or `success: false`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub(crate) ctx: Context,
+    pub(crate) status: u16,
+    pub(crate) success_false: bool,
+    pub(crate) errors: Vec<ResponseInfo>,
+    pub(crate) messages: Vec<ResponseInfo>,
+    pub(crate) excerpt: Option<String>,
+    pub(crate) meta: ResponseMeta,
+    /// Set when the server asked to wait longer than this cap.
+    pub(crate) wait_refused_cap: Option<Duration>,
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Whether the status was 2xx and the envelope said `success: false`.
+    pub fn is_unsuccessful_2xx(&self) -> bool {
+        self.success_false
+    }
+
+    /// The envelope's errors, each with its code, message,
+    /// `documentation_url`, `source.pointer` and `error_chain`.
+    pub fn errors(&self) -> &[ResponseInfo] {
+        &self.errors
+    }
+
+    /// The envelope's messages.
+    pub fn messages(&self) -> &[ResponseInfo] {
+        &self.messages
+    }
+
+    /// The body excerpt when the body was not an envelope.
+    pub fn excerpt(&self) -> Option<&str> {
+        self.excerpt.as_deref()
+    }
+
+    /// The response headers.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// When the server asked to wait longer than the client's cap, the cap.
+    pub fn wait_refused_cap(&self) -> Option<Duration> {
+        self.wait_refused_cap
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.ctx, status_text(self.status))?;
+        if self.success_false {
+            f.write_str(" with success:false")?;
+        }
+        if !self.errors.is_empty() {
+            f.write_str(": ")?;
+            for (i, info) in self.errors.iter().enumerate() {
+                if i > 0 {
+                    f.write_str("; ")?;
+                }
+                write_info(f, info)?;
+            }
+        } else if let Some(excerpt) = &self.excerpt {
+            write!(f, ": the body is not a Cloudflare envelope: {excerpt:?}")?;
+        }
+        if let (Some(cap), Some(wait)) = (self.wait_refused_cap, self.meta.retry_after()) {
+            write!(
+                f,
+                "; the server asked to wait {}, longer than the {} limit",
+                secs(wait),
+                secs(cap)
+            )?;
+        }
+        write_tail(f, &self.meta, &self.ctx)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A redirect answer; redirects are never followed.
+#[derive(Debug)]
+pub struct RedirectError {
+    pub(crate) ctx: Context,
+    pub(crate) status: u16,
+    pub(crate) location: Option<String>,
+    pub(crate) meta: ResponseMeta,
+}
+
+impl RedirectError {
+    /// The `Location` header, when there was one.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+}
+
+impl fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} redirect", self.ctx, status_text(self.status))?;
+        match &self.location {
+            Some(location) => write!(f, " to {location:?}")?,
+            None => f.write_str(" without a Location")?,
+        }
+        f.write_str(" refused: redirects are never followed (check the base URL)")?;
+        write_tail(f, &self.meta, &self.ctx)
+    }
+}
+
+impl std::error::Error for RedirectError {}
+
+/// A response body larger than the configured limit.
+#[derive(Debug)]
+pub struct BodyTooLargeError {
+    pub(crate) ctx: Context,
+    pub(crate) status: u16,
+    pub(crate) limit: usize,
+    pub(crate) declared: Option<u64>,
+    pub(crate) meta: ResponseMeta,
+}
+
+impl BodyTooLargeError {
+    /// The limit in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The `Content-Length` the server declared, when it declared one.
+    pub fn declared(&self) -> Option<u64> {
+        self.declared
+    }
+}
+
+impl fmt::Display for BodyTooLargeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} with a body larger than the {}-byte limit",
+            self.ctx,
+            status_text(self.status),
+            self.limit
+        )?;
+        if let Some(declared) = self.declared {
+            write!(f, " (Content-Length {declared})")?;
+        }
+        write_tail(f, &self.meta, &self.ctx)
+    }
+}
+
+impl std::error::Error for BodyTooLargeError {}
+
+/// A response that could not be decoded.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub(crate) ctx: Context,
+    pub(crate) status: u16,
+    pub(crate) message: String,
+    pub(crate) json_path: Option<String>,
+    pub(crate) excerpt: Option<String>,
+    pub(crate) meta: ResponseMeta,
+}
+
+impl DecodeError {
+    /// The JSON path that failed, e.g. `result.roles[0].id`.
+    pub fn json_path(&self) -> Option<&str> {
+        self.json_path.as_deref()
+    }
+
+    /// What was wrong there.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} but the response could not be decoded",
+            self.ctx,
+            status_text(self.status)
+        )?;
+        if let Some(path) = &self.json_path {
+            write!(f, " at `{path}`")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(excerpt) = &self.excerpt {
+            write!(f, "; body: {excerpt:?}")?;
+        }
+        write_tail(f, &self.meta, &self.ctx)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// How far a failed connection got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ConnectionStage {
+    /// Connecting (nothing was sent).
+    Connect,
+    /// Sending the request or waiting for the response head.
+    Exchange,
+    /// Reading the response body.
+    Body,
+}
+
+/// A failed connection.
+#[derive(Debug)]
+pub struct ConnectionError {
+    pub(crate) ctx: Context,
+    pub(crate) stage: ConnectionStage,
+    pub(crate) source: BoxError,
+}
+
+impl ConnectionError {
+    /// Whether the connection could not be made at all, so the request
+    /// certainly did not reach the server.
+    pub fn is_connect(&self) -> bool {
+        self.stage == ConnectionStage::Connect
+    }
+}
+
+impl fmt::Display for ConnectionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.stage {
+            ConnectionStage::Connect => "could not connect to the server (nothing was sent)",
+            ConnectionStage::Exchange => {
+                "the connection failed after the request may have been sent"
+            }
+            ConnectionStage::Body => "the connection failed while reading the response",
+        };
+        write!(f, "{}: {what}", self.ctx)?;
+        if self.ctx.attempts > 1 {
+            write!(f, " after {} attempts", self.ctx.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConnectionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// A timeout.
+#[derive(Debug)]
+pub struct TimeoutError {
+    pub(crate) ctx: Context,
+    pub(crate) phase: TimeoutPhase,
+    pub(crate) limit: Duration,
+    pub(crate) source: Option<BoxError>,
+}
+
+impl TimeoutError {
+    /// Which limit elapsed.
+    pub fn phase(&self) -> TimeoutPhase {
+        self.phase
+    }
+
+    /// The limit that elapsed.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let limit = secs(self.limit);
+        match self.phase {
+            TimeoutPhase::Connect => write!(
+                f,
+                "{}: could not connect within {limit} (nothing was sent)",
+                self.ctx
+            )?,
+            TimeoutPhase::Attempt => {
+                write!(f, "{}: no complete response within {limit}", self.ctx)?
+            }
+            TimeoutPhase::Deadline => {
+                write!(f, "{}: the overall deadline of {limit} elapsed", self.ctx)?;
+            }
+        }
+        if self.ctx.attempts > 1 {
+            write!(f, " after {} attempts", self.ctx.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TimeoutError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_kinds() {
+        assert_eq!(ErrorKind::from_status(403), ErrorKind::PermissionDenied);
+        assert_eq!(ErrorKind::from_status(503), ErrorKind::Server);
+        assert_eq!(ErrorKind::from_status(408), ErrorKind::OtherStatus);
+        assert!(ErrorKind::Config.is_local());
+        assert!(!ErrorKind::Connection.is_local());
+    }
+
+    #[test]
+    fn display_does_not_repeat_source() {
+        let source: BoxError = "connection refused by peer".into();
+        let err = Error::Connection(Box::new(ConnectionError {
+            ctx: Context::new(&Method::GET, "/x"),
+            stage: ConnectionStage::Connect,
+            source,
+        }));
+        let text = err.to_string();
+        assert!(!text.contains("refused by peer"), "{text}");
+        let source = std::error::Error::source(&err).expect("source kept");
+        assert_eq!(source.to_string(), "connection refused by peer");
+        assert!(!err.may_have_been_applied());
+    }
+
+    #[test]
+    fn error_stays_small() {
+        assert!(std::mem::size_of::<Error>() <= 128);
+    }
+}

@@ -1,0 +1,87 @@
+//! Safe HTTP transport for the Cloudflare account-members API.
+//!
+//! This crate knows the Cloudflare response envelope and the identifier types
+//! of [`member_types`], and nothing about members: it sends a request to the
+//! base URL plus an [`ApiPath`], and returns the decoded `result` with the
+//! status, headers and messages ([`ApiResponse`]), or an [`Error`] that keeps
+//! everything the server said.
+//!
+//! What it guarantees:
+//! - **Credentials** ([`Credentials`]) live in `secrecy` types; exactly one
+//!   scheme is sent, its header marked sensitive; nothing prints a secret.
+//!   They are refused over plain `http://` unless the host is loopback.
+//! - **Paths** are built from static literals and re-checked identifiers only.
+//! - **Redirects** are never followed: a 3xx is an error naming `Location`.
+//! - **Timeouts**: connect (5 s), per attempt (60 s), optional overall
+//!   deadline; all configurable per client, the last two per request.
+//! - **Retries** (2 by default) with backoff `0.5 s × 2^n` capped at 8 s and
+//!   jitter; `Retry-After` / `retry-after-ms` honoured up to a cap (60 s);
+//!   `x-should-retry` honoured; a POST is retried only when it certainly was
+//!   not processed (connect failure, or 429).
+//! - **Bodies** are read under a cap (16 MiB), never buffered whole when
+//!   larger.
+//! - **Envelopes**: `success: false` is an error even in a 200; error bodies
+//!   that are not envelopes (HTML from the edge) keep a short excerpt, the
+//!   status and the `cf-ray`.
+//! - **Tracing**: one `cloudflare_request` span per request (method, path
+//!   template, attempt, status, cf-ray, elapsed), bodies only at trace level,
+//!   never a secret.
+//!
+//! ```no_run
+//! use member_http::{ApiPath, Credentials, HttpClient, Method, RequestOptions};
+//! use member_types::{AccountId, MemberId};
+//!
+//! # async fn run() -> Result<(), member_http::Error> {
+//! let client = HttpClient::builder()
+//!     .credentials(Credentials::from_env()?)
+//!     .max_retries(3)
+//!     .build()?;
+//! let account: AccountId = "023e105f4ecef8ad9ca31a8372d0c353".parse()?;
+//! let member: MemberId = "4536bcfad5faccb111b47003c79917fa".parse()?;
+//! let path = ApiPath::new()
+//!     .lit("accounts")
+//!     .id(&account)?
+//!     .lit("members")
+//!     .id(&member)?;
+//! match client.get::<member_types::Member>(&path, &[], &RequestOptions::new()).await {
+//!     Ok(response) => println!("{:?} (cf-ray {:?})", response.result.status, response.cf_ray()),
+//!     Err(err) if err.is_local() => eprintln!("nothing was sent: {err}"),
+//!     Err(err) => eprintln!("{err} (codes {:?}, applied? {})", err.codes(), err.may_have_been_applied()),
+//! }
+//! // Deleting returns `{id}` or `null`.
+//! let gone = client
+//!     .request::<Option<serde_json::Value>, ()>(Method::DELETE, &path, &[], None, &RequestOptions::new())
+//!     .await?;
+//! # let _ = gone;
+//! # Ok(())
+//! # }
+//! ```
+
+mod body;
+mod client;
+mod credentials;
+mod error;
+mod path;
+mod response;
+mod retry;
+
+pub use client::{
+    AttemptHook, AttemptInfo, HttpClient, HttpClientBuilder, RequestOptions, DEFAULT_BASE_URL,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_AFTER_CAP,
+    DEFAULT_TIMEOUT, USER_AGENT_PREFIX,
+};
+pub use credentials::{
+    Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL, ENV_USER_SERVICE_KEY,
+};
+pub use error::{
+    ApiError, BodyTooLargeError, BoxError, ConnectionError, DecodeError, Error, ErrorKind,
+    RedirectError, TimeoutError, TimeoutPhase,
+};
+pub use path::{ApiPath, PathId};
+pub use response::{ApiResponse, RateLimit, ResponseMeta};
+pub use retry::{backoff_delay, INITIAL_BACKOFF, JITTER_FRACTION, MAX_BACKOFF};
+
+/// Re-exported so callers need not depend on `http` for methods and headers.
+pub use http::{HeaderMap, HeaderName, HeaderValue, Method};
+/// Re-exported: the type of an undecoded `result` ([`HttpClient::request_raw`]).
+pub use serde_json::value::RawValue;
