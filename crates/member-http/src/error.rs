@@ -172,6 +172,14 @@ pub enum Error {
     /// A timeout elapsed.
     #[error(transparent)]
     Timeout(Box<TimeoutError>),
+    /// The server's answers broke the protocol across requests (for example a
+    /// list that repeats the same page): each answer was valid alone, so there
+    /// is no status to report.
+    #[error("{message}")]
+    Protocol {
+        /// What the server did.
+        message: String,
+    },
 }
 
 impl Error {
@@ -179,6 +187,15 @@ impl Error {
         Self::Config {
             message: message.into(),
             source: None,
+        }
+    }
+
+    /// A protocol error: the server's answers, each valid alone, do not fit
+    /// together (a list repeating a page, an add without an id). Used by
+    /// crates built on this one.
+    pub fn protocol(message: impl Into<String>) -> Self {
+        Self::Protocol {
+            message: message.into(),
         }
     }
 
@@ -198,7 +215,7 @@ impl Error {
             Self::Api(e) => ErrorKind::from_status(e.status),
             Self::Redirect(_) => ErrorKind::Redirect,
             Self::BodyTooLarge(_) => ErrorKind::BodyTooLarge,
-            Self::Decode(_) => ErrorKind::Decode,
+            Self::Decode(_) | Self::Protocol { .. } => ErrorKind::Decode,
             Self::Connection(_) => ErrorKind::Connection,
             Self::Timeout(_) => ErrorKind::Timeout,
         }
@@ -304,6 +321,7 @@ impl Error {
             Self::Decode(e) => !(400..500).contains(&e.status),
             Self::Connection(e) => e.stage != ConnectionStage::Connect,
             Self::Timeout(e) => e.phase != TimeoutPhase::Connect,
+            Self::Protocol { .. } => true,
         }
     }
 
