@@ -45,32 +45,35 @@ fn text<'h>(headers: &'h HeaderMap, name: &str) -> Option<Result<&'h str, ()>> {
 
 /// Checks the request's credentials.
 ///
-/// `Authorization: Bearer <token>` is looked at first, then the
-/// `X-Auth-Email` + `X-Auth-Key` pair, then `X-Auth-User-Service-Key`. A
-/// missing or malformed header is a 400 with code 6003 wrapping 6111
-/// (Authorization), 6102 (X-Auth-Email) or 6103 (X-Auth-Key); a well-formed
-/// but wrong credential is a 403 with code 10000.
+/// Every credential header present is checked: `Authorization: Bearer
+/// <token>`, the `X-Auth-Email` + `X-Auth-Key` pair, and
+/// `X-Auth-User-Service-Key`. At least one must be present. A missing or
+/// malformed header is a 400 with code 6003 wrapping 6111 (Authorization),
+/// 6102 (X-Auth-Email) or 6103 (X-Auth-Key); a well-formed but wrong
+/// credential is a 403 with code 10000. A request carrying a wrong
+/// credential is refused even when another one it carries is right.
 pub(crate) fn authenticate(creds: &Credentials, headers: &HeaderMap) -> Result<(), ApiError> {
     let bad_authorization = || ResponseInfo::new(6111, "Invalid format for Authorization header");
+    let mut chain = Vec::new();
+    let mut wrong = false;
+    let mut any = false;
     if let Some(value) = text(headers, "authorization") {
-        let value = value.map_err(|()| ApiError::bad_auth_headers(vec![bad_authorization()]))?;
-        let token = match value.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => return Err(ApiError::bad_auth_headers(vec![bad_authorization()])),
-        };
-        if token.is_empty() || !token.chars().all(token_char) {
-            return Err(ApiError::bad_auth_headers(vec![bad_authorization()]));
+        any = true;
+        let token = value.ok().and_then(|v| match v.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim()),
+            _ => None,
+        });
+        match token {
+            Some(token) if !token.is_empty() && token.chars().all(token_char) => {
+                wrong |= token != creds.token;
+            }
+            _ => chain.push(bad_authorization()),
         }
-        return if token == creds.token {
-            Ok(())
-        } else {
-            Err(ApiError::authentication())
-        };
     }
     let email = text(headers, "x-auth-email");
     let key = text(headers, "x-auth-key");
     if email.is_some() || key.is_some() {
-        let mut chain = Vec::new();
+        any = true;
         let email = match email {
             Some(Ok(e)) if well_formed_email(e) => Some(e),
             _ => {
@@ -91,22 +94,22 @@ pub(crate) fn authenticate(creds: &Credentials, headers: &HeaderMap) -> Result<(
                 None
             }
         };
-        return match (email, key) {
-            (Some(email), Some(key)) => {
-                if email.eq_ignore_ascii_case(&creds.email) && key == creds.api_key {
-                    Ok(())
-                } else {
-                    Err(ApiError::authentication())
-                }
-            }
-            _ => Err(ApiError::bad_auth_headers(chain)),
-        };
+        if let (Some(email), Some(key)) = (email, key) {
+            wrong |= !email.eq_ignore_ascii_case(&creds.email) || key != creds.api_key;
+        }
     }
     if let Some(key) = text(headers, "x-auth-user-service-key") {
-        return match key {
-            Ok(key) if !key.is_empty() && key == creds.user_service_key => Ok(()),
-            _ => Err(ApiError::authentication()),
-        };
+        any = true;
+        wrong |= !matches!(key, Ok(k) if !k.is_empty() && k == creds.user_service_key);
     }
-    Err(ApiError::bad_auth_headers(vec![bad_authorization()]))
+    if !any {
+        chain.push(bad_authorization());
+    }
+    if !chain.is_empty() {
+        return Err(ApiError::bad_auth_headers(chain));
+    }
+    if wrong {
+        return Err(ApiError::authentication());
+    }
+    Ok(())
 }
