@@ -368,7 +368,8 @@ fn chain(reply: &Reply) -> Vec<i64> {
 #[tokio::test]
 async fn missing_or_malformed_credentials_are_6003_with_a_chain() {
     let server = MockServer::start().await;
-    let cases: Vec<(Vec<(&str, &str)>, Vec<i64>)> = vec![
+    type Headers<'a> = Vec<(&'a str, &'a str)>;
+    let cases: Vec<(Headers<'_>, Vec<i64>)> = vec![
         (vec![], vec![6111]),
         (vec![("Authorization", "Token mock-token")], vec![6111]),
         (vec![("Authorization", "Bearer ")], vec![6111]),
