@@ -19,7 +19,11 @@ fn describe(member: &Member) -> String {
         member.id.as_ref().map_or("-", |id| id.as_str()),
         member.email().unwrap_or("-"),
         member.status.as_ref().map_or("-", |s| s.as_str()),
-        if roles.is_empty() { "(policies)".to_owned() } else { roles.join(", ") }
+        if roles.is_empty() {
+            "(policies)".to_owned()
+        } else {
+            roles.join(", ")
+        }
     )
 }
 

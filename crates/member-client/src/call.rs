@@ -6,7 +6,9 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::time::Duration;
 
-use member_http::{ApiPath, ApiResponse, HeaderName, HeaderValue, HttpClient, Method, RequestOptions};
+use member_http::{
+    ApiPath, ApiResponse, HeaderName, HeaderValue, HttpClient, Method, RequestOptions,
+};
 use serde::de::DeserializeOwned;
 
 use member_types::ValidationError;
@@ -145,7 +147,10 @@ impl<T> Call<T> {
     /// # Errors
     /// The same validation errors sending would give.
     pub fn prepare(&self) -> Result<PreparedRequest, Error> {
-        let path = self.path.as_ref().map_err(|e| Error::Validation(e.clone()))?;
+        let path = self
+            .path
+            .as_ref()
+            .map_err(|e| Error::Validation(e.clone()))?;
         Ok(PreparedRequest {
             method: self.method.clone(),
             url: self.http.url_for(path, &self.query)?,
@@ -179,7 +184,9 @@ impl<T: DeserializeOwned> Call<T> {
     /// # Errors
     /// See [`Error`].
     pub async fn send(self) -> Result<T, Error> {
-        self.send_with_response().await.map(ApiResponse::into_result)
+        self.send_with_response()
+            .await
+            .map(ApiResponse::into_result)
     }
 
     /// Sends the call and returns `result` exactly as the server sent it

@@ -47,6 +47,11 @@ pub mod reexports {
     pub use member_types;
 }
 
+/// The workspace README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 /// Turns an error from building a path into the validation error it carries.
 pub(crate) fn local_error(error: member_http::Error) -> ValidationError {
     match error {

@@ -12,7 +12,10 @@ use crate::paginate::{paginate, ItemStream, Page};
 use crate::{Error, ErrorKind};
 
 /// Builds `/accounts/{account_id}/members[/{member_id}]` from checked ids.
-fn members_path(account: &AccountId, member: Option<&MemberId>) -> Result<ApiPath, ValidationError> {
+fn members_path(
+    account: &AccountId,
+    member: Option<&MemberId>,
+) -> Result<ApiPath, ValidationError> {
     let build = || -> Result<ApiPath, member_http::Error> {
         let path = ApiPath::new().lit("accounts").id(account)?.lit("members");
         match member {
@@ -114,7 +117,11 @@ impl Members {
     }
 
     /// Replaces the member's roles with these (at least one).
-    pub fn set_roles(&self, member: &MemberId, roles: impl IntoIterator<Item = RoleId>) -> Call<Member> {
+    pub fn set_roles(
+        &self,
+        member: &MemberId,
+        roles: impl IntoIterator<Item = RoleId>,
+    ) -> Call<Member> {
         self.call(Method::PUT, Some(member))
             .body(UpdateMember::with_roles(roles))
     }
@@ -208,7 +215,11 @@ impl Members {
                     members.list_page(&params).await
                 }
             },
-            |m: &Member| m.id.as_ref().map(|id| id.as_str().to_owned()).unwrap_or_default(),
+            |m: &Member| {
+                m.id.as_ref()
+                    .map(|id| id.as_str().to_owned())
+                    .unwrap_or_default()
+            },
         )
     }
 
@@ -223,7 +234,10 @@ impl Members {
         member_types::check_email(email)?;
         let mut stream = self.list(ListMembersParams::new());
         while let Some(member) = stream.try_next().await? {
-            if member.email().is_some_and(|e| e.eq_ignore_ascii_case(email)) {
+            if member
+                .email()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            {
                 return Ok(Some(member));
             }
         }

@@ -131,7 +131,13 @@ where
 mod tests {
     use super::*;
 
-    fn info(page: u64, per_page: u64, count: u64, total_count: Option<u64>, total_pages: Option<u64>) -> Option<ResultInfo> {
+    fn info(
+        page: u64,
+        per_page: u64,
+        count: u64,
+        total_count: Option<u64>,
+        total_pages: Option<u64>,
+    ) -> Option<ResultInfo> {
         let mut i = ResultInfo::default();
         i.page = Some(page);
         i.per_page = Some(per_page);

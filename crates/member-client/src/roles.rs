@@ -114,7 +114,9 @@ impl Roles {
         if let Some(exact) = roles.iter().find(|r| r.name == name) {
             return Ok(Some(exact.clone()));
         }
-        let mut folded = roles.into_iter().filter(|r| r.name.eq_ignore_ascii_case(name));
+        let mut folded = roles
+            .into_iter()
+            .filter(|r| r.name.eq_ignore_ascii_case(name));
         let first = folded.next();
         if folded.next().is_some() {
             return Err(Error::Validation(ValidationError::Format {

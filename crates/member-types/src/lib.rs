@@ -53,7 +53,3 @@ pub use request::{
 };
 pub use role::{PermissionGrant, Permissions, Role, RolePermissions};
 
-/// The workspace README's code blocks, compiled as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;

@@ -28,7 +28,10 @@ struct Server {
     requests: AtomicUsize,
 }
 
-async fn list(State(server): State<Arc<Server>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
+async fn list(
+    State(server): State<Arc<Server>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Json<Value> {
     server.requests.fetch_add(1, Ordering::SeqCst);
     let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     let per_page: usize = q.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(20);
@@ -54,7 +57,9 @@ async fn list(State(server): State<Arc<Server>>, Query(q): Query<HashMap<String,
             // No totals, and (for the repeat case) every page looks full.
         }
     }
-    Json(json!({"success": true, "errors": [], "messages": [], "result": items, "result_info": info}))
+    Json(
+        json!({"success": true, "errors": [], "messages": [], "result": items, "result_info": info}),
+    )
 }
 
 async fn start(members: usize, totals: Totals) -> (Client, Arc<Server>, AccountId) {
@@ -74,7 +79,11 @@ async fn start(members: usize, totals: Totals) -> (Client, Arc<Server>, AccountI
         .credentials(Credentials::token("test-token"))
         .build()
         .unwrap();
-    (client, server, AccountId::new("023e105f4ecef8ad9ca31a8372d0c353").unwrap())
+    (
+        client,
+        server,
+        AccountId::new("023e105f4ecef8ad9ca31a8372d0c353").unwrap(),
+    )
 }
 
 async fn collect(members: usize, totals: Totals) -> (usize, usize) {
@@ -138,9 +147,13 @@ async fn a_server_answering_the_wrong_page_is_an_error() {
 #[tokio::test]
 async fn a_stream_can_start_at_a_later_page_and_stop_early() {
     let (client, server, account) = start(1000, Totals::Full).await;
-    let mut stream = client
-        .members(&account)
-        .list(ListMembersParams::new().page(3).unwrap().per_page(10).unwrap());
+    let mut stream = client.members(&account).list(
+        ListMembersParams::new()
+            .page(3)
+            .unwrap()
+            .per_page(10)
+            .unwrap(),
+    );
     let first = stream.try_next().await.unwrap().unwrap();
     assert_eq!(first.id.unwrap().as_str(), format!("{:032x}", 20));
     drop(stream);

@@ -46,13 +46,22 @@ fn policy() -> PolicyRequest {
 async fn get_and_get_opt() {
     let mock = MockServer::start().await;
     let members = client(&mock).members(mock.account_id());
-    let member = members.get(&id("4536bcfad5faccb111b47003c79917fa")).await.unwrap();
+    let member = members
+        .get(&id("4536bcfad5faccb111b47003c79917fa"))
+        .await
+        .unwrap();
     assert_eq!(member.email(), Some("user@example.com"));
     assert_eq!(member.roles[0].name, "Account Administrator");
 
-    let missing = members.get_opt(&id("ffffffffffffffffffffffffffffffff")).await.unwrap();
+    let missing = members
+        .get_opt(&id("ffffffffffffffffffffffffffffffff"))
+        .await
+        .unwrap();
     assert!(missing.is_none());
-    let err = members.get(&id("ffffffffffffffffffffffffffffffff")).await.unwrap_err();
+    let err = members
+        .get(&id("ffffffffffffffffffffffffffffffff"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.status(), Some(404));
 }
@@ -63,13 +72,19 @@ async fn update_with_roles_and_with_policies() {
     let members = client(&mock).members(mock.account_id());
 
     let updated = members
-        .update(&id(BOB), UpdateMember::with_roles([role(READ_ONLY_ROLE), role(ADMIN_ROLE)]).unwrap())
+        .update(
+            &id(BOB),
+            UpdateMember::with_roles([role(READ_ONLY_ROLE), role(ADMIN_ROLE)]).unwrap(),
+        )
         .await
         .unwrap();
-    assert_eq!(updated.role_ids(), [ADMIN_ROLE, READ_ONLY_ROLE].into_iter().collect());
+    assert_eq!(
+        updated.role_ids(),
+        [ADMIN_ROLE, READ_ONLY_ROLE].into_iter().collect()
+    );
     let sent = mock.requests().pop().unwrap();
     assert_eq!(sent.method, "PUT");
-    let body: serde_json::Value = serde_json::from_str(sent.body.as_deref().unwrap()).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
     assert_eq!(
         body,
         serde_json::json!({"roles": [{"id": READ_ONLY_ROLE}, {"id": ADMIN_ROLE}]})
@@ -81,7 +96,10 @@ async fn update_with_roles_and_with_policies() {
     let stored = mock.member(mock.account_id(), BOB).unwrap();
     assert_eq!(stored.policies.len(), 1);
 
-    let updated = members.set_roles(&id(BOB), [role(ADMIN_ROLE)]).await.unwrap();
+    let updated = members
+        .set_roles(&id(BOB), [role(ADMIN_ROLE)])
+        .await
+        .unwrap();
     assert_eq!(updated.role_ids(), [ADMIN_ROLE].into_iter().collect());
 }
 
@@ -91,7 +109,10 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
     let members = client(&mock).members(mock.account_id());
     mock.clear_requests();
 
-    let err = members.set_roles(&id(BOB), Vec::<RoleId>::new()).await.unwrap_err();
+    let err = members
+        .set_roles(&id(BOB), Vec::<RoleId>::new())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains("roles must not be empty"), "{err}");
 
@@ -117,8 +138,11 @@ async fn add_omits_roles_like_the_real_api_and_add_and_fetch_reads_them_back() {
     assert_eq!(added.status, Some(MemberStatus::Pending));
     assert!(added.roles.is_empty(), "the POST response omits roles");
     let sent = mock.requests().pop().unwrap();
-    let body: serde_json::Value = serde_json::from_str(sent.body.as_deref().unwrap()).unwrap();
-    assert_eq!(body, serde_json::json!({"email": "new.hire@example.com", "roles": [READ_ONLY_ROLE]}));
+    let body: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"email": "new.hire@example.com", "roles": [READ_ONLY_ROLE]})
+    );
 
     let full = members
         .add_and_fetch(CreateMember::with_policies("second@example.com", [policy()]).unwrap())
@@ -169,8 +193,12 @@ async fn remove_then_get_opt_is_none() {
     let removed = members.remove(&id(BOB)).await.unwrap();
     assert_eq!(removed.and_then(|r| r.id).as_deref(), Some(BOB));
     assert!(members.get_opt(&id(BOB)).await.unwrap().is_none());
-    let sent = mock.requests().into_iter().find(|r| r.method == "DELETE").unwrap();
-    assert!(sent.body.as_deref().unwrap_or("").is_empty(), "DELETE sends no body");
+    let sent = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "DELETE")
+        .unwrap();
+    assert!(sent.body.is_empty(), "DELETE sends no body");
 }
 
 #[tokio::test]
@@ -183,7 +211,9 @@ async fn list_filters_and_find_by_email() {
         .await
         .unwrap();
     assert!(!pending.is_empty());
-    assert!(pending.iter().all(|m| m.status == Some(MemberStatus::Pending)));
+    assert!(pending
+        .iter()
+        .all(|m| m.status == Some(MemberStatus::Pending)));
 
     let page = members
         .list_page(&ListMembersParams::new().per_page(5).unwrap())
@@ -191,18 +221,33 @@ async fn list_filters_and_find_by_email() {
         .unwrap();
     assert_eq!(page.items.len(), 5);
     let info = page.result_info.unwrap();
-    assert_eq!((info.page, info.per_page, info.count), (Some(1), Some(5), Some(5)));
+    assert_eq!(
+        (info.page, info.per_page, info.count),
+        (Some(1), Some(5), Some(5))
+    );
 
-    let bob = members.find_by_email("BOB.DNS@example.com").await.unwrap().unwrap();
+    let bob = members
+        .find_by_email("BOB.DNS@example.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(bob.id.unwrap().as_str(), BOB);
-    assert!(members.find_by_email("nobody@example.com").await.unwrap().is_none());
+    assert!(members
+        .find_by_email("nobody@example.com")
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
 async fn roles_list_get_and_find_by_name() {
     let mock = MockServer::start().await;
     let roles = client(&mock).roles(mock.account_id());
-    let all: Vec<_> = roles.list(ListRolesParams::new()).try_collect().await.unwrap();
+    let all: Vec<_> = roles
+        .list(ListRolesParams::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert!(all.len() >= 10, "{}", all.len());
     let page = roles
         .list_page(&ListRolesParams::new().per_page(5).unwrap())
@@ -211,7 +256,11 @@ async fn roles_list_get_and_find_by_name() {
     assert_eq!(page.items.len(), 5);
     let admin = roles.get(&role(ADMIN_ROLE)).await.unwrap();
     assert_eq!(admin.name, "Account Administrator");
-    let found = roles.find_by_name("administrator read only").await.unwrap().unwrap();
+    let found = roles
+        .find_by_name("administrator read only")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id.as_str(), READ_ONLY_ROLE);
     assert!(roles.find_by_name("No Such Role").await.unwrap().is_none());
 }
@@ -223,10 +272,18 @@ async fn pagination_over_1000_members_spends_no_extra_request() {
     let total = mock.member_count(mock.account_id());
     let members = client(&mock).members(mock.account_id());
     mock.clear_requests();
-    let all: Vec<_> = members.list(ListMembersParams::new()).try_collect().await.unwrap();
+    let all: Vec<_> = members
+        .list(ListMembersParams::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), total);
     let lists = mock.requests().iter().filter(|r| r.method == "GET").count();
-    assert_eq!(lists, total.div_ceil(50), "one request per page, none for an empty page");
+    assert_eq!(
+        lists,
+        total.div_ceil(50),
+        "one request per page, none for an empty page"
+    );
     let mut ids: Vec<_> = all.iter().map(|m| m.id.clone().unwrap()).collect();
     ids.sort();
     ids.dedup();
@@ -254,7 +311,12 @@ async fn html_502_then_success_is_retried_and_the_cf_ray_kept() {
     assert!(response.cf_ray().is_some());
 
     // With retries off, the same fault is an error that keeps status, cf-ray and an excerpt.
-    mock.inject(Fault::on("GET", "/accounts/*/members/*").times(1).status(502).html("<center><h1>502 Bad Gateway</h1></center>"));
+    mock.inject(
+        Fault::on("GET", "/accounts/*/members/*")
+            .times(1)
+            .status(502)
+            .html("<center><h1>502 Bad Gateway</h1></center>"),
+    );
     let err = members.get(&id(BOB)).max_retries(0).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(err.status(), Some(502));
@@ -274,7 +336,13 @@ async fn rate_limit_is_waited_out_then_refused_over_the_cap() {
     assert_eq!(member.attempts, 2);
     assert!(started.elapsed() >= Duration::from_millis(900));
 
-    mock.inject(Fault::on("GET", "/accounts/*/members/*").times(1).status(429).retry_after(3600).null_body());
+    mock.inject(
+        Fault::on("GET", "/accounts/*/members/*")
+            .times(1)
+            .status(429)
+            .retry_after(3600)
+            .null_body(),
+    );
     let err = members.get(&id(BOB)).await.unwrap_err();
     assert!(err.is_rate_limited());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
@@ -284,7 +352,11 @@ async fn rate_limit_is_waited_out_then_refused_over_the_cap() {
 async fn success_false_in_a_200_is_an_error() {
     let mock = MockServer::start().await;
     let members = client(&mock).members(mock.account_id());
-    mock.inject(Fault::on("GET", "/accounts/*/members/*").times(1).success_false(1001, "Invalid request"));
+    mock.inject(
+        Fault::on("GET", "/accounts/*/members/*")
+            .times(1)
+            .success_false(1001, "Invalid request"),
+    );
     let err = members.get(&id(BOB)).await.unwrap_err();
     assert_eq!(err.status(), Some(200));
     assert_eq!(err.codes(), vec![1001]);
@@ -299,7 +371,11 @@ async fn wrong_credentials_give_403_code_10000() {
         .credentials(Credentials::token("not-the-token"))
         .build()
         .unwrap();
-    let err = client.members(mock.account_id()).get(&id(BOB)).await.unwrap_err();
+    let err = client
+        .members(mock.account_id())
+        .get(&id(BOB))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(403));
     assert_eq!(err.codes(), vec![10000]);
     assert!(!err.to_string().contains("not-the-token"));
@@ -319,7 +395,11 @@ async fn concurrent_updates_from_clones_of_one_client() {
             let client = client.clone();
             let account = account.clone();
             tokio::spawn(async move {
-                let wanted = if i % 2 == 0 { ADMIN_ROLE } else { READ_ONLY_ROLE };
+                let wanted = if i % 2 == 0 {
+                    ADMIN_ROLE
+                } else {
+                    READ_ONLY_ROLE
+                };
                 let updated = client
                     .members(&account)
                     .set_roles(&member, [role(wanted)])
@@ -350,7 +430,10 @@ async fn responses_carry_messages_status_and_headers() {
     let response = members.get(&id(BOB)).send_with_response().await.unwrap();
     assert_eq!(response.status, 200);
     assert!(response.cf_ray().is_some());
-    assert_eq!(response.rate_limit_policy(), Some("\"default\";q=1200;w=300"));
+    assert_eq!(
+        response.rate_limit_policy(),
+        Some("\"default\";q=1200;w=300")
+    );
     assert!(response.rate_limit().is_some());
     assert!(response.messages.is_empty());
 }
@@ -363,8 +446,13 @@ async fn dry_run_prepares_without_sending() {
     let call = members.set_roles(&id(BOB), [role(ADMIN_ROLE)]);
     let prepared = call.prepare().unwrap();
     assert_eq!(prepared.method, member_client::Method::PUT);
-    assert!(prepared.url.ends_with(&format!("/accounts/{}/members/{BOB}", mock.account_id())));
-    assert_eq!(prepared.body, Some(serde_json::json!({"roles": [{"id": ADMIN_ROLE}]})));
+    assert!(prepared
+        .url
+        .ends_with(&format!("/accounts/{}/members/{BOB}", mock.account_id())));
+    assert_eq!(
+        prepared.body,
+        Some(serde_json::json!({"roles": [{"id": ADMIN_ROLE}]}))
+    );
     assert_eq!(prepared.auth_scheme, "api-token");
     assert!(mock.requests().is_empty());
 }

@@ -1,0 +1,140 @@
+//! `member-mock`: serves the mock Cloudflare members API until Ctrl-C.
+//!
+//! Prints one `key=value` line each for the base URL and the accepted
+//! credentials once it is listening, then `ready`.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use member_mock::{MockServer, RateLimit, Seed};
+
+/// A local stand-in for the Cloudflare account-members API.
+#[derive(Debug, Parser)]
+#[command(name = "member-mock", version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0: a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// API token accepted as `Authorization: Bearer <token>`.
+    #[arg(long, default_value = member_mock::DEFAULT_TOKEN)]
+    token: String,
+    /// Email accepted in `X-Auth-Email` (with --api-key).
+    #[arg(long, default_value = member_mock::DEFAULT_EMAIL, requires = "api_key")]
+    email: Option<String>,
+    /// Global API key accepted in `X-Auth-Key` (with --email).
+    #[arg(long)]
+    api_key: Option<String>,
+    /// Key accepted in `X-Auth-User-Service-Key`.
+    #[arg(long, default_value = member_mock::DEFAULT_USER_SERVICE_KEY)]
+    user_service_key: String,
+    /// Seed file (JSON) replacing the built-in accounts; see the README.
+    #[arg(long)]
+    seed: Option<PathBuf>,
+    /// Let every account add members directly with `status: accepted`.
+    #[arg(long)]
+    allow_direct_add: bool,
+    /// Include `roles` in the Add Member response (the real API omits them).
+    #[arg(long)]
+    include_roles_on_add: bool,
+    /// Turn the rate limiter on: REQUESTS/SECONDS, e.g. 1200/300.
+    #[arg(long, value_parser = parse_rate_limit)]
+    rate_limit: Option<RateLimit>,
+}
+
+fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
+    let (requests, secs) = text
+        .split_once('/')
+        .ok_or_else(|| "expected REQUESTS/SECONDS, e.g. 1200/300".to_owned())?;
+    let requests: u32 = requests
+        .trim()
+        .parse()
+        .map_err(|e| format!("requests: {e}"))?;
+    let secs: u64 = secs.trim().parse().map_err(|e| format!("seconds: {e}"))?;
+    if secs == 0 {
+        return Err("the window must be at least 1 second".to_owned());
+    }
+    Ok(RateLimit::new(requests, Duration::from_secs(secs)))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut builder = MockServer::builder()
+        .host(args.host)
+        .port(args.port)
+        .token(&args.token)
+        .user_service_key(&args.user_service_key)
+        .omit_roles_on_add(!args.include_roles_on_add);
+    if let Some(key) = &args.api_key {
+        let email = args.email.as_deref().unwrap_or(member_mock::DEFAULT_EMAIL);
+        builder = builder.api_key(email, key);
+    }
+    if let Some(path) = &args.seed {
+        match Seed::from_file(path) {
+            Ok(seed) => builder = builder.seed(seed),
+            Err(e) => {
+                eprintln!("member-mock: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if args.allow_direct_add {
+        builder = builder.allow_direct_add(true);
+    }
+    if let Some(limit) = args.rate_limit {
+        builder = builder.rate_limit(limit);
+    }
+    let server = match builder.start().await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("member-mock: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "base_url={}", server.base_url());
+        let _ = writeln!(out, "token={}", server.token());
+        let _ = writeln!(out, "email={}", server.email());
+        let _ = writeln!(out, "api_key={}", server.api_key());
+        let _ = writeln!(out, "user_service_key={}", server.user_service_key());
+        let _ = writeln!(out, "account_id={}", server.account_id());
+        let _ = writeln!(out, "admin_url={}", server.admin_url());
+        let _ = writeln!(out, "ready");
+        let _ = out.flush();
+    }
+    wait_for_stop().await;
+    eprintln!("member-mock: shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,331 @@
+//! Seed data: the accounts, members, roles and groups the mock starts with.
+//!
+//! The format (also what `member-mock --seed FILE` reads) is
+//!
+//! ```json
+//! {"accounts": [{
+//!    "id": "<32 letters or digits>",
+//!    "allow_direct_add": false,
+//!    "roles": [Role, ...],
+//!    "permission_groups": [{"id", "name"?, "meta"?: {"key", "value"}}, ...],
+//!    "resource_groups": [{"id", "scope": [{"key", "objects": [{"key"}]}], "name"?, "meta"?}, ...],
+//!    "members": [Member, ...]
+//! }]}
+//! ```
+//!
+//! `Role` and `Member` are the API's own shapes. Inside a seed member, a role
+//! may be written as its id (`"roles": ["<role id>"]` or `[{"id": "…"}]`) and
+//! a policy's groups as `{"id": "…"}`: they are filled in from the account's
+//! catalogue. A member without an `id` gets a random one; a member without a
+//! top-level `email` takes the user's. The first account is the default one
+//! ([`MockServer::account_id`](crate::MockServer::account_id)).
+//!
+//! ```
+//! let seed = member_mock::Seed::from_json(r#"{"accounts":[{
+//!     "id": "0123456789abcdef0123456789abcdef",
+//!     "roles": [{"id": "r1", "name": "Reader", "description": "Reads", "permissions": {}}],
+//!     "members": [{"user": {"email": "a@example.com"}, "roles": ["r1"], "status": "accepted"}]
+//! }]}"#)?;
+//! assert_eq!(seed.accounts[0].members[0].roles[0].name, "Reader");
+//! assert_eq!(seed.accounts[0].members[0].email.as_deref(), Some("a@example.com"));
+//! # Ok::<(), member_mock::SeedError>(())
+//! ```
+
+use std::path::Path;
+
+use member_types::{AccountId, Member, MemberId, PermissionGroup, ResourceGroup, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ids::random_id;
+
+/// The default seed, as JSON (one account with six members, twelve roles,
+/// six permission groups and two resource groups).
+pub const DEFAULT_SEED_JSON: &str = include_str!("../seeds/default.json");
+
+/// The default account's id (the seeds' example account).
+pub const DEFAULT_ACCOUNT_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+
+/// The seeds' example member, `user@example.com` (John Appleseed).
+pub const SEED_MEMBER_ID: &str = "4536bcfad5faccb111b47003c79917fa";
+
+/// The seeds' "Account Administrator" role.
+pub const ACCOUNT_ADMINISTRATOR_ROLE_ID: &str = "3536bcfad5faccb999b47003c79917fb";
+
+/// The seeds' "Zone Read" permission group.
+pub const ZONE_READ_PERMISSION_GROUP_ID: &str = "c8fed203ed3043cba015a93ad1616f1f";
+
+/// The seeds' resource group.
+pub const SEED_RESOURCE_GROUP_ID: &str = "6d7f2f5f5b1d4a0e9081fdc98d432fd1";
+
+/// A seed file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SeedError {
+    /// The file could not be read.
+    #[error("cannot read seed file {path}: {source}")]
+    Io {
+        /// The path given.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The JSON is not a valid seed.
+    #[error("invalid seed at {at}: {message}")]
+    Invalid {
+        /// Where in the seed (a JSON pointer).
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn invalid(at: impl Into<String>, message: impl std::fmt::Display) -> SeedError {
+    SeedError::Invalid {
+        at: at.into(),
+        message: message.to_string(),
+    }
+}
+
+/// Everything the mock serves, per account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Seed {
+    /// The accounts; the first is the default one.
+    pub accounts: Vec<SeedAccount>,
+}
+
+/// One account of a [`Seed`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SeedAccount {
+    /// The account id.
+    pub id: AccountId,
+    /// Whether Add Member may use `status: accepted` (a direct add).
+    #[serde(default)]
+    pub allow_direct_add: bool,
+    /// The account's role catalogue.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// Permission groups usable in policies.
+    #[serde(default)]
+    pub permission_groups: Vec<PermissionGroup>,
+    /// Resource groups usable in policies.
+    #[serde(default)]
+    pub resource_groups: Vec<ResourceGroup>,
+    /// The members.
+    #[serde(default)]
+    pub members: Vec<Member>,
+}
+
+impl SeedAccount {
+    /// An empty account with this id (no roles, groups or members).
+    pub fn new(id: AccountId) -> Self {
+        Self {
+            id,
+            allow_direct_add: false,
+            roles: Vec::new(),
+            permission_groups: Vec::new(),
+            resource_groups: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+}
+
+impl Default for Seed {
+    /// The built-in seed ([`DEFAULT_SEED_JSON`]).
+    fn default() -> Self {
+        Self::from_json(DEFAULT_SEED_JSON).expect("the built-in seed is valid")
+    }
+}
+
+impl Seed {
+    /// Reads a seed from JSON text (see the [module docs](self) for the
+    /// format).
+    ///
+    /// # Errors
+    /// [`SeedError::Invalid`] naming the first thing that is wrong.
+    pub fn from_json(text: &str) -> Result<Self, SeedError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| invalid("", e))?;
+        Self::from_value(value)
+    }
+
+    /// Reads a seed file.
+    ///
+    /// # Errors
+    /// [`SeedError::Io`] when the file cannot be read, else as
+    /// [`from_json`](Self::from_json).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, SeedError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_json(&text)
+    }
+
+    /// Reads a seed from a JSON value.
+    ///
+    /// # Errors
+    /// As for [`from_json`](Self::from_json).
+    pub fn from_value(value: Value) -> Result<Self, SeedError> {
+        let Value::Object(mut root) = value else {
+            return Err(invalid("", "expected an object with `accounts`"));
+        };
+        let Some(Value::Array(accounts)) = root.remove("accounts") else {
+            return Err(invalid("/accounts", "expected an array of accounts"));
+        };
+        if accounts.is_empty() {
+            return Err(invalid("/accounts", "at least one account is needed"));
+        }
+        let mut out = Vec::with_capacity(accounts.len());
+        for (i, account) in accounts.into_iter().enumerate() {
+            out.push(parse_account(account, &format!("/accounts/{i}"))?);
+        }
+        let mut ids: Vec<&str> = out.iter().map(|a| a.id.as_str()).collect();
+        ids.sort_unstable();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(invalid("/accounts", "two accounts have the same id"));
+        }
+        Ok(Self { accounts: out })
+    }
+
+    /// An empty seed with one account of this id, no roles and no members.
+    pub fn empty(account: AccountId) -> Self {
+        Self {
+            accounts: vec![SeedAccount::new(account)],
+        }
+    }
+}
+
+fn take<T: serde::de::DeserializeOwned>(
+    obj: &mut serde_json::Map<String, Value>,
+    key: &str,
+    at: &str,
+) -> Result<Option<T>, SeedError> {
+    match obj.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| invalid(format!("{at}/{key}"), e)),
+    }
+}
+
+fn parse_account(value: Value, at: &str) -> Result<SeedAccount, SeedError> {
+    let Value::Object(mut obj) = value else {
+        return Err(invalid(at, "expected an account object"));
+    };
+    let id: AccountId = take(&mut obj, "id", at)?.ok_or_else(|| invalid(at, "`id` is missing"))?;
+    let roles: Vec<Role> = take(&mut obj, "roles", at)?.unwrap_or_default();
+    let permission_groups: Vec<PermissionGroup> =
+        take(&mut obj, "permission_groups", at)?.unwrap_or_default();
+    let resource_groups: Vec<ResourceGroup> =
+        take(&mut obj, "resource_groups", at)?.unwrap_or_default();
+    let allow_direct_add: bool = take(&mut obj, "allow_direct_add", at)?.unwrap_or(false);
+    let raw_members: Vec<Value> = take(&mut obj, "members", at)?.unwrap_or_default();
+    let mut account = SeedAccount {
+        id,
+        allow_direct_add,
+        roles,
+        permission_groups,
+        resource_groups,
+        members: Vec::with_capacity(raw_members.len()),
+    };
+    for (i, raw) in raw_members.into_iter().enumerate() {
+        let member = parse_member(raw, &account, &format!("{at}/members/{i}"))?;
+        account.members.push(member);
+    }
+    Ok(account)
+}
+
+/// Fills role and group references in from the catalogue, then reads the
+/// member.
+fn parse_member(mut value: Value, account: &SeedAccount, at: &str) -> Result<Member, SeedError> {
+    let Some(obj) = value.as_object_mut() else {
+        return Err(invalid(at, "expected a member object"));
+    };
+    if let Some(Value::Array(roles)) = obj.get_mut("roles") {
+        for (i, role) in roles.iter_mut().enumerate() {
+            let id = match role {
+                Value::String(id) => Some(id.clone()),
+                Value::Object(o) if o.len() == 1 => {
+                    o.get("id").and_then(Value::as_str).map(str::to_owned)
+                }
+                _ => None,
+            };
+            if let Some(id) = id {
+                let found = account
+                    .roles
+                    .iter()
+                    .find(|r| r.id.as_str() == id)
+                    .ok_or_else(|| {
+                        invalid(format!("{at}/roles/{i}"), format!("unknown role {id:?}"))
+                    })?;
+                *role = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
+            }
+        }
+    }
+    if let Some(Value::Array(policies)) = obj.get_mut("policies") {
+        for (p, policy) in policies.iter_mut().enumerate() {
+            let Some(policy) = policy.as_object_mut() else {
+                continue;
+            };
+            if let Some(Value::Array(groups)) = policy.get_mut("permission_groups") {
+                for (g, group) in groups.iter_mut().enumerate() {
+                    if let Some(id) = bare_id(group) {
+                        let found = account
+                            .permission_groups
+                            .iter()
+                            .find(|x| x.id.as_str() == id)
+                            .ok_or_else(|| {
+                                invalid(
+                                    format!("{at}/policies/{p}/permission_groups/{g}"),
+                                    format!("unknown permission group {id:?}"),
+                                )
+                            })?;
+                        *group = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
+                    }
+                }
+            }
+            if let Some(Value::Array(groups)) = policy.get_mut("resource_groups") {
+                for (g, group) in groups.iter_mut().enumerate() {
+                    if let Some(id) = bare_id(group) {
+                        let found = account
+                            .resource_groups
+                            .iter()
+                            .find(|x| x.id.as_str() == id)
+                            .ok_or_else(|| {
+                                invalid(
+                                    format!("{at}/policies/{p}/resource_groups/{g}"),
+                                    format!("unknown resource group {id:?}"),
+                                )
+                            })?;
+                        *group = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
+                    }
+                }
+            }
+        }
+    }
+    let mut member: Member = serde_json::from_value(value).map_err(|e| invalid(at, e))?;
+    if member.id.is_none() {
+        member.id = Some(MemberId::from_server(random_id()));
+    }
+    if let Some(id) = &member.id {
+        id.check().map_err(|e| invalid(format!("{at}/id"), e))?;
+    }
+    if member.email.is_none() {
+        member.email = member.user.as_ref().map(|u| u.email.clone());
+    }
+    if member.email.is_none() {
+        return Err(invalid(at, "a member needs `email` or `user.email`"));
+    }
+    Ok(member)
+}
+
+fn bare_id(group: &Value) -> Option<String> {
+    match group {
+        Value::Object(o) if o.len() == 1 => o.get("id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}

@@ -1,0 +1,212 @@
+//! The in-memory accounts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use member_types::{
+    AccountId, Direction, Member, MemberId, MemberOrder, PermissionGroup, ResourceGroup, Role,
+};
+
+use crate::seed::{Seed, SeedAccount};
+
+/// Members in insertion order, with an index by id.
+#[derive(Debug, Default)]
+pub(crate) struct MemberStore {
+    by_seq: BTreeMap<u64, Member>,
+    index: HashMap<String, u64>,
+    next: u64,
+}
+
+impl MemberStore {
+    pub(crate) fn len(&self) -> usize {
+        self.by_seq.len()
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&Member> {
+        self.index.get(id).and_then(|seq| self.by_seq.get(seq))
+    }
+
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Member> {
+        match self.index.get(id) {
+            Some(seq) => self.by_seq.get_mut(seq),
+            None => None,
+        }
+    }
+
+    /// Inserts or replaces (by id) a member that has an id.
+    pub(crate) fn upsert(&mut self, member: Member) {
+        let id = member
+            .id
+            .as_ref()
+            .map(|id| id.as_str().to_owned())
+            .unwrap_or_default();
+        if let Some(seq) = self.index.get(&id) {
+            self.by_seq.insert(*seq, member);
+            return;
+        }
+        let seq = self.next;
+        self.next += 1;
+        self.index.insert(id, seq);
+        self.by_seq.insert(seq, member);
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) -> Option<Member> {
+        let seq = self.index.remove(id)?;
+        self.by_seq.remove(&seq)
+    }
+
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &Member> {
+        self.by_seq.values()
+    }
+
+    pub(crate) fn has_email(&self, email: &str) -> bool {
+        self.iter()
+            .any(|m| m.email().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+    }
+}
+
+/// One account: its catalogue and its members.
+#[derive(Debug)]
+pub(crate) struct Account {
+    pub(crate) id: AccountId,
+    pub(crate) allow_direct_add: bool,
+    pub(crate) roles: Vec<Role>,
+    pub(crate) permission_groups: Vec<PermissionGroup>,
+    pub(crate) resource_groups: Vec<ResourceGroup>,
+    pub(crate) members: MemberStore,
+}
+
+impl Account {
+    pub(crate) fn from_seed(seed: SeedAccount) -> Self {
+        let mut members = MemberStore::default();
+        for member in seed.members {
+            members.upsert(member);
+        }
+        Self {
+            id: seed.id,
+            allow_direct_add: seed.allow_direct_add,
+            roles: seed.roles,
+            permission_groups: seed.permission_groups,
+            resource_groups: seed.resource_groups,
+            members,
+        }
+    }
+
+    pub(crate) fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id.as_str() == id)
+    }
+
+    pub(crate) fn permission_group(&self, id: &str) -> Option<&PermissionGroup> {
+        self.permission_groups.iter().find(|g| g.id.as_str() == id)
+    }
+
+    pub(crate) fn resource_group(&self, id: &str) -> Option<&ResourceGroup> {
+        self.resource_groups.iter().find(|g| g.id.as_str() == id)
+    }
+
+    /// One page of members after filtering and sorting, and how many match in
+    /// all. Only references are gathered: nothing is cloned or serialized
+    /// beyond the page.
+    pub(crate) fn page_of_members(
+        &self,
+        status: Option<&str>,
+        order: Option<MemberOrder>,
+        direction: Option<Direction>,
+        page: u64,
+        per_page: u64,
+    ) -> (Vec<&Member>, u64) {
+        let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        let take = usize::try_from(per_page).unwrap_or(usize::MAX);
+        let matches = |m: &&Member| {
+            status.is_none_or(|s| m.status.as_ref().is_some_and(|ms| ms.as_str() == s))
+        };
+        let desc = direction == Some(Direction::Desc);
+        match order {
+            None => {
+                // Join order: no sort, so no list of the whole account.
+                let total = self.members.iter().filter(matches).count() as u64;
+                let page: Vec<&Member> = if desc {
+                    self.members
+                        .iter()
+                        .rev()
+                        .filter(matches)
+                        .skip(skip)
+                        .take(take)
+                        .collect()
+                } else {
+                    self.members
+                        .iter()
+                        .filter(matches)
+                        .skip(skip)
+                        .take(take)
+                        .collect()
+                };
+                (page, total)
+            }
+            Some(order) => {
+                let mut all: Vec<&Member> = self.members.iter().filter(matches).collect();
+                let key = |m: &Member| -> String {
+                    let user = m.user.as_ref();
+                    match order {
+                        MemberOrder::FirstName => user
+                            .and_then(|u| u.first_name.clone())
+                            .unwrap_or_default()
+                            .to_lowercase(),
+                        MemberOrder::LastName => user
+                            .and_then(|u| u.last_name.clone())
+                            .unwrap_or_default()
+                            .to_lowercase(),
+                        MemberOrder::Email => m.email().unwrap_or_default().to_lowercase(),
+                        MemberOrder::Status => m
+                            .status
+                            .as_ref()
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_default(),
+                    }
+                };
+                all.sort_by_cached_key(|m| key(m));
+                if desc {
+                    all.reverse();
+                }
+                let total = all.len() as u64;
+                let page = all.into_iter().skip(skip).take(take).collect();
+                (page, total)
+            }
+        }
+    }
+}
+
+/// Every account, by id.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) accounts: BTreeMap<String, Account>,
+}
+
+impl State {
+    pub(crate) fn from_seed(seed: Seed) -> Self {
+        let accounts = seed
+            .accounts
+            .into_iter()
+            .map(|a| (a.id.as_str().to_owned(), Account::from_seed(a)))
+            .collect();
+        Self { accounts }
+    }
+
+    pub(crate) fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.get(id)
+    }
+
+    pub(crate) fn account_mut(&mut self, id: &str) -> Option<&mut Account> {
+        self.accounts.get_mut(id)
+    }
+}
+
+/// Makes sure a member has an id and a top-level email, as stored members do.
+pub(crate) fn normalise(mut member: Member) -> Member {
+    if member.id.is_none() {
+        member.id = Some(MemberId::from_server(crate::ids::random_id()));
+    }
+    if member.email.is_none() {
+        member.email = member.user.as_ref().map(|u| u.email.clone());
+    }
+    member
+}

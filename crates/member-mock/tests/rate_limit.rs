@@ -1,0 +1,90 @@
+//! The rate limiter: off by default, 429 with code 10100 and Retry-After.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use member_mock::{MockServer, RateLimit};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn off_by_default() {
+    let server = MockServer::start().await;
+    assert_eq!(server.rate_limit(), None);
+    for _ in 0..30 {
+        let reply = get(&server, &members_path()).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(reply.header("ratelimit").is_none());
+    }
+}
+
+#[tokio::test]
+async fn over_the_limit_is_429_with_retry_after() {
+    let server = MockServer::start().await;
+    server.set_rate_limit(Some(RateLimit::new(3, Duration::from_secs(60))));
+    for remaining in [2, 1, 0] {
+        let reply = get(&server, &members_path()).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let header = reply.header("ratelimit").unwrap();
+        assert!(
+            header.starts_with(&format!("\"default\";r={remaining};t=")),
+            "{header}"
+        );
+        assert_eq!(
+            reply.header("ratelimit-policy"),
+            Some("\"default\";q=3;w=60")
+        );
+    }
+    let limited = get(&server, &members_path()).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.error_codes(), vec![10100]);
+    assert_eq!(limited.json()["success"], false);
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert!(limited.header("cf-ray").is_some());
+    // Every route counts, unknown ones included.
+    assert_eq!(
+        get(&server, "/nowhere").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    server.set_rate_limit(None);
+    assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_window_resets() {
+    let server = MockServer::builder()
+        .rate_limit(RateLimit::new(2, Duration::from_secs(1)))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
+    assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
+    let limited = get(&server, &members_path()).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reset_restores_the_configured_limit() {
+    let server = MockServer::builder()
+        .rate_limit(RateLimit::new(1, Duration::from_secs(60)))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&server, &members_path()).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    server.reset();
+    assert_eq!(
+        server.rate_limit(),
+        Some(RateLimit::new(1, Duration::from_secs(60)))
+    );
+    assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
+}
