@@ -28,7 +28,17 @@ fn describe(member: &Member) -> String {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quickstart failed: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // 1. A local Cloudflare members API on 127.0.0.1, seeded with an account.
     let mock = MockServer::start().await;
     let client = Client::builder()

@@ -11,7 +11,17 @@
 use member_client::{Client, MemberId, RoleId};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let usage = "usage: update_member MEMBER_ID ROLE_ID [ROLE_ID ...]";
     let member: MemberId = args.next().ok_or(usage)?.parse()?;
