@@ -1,0 +1,191 @@
+//! Wire snapshots: the exact request member-client sends for every operation
+//! (and each shape of update and add), recorded by member-mock over loopback
+//! and compared with insta. Changing what goes on the wire fails here until
+//! the snapshot diff is reviewed (`cargo insta review`) and committed.
+//!
+//! Secrets are redacted by the mock's request log; the port (`host`) and the
+//! crate version in `user-agent` are redacted here.
+
+use futures::TryStreamExt;
+use member_client::{
+    Access, Client, CreateMember, Credentials, Direction, InviteStatus, ListMembersParams,
+    ListRolesParams, MemberId, MemberOrder, MemberStatus, PermissionGroupId, PolicyId,
+    PolicyRequest, ResourceGroupId, RoleId, UpdateMember,
+};
+use member_mock::{MockServer, RecordedRequest};
+use serde_json::{json, Value};
+
+const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
+const ADMIN_ROLE: &str = "3536bcfad5faccb999b47003c79917fb";
+const READ_ONLY_ROLE: &str = "05784afa30c1afe1440e79d9351c7430";
+
+/// The request as a stable JSON document: volatile values replaced.
+fn wire(request: &RecordedRequest) -> Value {
+    let headers: Vec<Value> = request
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = match name.as_str() {
+                "host" => "127.0.0.1:[port]".to_owned(),
+                "user-agent" => value
+                    .split_once('/')
+                    .map_or(value.clone(), |(product, _)| format!("{product}/[version]")),
+                _ => value.clone(),
+            };
+            json!([name, value])
+        })
+        .collect();
+    json!({
+        "method": request.method,
+        "path": request.path,
+        "query": request.query,
+        "headers": headers,
+        "body": request.json.clone().unwrap_or_else(|| Value::String(request.body.clone())),
+    })
+}
+
+async fn setup(credentials: impl Fn(&MockServer) -> Credentials) -> (MockServer, Client) {
+    let mock = MockServer::start().await;
+    let client = Client::builder()
+        .base_url(&mock.base_url())
+        .credentials(credentials(&mock))
+        .build()
+        .unwrap();
+    mock.clear_requests();
+    (mock, client)
+}
+
+fn last(mock: &MockServer) -> Value {
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    mock.clear_requests();
+    wire(&requests[0])
+}
+
+fn policy() -> PolicyRequest {
+    PolicyRequest::new(
+        Access::Allow,
+        [PermissionGroupId::new("c8fed203ed3043cba015a93ad1616f1f").unwrap()],
+        [ResourceGroupId::new("6d7f2f5f5b1d4a0e9081fdc98d432fd1").unwrap()],
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn members_operations_on_the_wire() {
+    let (mock, client) = setup(|m| Credentials::token(m.token())).await;
+    let members = client.members(mock.account_id());
+    let bob = MemberId::new(BOB).unwrap();
+
+    members.get(&bob).await.unwrap();
+    insta::assert_json_snapshot!("get_member", last(&mock));
+
+    members
+        .update(
+            &bob,
+            UpdateMember::with_roles([RoleId::new(READ_ONLY_ROLE).unwrap()]).unwrap(),
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("update_member_with_roles", last(&mock));
+
+    members
+        .update(&bob, UpdateMember::with_policies([policy()]).unwrap())
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("update_member_with_policies", last(&mock));
+
+    members
+        .set_policies(
+            &bob,
+            [policy().with_id(PolicyId::new("f267e341f3dd4697bd3b9f71dd96247f").unwrap())],
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("update_member_with_policy_id", last(&mock));
+
+    members
+        .add(
+            CreateMember::with_roles("new@example.com", [RoleId::new(ADMIN_ROLE).unwrap()])
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("add_member_with_roles", last(&mock));
+
+    members
+        .add(
+            CreateMember::with_policies("policy@example.com", [policy()])
+                .unwrap()
+                .status(InviteStatus::Pending),
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("add_member_with_policies_and_status", last(&mock));
+
+    members.remove(&bob).await.unwrap();
+    insta::assert_json_snapshot!("remove_member", last(&mock));
+
+    members.list_page(&ListMembersParams::new()).await.unwrap();
+    insta::assert_json_snapshot!("list_members_default", last(&mock));
+
+    members
+        .list_page(
+            &ListMembersParams::new()
+                .status(MemberStatus::Accepted)
+                .order(MemberOrder::Email)
+                .direction(Direction::Desc)
+                .page(2)
+                .unwrap()
+                .per_page(5)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("list_members_all_params", last(&mock));
+
+    let _: Vec<_> = members
+        .list(ListMembersParams::new())
+        .try_collect()
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("list_members_stream_first_page", last(&mock));
+}
+
+#[tokio::test]
+async fn roles_operations_on_the_wire() {
+    let (mock, client) = setup(|m| Credentials::token(m.token())).await;
+    let roles = client.roles(mock.account_id());
+    roles.get(&RoleId::new(ADMIN_ROLE).unwrap()).await.unwrap();
+    insta::assert_json_snapshot!("get_role", last(&mock));
+    roles
+        .list_page(
+            &ListRolesParams::new()
+                .page(1)
+                .unwrap()
+                .per_page(50)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("list_roles", last(&mock));
+}
+
+#[tokio::test]
+async fn each_credential_scheme_on_the_wire() {
+    let (mock, client) = setup(|m| Credentials::api_key(m.email(), m.api_key())).await;
+    client
+        .members(mock.account_id())
+        .get(&MemberId::new(BOB).unwrap())
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("get_member_api_key", last(&mock));
+
+    let (mock, client) = setup(|m| Credentials::user_service_key(m.user_service_key())).await;
+    client
+        .members(mock.account_id())
+        .get(&MemberId::new(BOB).unwrap())
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("get_member_user_service_key", last(&mock));
+}
