@@ -6,6 +6,12 @@
 //!   the insta snapshots of member-types.
 //! - `cargo xtask check`: regenerates in memory and fails, naming each stale
 //!   file and the command that fixes it.
+//! - `cargo xtask release-check`: everything a release needs (snapshot
+//!   suites, `check`, docs without warnings, `cargo package`, a CHANGELOG
+//!   entry for every schema change) and a short report of what would be
+//!   released.
+
+mod release;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -179,8 +185,16 @@ fn run(task: &str) -> Result<(), String> {
                 Err(problems.join("\n"))
             }
         }
+        "release-check" => release::release_check(&root, || {
+            let problems = check(&root)?;
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(problems.join("\n"))
+            }
+        }),
         other => Err(format!(
-            "unknown task {other:?}\nusage: cargo xtask <schema|fixtures|check>"
+            "unknown task {other:?}\nusage: cargo xtask <schema|fixtures|check|release-check>"
         )),
     }
 }
