@@ -52,4 +52,3 @@ pub use request::{
     RoleRef, UpdateMember, EMAIL_MAX_LEN,
 };
 pub use role::{PermissionGrant, Permissions, Role, RolePermissions};
-
