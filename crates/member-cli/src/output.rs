@@ -159,7 +159,11 @@ pub fn member_details(value: &Value, roles_expected: bool) -> Result<String, Fai
         .map(|r| format!("{} ({})", clean(&r.name), clean(r.id.as_str())))
         .collect();
     roles.sort();
-    if roles.is_empty() && !roles_expected && value.get("roles").is_none() {
+    if roles.is_empty()
+        && !roles_expected
+        && value.get("roles").is_none()
+        && member.policies.is_empty()
+    {
         roles.push("(not in the API's answer: `cf-members members get ID` shows them)".to_owned());
     }
     let policies: Vec<String> = member
