@@ -226,7 +226,9 @@ pub struct AddArgs {
     /// the member directly (only for accounts with that entitlement)
     #[arg(long, value_enum)]
     pub status: Option<InviteStatusArg>,
-    /// Print the request that would be sent, and send nothing
+    /// Print the request that would be sent (method, URL, body, and the
+    /// credential scheme's name, never the secret) and send nothing; every
+    /// check still runs, credentials included
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -240,7 +242,9 @@ pub struct UpdateArgs {
     /// Roles or policies.
     #[command(flatten)]
     pub access: AccessArgs,
-    /// Print the request that would be sent, and send nothing
+    /// Print the request that would be sent (method, URL, body, and the
+    /// credential scheme's name, never the secret) and send nothing; every
+    /// check still runs, credentials included
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -251,7 +255,9 @@ pub struct RemoveArgs {
     /// The member's id (from `cf-members members list`)
     #[arg(value_name = "MEMBER_ID")]
     pub member_id: MemberId,
-    /// Print the request that would be sent, and send nothing
+    /// Print the request that would be sent (method, URL, body, and the
+    /// credential scheme's name, never the secret) and send nothing; every
+    /// check still runs, credentials included
     #[arg(long)]
     pub dry_run: bool,
 }
