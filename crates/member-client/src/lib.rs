@@ -32,7 +32,7 @@ mod roles;
 pub use call::{Call, PreparedRequest};
 pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};
 pub use members::{Members, Removed};
-pub use paginate::{ItemStream, Page, MAX_PAGES};
+pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
 pub use roles::Roles;
 
 pub use member_http::{

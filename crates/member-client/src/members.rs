@@ -8,7 +8,7 @@ use member_types::{
 use serde::{Deserialize, Serialize};
 
 use crate::call::Call;
-use crate::paginate::{paginate, ItemStream, Page};
+use crate::paginate::{paginate, paginate_pages, raw_id, raw_page, ItemStream, Page, PageStream};
 use crate::{Error, ErrorKind};
 
 /// Builds `/accounts/{account_id}/members[/{member_id}]` from checked ids.
@@ -179,6 +179,46 @@ impl Members {
             .send_with_response()
             .await?;
         Ok(Page::new(response.result, response.result_info))
+    }
+
+    /// Like [`list_page`](Self::list_page), keeping every member exactly as
+    /// received (`serde_json::Value`s), for callers that print the API's
+    /// result verbatim: values this version does not know survive.
+    ///
+    /// # Errors
+    /// See [`Error`].
+    pub async fn list_page_raw(
+        &self,
+        params: &ListMembersParams,
+    ) -> Result<Page<serde_json::Value>, Error> {
+        let response = self
+            .call::<Vec<Member>>(Method::GET, None)
+            .query(params.query_pairs())
+            .send_raw()
+            .await?;
+        raw_page(response)
+    }
+
+    /// Every page of members matching `params`, each kept exactly as
+    /// received, with its `result_info` (for progress reports). The same
+    /// paging rules as [`list`](Self::list).
+    pub fn list_pages_raw(&self, params: ListMembersParams) -> PageStream<serde_json::Value> {
+        let first = params.get_page().unwrap_or(1);
+        let per_page = params.get_per_page().unwrap_or(PER_PAGE_MAX);
+        let members = self.clone();
+        paginate_pages(
+            first,
+            per_page,
+            move |page| {
+                let members = members.clone();
+                let params = params.clone().page(page).and_then(|p| p.per_page(per_page));
+                async move {
+                    let params = params.map_err(Error::Validation)?;
+                    members.list_page_raw(&params).await
+                }
+            },
+            raw_id,
+        )
     }
 
     /// Every member matching `params`, across pages, as a stream.

@@ -11,6 +11,10 @@ use crate::Error;
 /// A stream of items across pages.
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 
+/// A stream of whole pages, each with its `result_info` (for callers that
+/// report progress or keep each page as received).
+pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Page<T>, Error>> + Send>>;
+
 /// The most pages one stream will fetch before it decides the server is
 /// looping (at 50 per page, 5 million items).
 pub const MAX_PAGES: u32 = 100_000;
@@ -52,6 +56,34 @@ impl<T> Page<T> {
     }
 }
 
+/// The identity of a raw item: its `id`, or empty.
+pub(crate) fn raw_id(item: &serde_json::Value) -> String {
+    item.get("id")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A raw list response as a page: `result` must be an array.
+pub(crate) fn raw_page(
+    response: member_http::ApiResponse<serde_json::Value>,
+) -> Result<Page<serde_json::Value>, Error> {
+    match response.result {
+        serde_json::Value::Array(items) => Ok(Page::new(items, response.result_info)),
+        other => Err(Error::protocol(format!(
+            "a list answer's result must be an array, got {}",
+            match other {
+                serde_json::Value::Null => "null",
+                serde_json::Value::Bool(_) => "a boolean",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Object(_) => "an object",
+                serde_json::Value::Array(_) => "an array",
+            }
+        ))),
+    }
+}
+
 struct State<F> {
     fetch: F,
     page: u32,
@@ -62,16 +94,34 @@ struct State<F> {
     done: bool,
 }
 
-/// Streams every item from page `first` on.
-///
-/// `fetch(page)` returns one page; `key` gives an item's identity, used to
-/// notice a server that answers every page with the same items.
+/// Streams every item from page `first` on (see [`paginate_pages`]).
 pub(crate) fn paginate<T, F, Fut>(
     first: u32,
     per_page: u32,
     fetch: F,
     key: fn(&T) -> String,
 ) -> ItemStream<T>
+where
+    T: Send + 'static,
+    F: Fn(u32) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+{
+    paginate_pages(first, per_page, fetch, key)
+        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+/// Streams every non-empty page from page `first` on.
+///
+/// `fetch(page)` returns one page; `key` gives an item's identity, used to
+/// notice a server that answers every page with the same items.
+pub(crate) fn paginate_pages<T, F, Fut>(
+    first: u32,
+    per_page: u32,
+    fetch: F,
+    key: fn(&T) -> String,
+) -> PageStream<T>
 where
     T: Send + 'static,
     F: Fn(u32) -> Fut + Send + 'static,
@@ -120,10 +170,8 @@ where
         }
         state.page = state.page.saturating_add(1);
         state.previous = Some(ids);
-        Ok(Some((page.items, state)))
+        Ok(Some((page, state)))
     })
-    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-    .try_flatten()
     .boxed()
 }
 

@@ -4,7 +4,7 @@ use member_http::{ApiPath, HttpClient, Method, RequestOptions};
 use member_types::{AccountId, ListRolesParams, Role, RoleId, ValidationError, PER_PAGE_MAX};
 
 use crate::call::Call;
-use crate::paginate::{paginate, ItemStream, Page};
+use crate::paginate::{paginate, paginate_pages, raw_id, raw_page, ItemStream, Page, PageStream};
 use crate::Error;
 
 fn roles_path(account: &AccountId, role: Option<&RoleId>) -> Result<ApiPath, ValidationError> {
@@ -78,6 +78,44 @@ impl Roles {
             .send_with_response()
             .await?;
         Ok(Page::new(response.result, response.result_info))
+    }
+
+    /// Like [`list_page`](Self::list_page), keeping every role exactly as
+    /// received (`serde_json::Value`s).
+    ///
+    /// # Errors
+    /// See [`Error`].
+    pub async fn list_page_raw(
+        &self,
+        params: &ListRolesParams,
+    ) -> Result<Page<serde_json::Value>, Error> {
+        let response = self
+            .call::<Vec<Role>>(None)
+            .query(params.query_pairs())
+            .send_raw()
+            .await?;
+        raw_page(response)
+    }
+
+    /// Every page of roles, each kept exactly as received, with its
+    /// `result_info`. The same paging rules as [`list`](Self::list).
+    pub fn list_pages_raw(&self, params: ListRolesParams) -> PageStream<serde_json::Value> {
+        let first = params.get_page().unwrap_or(1);
+        let per_page = params.get_per_page().unwrap_or(PER_PAGE_MAX);
+        let roles = self.clone();
+        paginate_pages(
+            first,
+            per_page,
+            move |page| {
+                let roles = roles.clone();
+                let params = params.clone().page(page).and_then(|p| p.per_page(per_page));
+                async move {
+                    let params = params.map_err(Error::Validation)?;
+                    roles.list_page_raw(&params).await
+                }
+            },
+            raw_id,
+        )
     }
 
     /// Every role, across pages, as a stream (same paging rules as

@@ -1,0 +1,339 @@
+//! Running a parsed command: check every input, build the client, send,
+//! print.
+
+use std::io::Write;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use member_client::{
+    AccountId, ApiResponse, AttemptInfo, Call, Client, CreateMember, Credentials, Error,
+    ListMembersParams, ListRolesParams, Members, PageStream, PolicyRequest, Roles, UpdateMember,
+};
+use serde_json::Value;
+
+use crate::cli::{
+    AccessArgs, Cli, Command, GlobalArgs, MembersCommand, OutputFormat, RolesCommand,
+};
+use crate::output;
+use crate::policies;
+use crate::progress::Progress;
+use crate::report::{seconds, Failure};
+
+/// What the command printed on success, or why it failed.
+pub type Outcome = Result<(), Failure>;
+
+/// Runs the command.
+pub async fn run(cli: Cli) -> Outcome {
+    let global = &cli.global;
+    match cli.command {
+        Command::Members(command) => run_members(global, command).await,
+        Command::Roles(command) => run_roles(global, command).await,
+    }
+}
+
+async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
+    match command {
+        MembersCommand::List(args) => {
+            let mut params = ListMembersParams::new();
+            if let Some(status) = args.status {
+                params = params.status(status.into());
+            }
+            if let Some(order) = args.order {
+                params = params.order(order.into());
+            }
+            if let Some(direction) = args.direction {
+                params = params.direction(direction.into());
+            }
+            if let Some(per_page) = args.paging.per_page {
+                params = params.per_page(per_page).map_err(usage)?;
+            }
+            let single = args.paging.page;
+            if let Some(page) = single {
+                params = params.page(page).map_err(usage)?;
+            }
+            let members = members(global)?;
+            let items = if single.is_some() {
+                let page = members
+                    .list_page_raw(&params)
+                    .await
+                    .map_err(|e| Failure::from_client(&e, false))?;
+                page.items
+            } else {
+                collect(members.list_pages_raw(params), "members", global).await?
+            };
+            print_list(global, &items, output::members_table)
+        }
+        MembersCommand::Get { member_id } => {
+            let members = members(global)?;
+            let call = members.get(&member_id);
+            let value = send(call, false).await?;
+            print_one(global, &value, |v| output::member_details(v, true))
+        }
+        MembersCommand::Add(args) => {
+            let body = match access(&args.access)? {
+                Access::Roles(roles) => CreateMember::with_roles(&args.email, roles),
+                Access::Policies(policies) => CreateMember::with_policies(&args.email, policies),
+            }
+            .map_err(usage)?;
+            let body = match args.status {
+                Some(status) => body.status(status.into()),
+                None => body,
+            };
+            let members = members(global)?;
+            let call = members.add(body);
+            if args.dry_run {
+                return dry_run(global, &call);
+            }
+            let value = send(call, true).await?;
+            print_one(global, &value, |v| output::member_details(v, false))
+        }
+        MembersCommand::Update(args) => {
+            let body = match access(&args.access)? {
+                Access::Roles(roles) => UpdateMember::with_roles(roles),
+                Access::Policies(policies) => UpdateMember::with_policies(policies),
+            }
+            .map_err(usage)?;
+            let members = members(global)?;
+            let call = members.update(&args.member_id, body);
+            if args.dry_run {
+                return dry_run(global, &call);
+            }
+            let value = send(call, true).await?;
+            print_one(global, &value, |v| output::member_details(v, true))
+        }
+        MembersCommand::Remove(args) => {
+            let members = members(global)?;
+            let call = members.remove(&args.member_id);
+            if args.dry_run {
+                return dry_run(global, &call);
+            }
+            let value = send(call, true).await?;
+            let removed = value
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or(args.member_id.as_str())
+                .to_owned();
+            print_one(global, &value, |_| {
+                Ok(format!(
+                    "removed member {}\n",
+                    removed.replace(|c: char| c.is_control(), "?")
+                ))
+            })
+        }
+    }
+}
+
+async fn run_roles(global: &GlobalArgs, command: RolesCommand) -> Outcome {
+    match command {
+        RolesCommand::List(paging) => {
+            let mut params = ListRolesParams::new();
+            if let Some(per_page) = paging.per_page {
+                params = params.per_page(per_page).map_err(usage)?;
+            }
+            let roles = roles(global)?;
+            let items = match paging.page {
+                Some(page) => {
+                    let params = params.page(page).map_err(usage)?;
+                    roles
+                        .list_page_raw(&params)
+                        .await
+                        .map_err(|e| Failure::from_client(&e, false))?
+                        .items
+                }
+                None => collect(roles.list_pages_raw(params), "roles", global).await?,
+            };
+            print_list(global, &items, output::roles_table)
+        }
+        RolesCommand::Get { role_id } => {
+            let roles = roles(global)?;
+            let value = send(roles.get(&role_id), false).await?;
+            print_one(global, &value, output::role_details)
+        }
+    }
+}
+
+fn usage(error: impl std::fmt::Display) -> Failure {
+    Failure::usage(error.to_string())
+}
+
+/// The roles or policies of `add` and `update`, policies read and checked.
+enum Access {
+    Roles(Vec<member_client::RoleId>),
+    Policies(Vec<PolicyRequest>),
+}
+
+fn access(args: &AccessArgs) -> Result<Access, Failure> {
+    match &args.policies {
+        Some(path) => policies::read(path).map(Access::Policies),
+        None => Ok(Access::Roles(args.roles.clone())),
+    }
+}
+
+fn account(global: &GlobalArgs) -> Result<AccountId, Failure> {
+    let text = global
+        .account_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Failure::usage("no account given")
+                .with_hint("pass --account-id ID or set CLOUDFLARE_ACCOUNT_ID")
+        })?;
+    AccountId::new(text).map_err(|e| {
+        Failure::usage(e.to_string()).with_hint(
+            "--account-id (or CLOUDFLARE_ACCOUNT_ID) takes the 32-character account id \
+             shown in the dashboard URL",
+        )
+    })
+}
+
+fn members(global: &GlobalArgs) -> Result<Members, Failure> {
+    let account = account(global)?;
+    Ok(client(global)?.members(&account))
+}
+
+fn roles(global: &GlobalArgs) -> Result<Roles, Failure> {
+    let account = account(global)?;
+    Ok(client(global)?.roles(&account))
+}
+
+/// The client: credentials from the environment only, the global options,
+/// and the `--verbose` hook.
+fn client(global: &GlobalArgs) -> Result<Client, Failure> {
+    let credentials = Credentials::from_env().map_err(|e| {
+        Failure::usage(e.to_string()).with_hint(
+            "credentials are read from the environment only, never from flags, so they \
+             stay out of shell history",
+        )
+    })?;
+    let mut builder = Client::builder()
+        .credentials(credentials)
+        .timeout(Duration::from_secs(global.timeout))
+        .max_retries(global.max_retries)
+        .user_agent_suffix(concat!("cf-members/", env!("CARGO_PKG_VERSION")));
+    if let Some(base_url) = global.base_url.as_deref().map(str::trim) {
+        if !base_url.is_empty() {
+            builder = builder.base_url(base_url);
+        }
+    }
+    if global.verbose {
+        builder = builder.on_attempt(print_attempt);
+    }
+    builder.build().map_err(|e| Failure::from_client(&e, false))
+}
+
+/// One `--verbose` line: attempt, method, path, status, cf-ray, time, and
+/// the retry to come. `AttemptInfo` holds no secret.
+fn print_attempt(info: &AttemptInfo) {
+    let outcome = match (info.status, info.error) {
+        (Some(status), _) => status.to_string(),
+        (None, Some(kind)) => kind.as_str().to_owned(),
+        (None, None) => "no answer".to_owned(),
+    };
+    let mut line = format!(
+        "cf-members: attempt {}: {} {} -> {}",
+        info.attempt, info.method, info.path, outcome
+    );
+    if let Some(ray) = &info.cf_ray {
+        line.push_str(&format!(" cf-ray={ray}"));
+    }
+    line.push_str(&format!(" {:.1} ms", info.elapsed.as_secs_f64() * 1000.0));
+    if let Some(wait) = info.retry_in {
+        line.push_str(&format!("; retrying in {} s", seconds(wait)));
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
+/// Sends a call and returns its `result` exactly as received.
+async fn send<T: serde::de::DeserializeOwned>(
+    call: Call<T>,
+    changes: bool,
+) -> Result<Value, Failure> {
+    call.send_raw()
+        .await
+        .map(ApiResponse::into_result)
+        .map_err(|e: Error| Failure::from_client(&e, changes))
+}
+
+/// Every item of every page, with progress on a terminal.
+async fn collect(
+    mut pages: PageStream<Value>,
+    what: &'static str,
+    global: &GlobalArgs,
+) -> Result<Vec<Value>, Failure> {
+    let mut progress = Progress::new(what, !global.verbose);
+    let mut items = Vec::new();
+    loop {
+        match pages.try_next().await {
+            Ok(Some(page)) => {
+                let total = page.result_info.and_then(|i| i.total_count);
+                items.extend(page.items);
+                progress.update(items.len(), total);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                progress.finish();
+                return Err(Failure::from_client(&e, false));
+            }
+        }
+    }
+    progress.finish();
+    Ok(items)
+}
+
+/// Prints a list: one JSON array, or a table.
+fn print_list(
+    global: &GlobalArgs,
+    items: &[Value],
+    table: fn(&[Value]) -> Result<String, Failure>,
+) -> Outcome {
+    match global.output {
+        OutputFormat::Json => write_json(&Value::Array(items.to_vec())),
+        OutputFormat::Table => write_text(&table(items)?),
+    }
+}
+
+/// Prints one result: the JSON as received, or the human form.
+fn print_one(
+    global: &GlobalArgs,
+    value: &Value,
+    human: impl FnOnce(&Value) -> Result<String, Failure>,
+) -> Outcome {
+    match global.output {
+        OutputFormat::Json => write_json(value),
+        OutputFormat::Table => write_text(&human(value)?),
+    }
+}
+
+/// Prints what a call would send, and sends nothing.
+fn dry_run<T>(global: &GlobalArgs, call: &Call<T>) -> Outcome {
+    let request = call
+        .prepare()
+        .map_err(|e| Failure::from_client(&e, false))?;
+    eprintln!("cf-members: dry run: nothing was sent");
+    match global.output {
+        OutputFormat::Json => write_json(&output::dry_run_json(&request)),
+        OutputFormat::Table => write_text(&output::dry_run_text(&request)),
+    }
+}
+
+fn write_json(value: &Value) -> Outcome {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    finish_write(output::json(&mut out, value).and_then(|()| out.flush()))
+}
+
+fn write_text(text: &str) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    finish_write(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// A closed pipe (`cf-members … | head`) is not a failure: the reader has
+/// what it wanted.
+fn finish_write(result: std::io::Result<()>) -> Outcome {
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::other(format!("cannot write the output: {e}"))),
+    }
+}

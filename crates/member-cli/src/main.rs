@@ -1,0 +1,40 @@
+//! `cf-members`: manage who has access to a Cloudflare account from the
+//! shell. See `cf-members --help` and the crate README.
+//!
+//! Exit status: 0 on success, 2 for invalid input or usage (nothing was
+//! sent), 1 for every other failure.
+
+mod cli;
+mod commands;
+mod output;
+mod policies;
+mod progress;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // clap prints help and version (exit 0) and usage errors (exit 2).
+    let cli = cli::Cli::parse();
+    // One thread: a command makes its requests one after another, and a
+    // current-thread runtime starts in microseconds.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            report::Failure::other(format!("cannot start the async runtime: {e}")).print();
+            return ExitCode::from(report::EXIT_FAILURE);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            failure.print();
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! What goes to stdout: the API's `result` as JSON, or tables for people.
+
+use std::io::Write;
+
+use member_client::{Member, PreparedRequest, Role};
+use serde_json::Value;
+
+use crate::report::Failure;
+
+/// Writes `value` as one pretty-printed JSON document and a newline.
+pub fn json(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// Server text made safe for a terminal: control characters (which could
+/// move the cursor or change colours) become `?`.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// Aligned columns separated by two spaces; the last column is not padded.
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let header_row: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+    for row in std::iter::once(&header_row).chain(rows) {
+        let last = row.len().saturating_sub(1);
+        for (i, cell) in row.iter().enumerate() {
+            if i == last {
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                let pad = widths[i] - cell.chars().count() + 2;
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `label:   value` lines, values of several lines indented under the first.
+fn details(fields: &[(&str, Vec<String>)]) -> String {
+    let width = fields
+        .iter()
+        .map(|(label, _)| label.chars().count() + 1)
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (label, values) in fields {
+        let mut values = values.iter();
+        let first = values.next().map_or("-", String::as_str);
+        out.push_str(&format!("{:<width$}  {first}\n", format!("{label}:")));
+        for more in values {
+            out.push_str(&format!("{:<width$}  {more}\n", ""));
+        }
+    }
+    out
+}
+
+fn decode_member(value: &Value) -> Result<Member, Failure> {
+    serde_json::from_value(value.clone()).map_err(|e| {
+        Failure::other(format!(
+            "the server's answer could not be read as a member: {e}"
+        ))
+        .with_hint("`-o json` prints it as received")
+    })
+}
+
+fn decode_role(value: &Value) -> Result<Role, Failure> {
+    serde_json::from_value(value.clone()).map_err(|e| {
+        Failure::other(format!(
+            "the server's answer could not be read as a role: {e}"
+        ))
+        .with_hint("`-o json` prints it as received")
+    })
+}
+
+fn name_of(member: &Member) -> String {
+    let user = member.user.as_ref();
+    let parts: Vec<&str> = [
+        user.and_then(|u| u.first_name.as_deref()),
+        user.and_then(|u| u.last_name.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.is_empty())
+    .collect();
+    if parts.is_empty() {
+        "-".to_owned()
+    } else {
+        clean(&parts.join(" "))
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The roles of a member by name, then how many policies they have.
+fn access_summary(member: &Member) -> String {
+    let mut parts: Vec<String> = member.roles.iter().map(|r| clean(&r.name)).collect();
+    parts.sort();
+    let mut text = parts.join(", ");
+    if !member.policies.is_empty() {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(&plural(member.policies.len(), "policy", "policies"));
+    }
+    if text.is_empty() {
+        "-".to_owned()
+    } else {
+        text
+    }
+}
+
+/// The members table: id, email, name, status, roles by name.
+pub fn members_table(items: &[Value]) -> Result<String, Failure> {
+    if items.is_empty() {
+        return Ok("no members\n".to_owned());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    for item in items {
+        let member = decode_member(item)?;
+        rows.push(vec![
+            member
+                .id
+                .as_ref()
+                .map_or("-".to_owned(), |id| clean(id.as_str())),
+            member.email().map_or("-".to_owned(), clean),
+            name_of(&member),
+            member
+                .status
+                .as_ref()
+                .map_or("-".to_owned(), |s| clean(s.as_str())),
+            access_summary(&member),
+        ]);
+    }
+    Ok(table(&["ID", "EMAIL", "NAME", "STATUS", "ROLES"], &rows))
+}
+
+/// One member: every field, roles by name and id, policies spelled out.
+/// `roles_expected` is false for the Add Member answer, which the real API
+/// sends without roles.
+pub fn member_details(value: &Value, roles_expected: bool) -> Result<String, Failure> {
+    let member = decode_member(value)?;
+    let mut roles: Vec<String> = member
+        .roles
+        .iter()
+        .map(|r| format!("{} ({})", clean(&r.name), clean(r.id.as_str())))
+        .collect();
+    roles.sort();
+    if roles.is_empty()
+        && !roles_expected
+        && value.get("roles").is_none()
+        && member.policies.is_empty()
+    {
+        roles.push("(not in the API's answer: `cf-members members get ID` shows them)".to_owned());
+    }
+    let policies: Vec<String> = member
+        .policies
+        .iter()
+        .map(|p| {
+            let groups = |names: Vec<String>| {
+                if names.is_empty() {
+                    "-".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            };
+            format!(
+                "{} {} on {}",
+                p.access.as_ref().map_or("?", |a| a.as_str()),
+                groups(
+                    p.permission_groups
+                        .iter()
+                        .map(|g| clean(g.name.as_deref().unwrap_or(g.id.as_str())))
+                        .collect()
+                ),
+                groups(
+                    p.resource_groups
+                        .iter()
+                        .map(|g| clean(g.name.as_deref().unwrap_or(g.id.as_str())))
+                        .collect()
+                ),
+            )
+        })
+        .collect();
+    let two_factor = member
+        .user
+        .as_ref()
+        .and_then(|u| u.two_factor_authentication_enabled)
+        .map(|on| if on { "enabled" } else { "disabled" }.to_owned());
+    let one = |v: Option<String>| v.into_iter().collect::<Vec<_>>();
+    Ok(details(&[
+        ("id", one(member.id.as_ref().map(|id| clean(id.as_str())))),
+        ("email", one(member.email().map(clean))),
+        ("name", vec![name_of(&member)]),
+        (
+            "status",
+            one(member.status.as_ref().map(|s| clean(s.as_str()))),
+        ),
+        ("2fa", one(two_factor)),
+        ("roles", roles),
+        ("policies", policies),
+    ]))
+}
+
+/// The roles table: id, name, description.
+pub fn roles_table(items: &[Value]) -> Result<String, Failure> {
+    if items.is_empty() {
+        return Ok("no roles\n".to_owned());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    for item in items {
+        let role = decode_role(item)?;
+        rows.push(vec![
+            clean(role.id.as_str()),
+            clean(&role.name),
+            clean(&role.description),
+        ]);
+    }
+    Ok(table(&["ID", "NAME", "DESCRIPTION"], &rows))
+}
+
+/// One role with its permissions (`area: read, write`).
+pub fn role_details(value: &Value) -> Result<String, Failure> {
+    let role = decode_role(value)?;
+    let grants = role.permissions.to_grants();
+    let mut permissions: Vec<String> = grants
+        .named()
+        .into_iter()
+        .map(|(area, grant)| {
+            let mut can = Vec::new();
+            if grant.read == Some(true) {
+                can.push("read");
+            }
+            if grant.write == Some(true) {
+                can.push("write");
+            }
+            format!(
+                "{area}: {}",
+                if can.is_empty() {
+                    "none".to_owned()
+                } else {
+                    can.join(", ")
+                }
+            )
+        })
+        .collect();
+    permissions.extend(
+        grants
+            .other
+            .iter()
+            .map(|(area, value)| clean(&format!("{area}: {value}"))),
+    );
+    Ok(details(&[
+        ("id", vec![clean(role.id.as_str())]),
+        ("name", vec![clean(&role.name)]),
+        ("description", vec![clean(&role.description)]),
+        ("permissions", permissions),
+    ]))
+}
+
+/// The dry-run description: method and URL, the credential scheme (never a
+/// secret), and the body.
+pub fn dry_run_text(request: &PreparedRequest) -> String {
+    let mut out = format!(
+        "{} {}\nauth: {}\n",
+        request.method, request.url, request.auth_scheme
+    );
+    match &request.body {
+        Some(body) => {
+            out.push_str("body:\n");
+            out.push_str(&serde_json::to_string_pretty(body).unwrap_or_default());
+            out.push('\n');
+        }
+        None => out.push_str("body: none\n"),
+    }
+    out
+}
+
+/// The dry-run description as one JSON object.
+pub fn dry_run_json(request: &PreparedRequest) -> Value {
+    serde_json::json!({
+        "dry_run": true,
+        "method": request.method.as_str(),
+        "url": request.url,
+        "auth_scheme": request.auth_scheme,
+        "body": request.body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_line_up_and_the_last_is_not_padded() {
+        let text = table(
+            &["ID", "NAME"],
+            &[
+                vec!["a".into(), "Ann".into()],
+                vec!["bbbb".into(), "Bo".into()],
+            ],
+        );
+        assert_eq!(text, "ID    NAME\na     Ann\nbbbb  Bo\n");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(clean("a\u{1b}[31mb\nc"), "a?[31mb?c");
+    }
+
+    #[test]
+    fn details_indent_continuation_lines() {
+        let text = details(&[
+            ("id", vec!["x".into()]),
+            ("roles", vec!["A".into(), "B".into()]),
+            ("policies", vec![]),
+        ]);
+        assert_eq!(
+            text,
+            "id:        x\nroles:     A\n           B\npolicies:  -\n"
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! Failures, their exit codes, and how they are told on stderr.
+
+use std::fmt;
+use std::io::Write;
+use std::time::Duration;
+
+use member_client::{Error, ErrorKind};
+
+/// Exit status for invalid input or usage: nothing was sent.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status for every other failure.
+pub const EXIT_FAILURE: u8 = 1;
+
+/// Why a command failed: one line of what happened, and an optional hint.
+#[derive(Debug)]
+pub struct Failure {
+    message: String,
+    hint: Option<String>,
+    code: u8,
+}
+
+impl Failure {
+    /// Invalid input or usage (exit 2): nothing was sent.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            code: EXIT_USAGE,
+        }
+    }
+
+    /// Any other failure (exit 1).
+    pub fn other(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            code: EXIT_FAILURE,
+        }
+    }
+
+    /// A failure of the client. `changes` says whether the command changes
+    /// something (for the hint after a server error).
+    pub fn from_client(error: &Error, changes: bool) -> Self {
+        Self {
+            message: error.to_string(),
+            hint: hint_for(error, changes),
+            code: if error.is_local() {
+                EXIT_USAGE
+            } else {
+                EXIT_FAILURE
+            },
+        }
+    }
+
+    /// Adds a hint.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The hint, if any.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the unit tests"))]
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The process exit status.
+    pub fn exit_code(&self) -> u8 {
+        self.code
+    }
+
+    /// Writes the failure on stderr: `cf-members: error: …` and, when there
+    /// is one, `hint: …`.
+    pub fn print(&self) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "cf-members: error: {}", self.message);
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(err, "hint: {hint}");
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Seconds, without a fraction when whole.
+pub fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.1}")
+    }
+}
+
+fn hint_for(error: &Error, changes: bool) -> Option<String> {
+    let codes = error.codes();
+    let has = |wanted: &[i64]| codes.iter().any(|c| wanted.contains(c));
+    let hint = match error.kind() {
+        ErrorKind::RateLimited => match error.retry_after() {
+            Some(wait) => format!(
+                "rate limited: the server asked to wait {} s; try again after that",
+                seconds(wait)
+            ),
+            None => "rate limited: wait a little and try again".to_owned(),
+        },
+        ErrorKind::PermissionDenied | ErrorKind::Authentication if has(&[9109]) => {
+            "these credentials cannot reach this account: check --account-id \
+             (CLOUDFLARE_ACCOUNT_ID) and the token's account resources"
+                .to_owned()
+        }
+        ErrorKind::PermissionDenied | ErrorKind::Authentication => {
+            "check the token and its permissions (CLOUDFLARE_API_TOKEN needs Account \
+             Settings Read, or Edit to change members)"
+                .to_owned()
+        }
+        ErrorKind::BadRequest if has(&[6003, 6102, 6103, 6111]) => {
+            "the credential headers were refused: check CLOUDFLARE_API_TOKEN (or \
+             CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)"
+                .to_owned()
+        }
+        ErrorKind::BadRequest | ErrorKind::Unprocessable if has(&[1001]) => {
+            "the server refused a value: `cf-members roles list` shows the role ids of \
+             this account"
+                .to_owned()
+        }
+        ErrorKind::NotFound if has(&[7000, 7003]) => {
+            "no such route: check the ids and the base URL (--base-url, CLOUDFLARE_BASE_URL)"
+                .to_owned()
+        }
+        ErrorKind::NotFound => "no such member or role in this account: `cf-members members \
+                                list` and `cf-members roles list` show the ids"
+            .to_owned(),
+        ErrorKind::Server | ErrorKind::Decode | ErrorKind::Connection | ErrorKind::Timeout
+            if changes && error.may_have_been_applied() =>
+        {
+            "the change may have been applied: check with `cf-members members get` or \
+             `cf-members members list` before trying again"
+                .to_owned()
+        }
+        ErrorKind::Server => {
+            "the server failed: try again later (--max-retries sets the retries)".to_owned()
+        }
+        ErrorKind::Connection => "check the base URL (--base-url, CLOUDFLARE_BASE_URL) and \
+                                  the network"
+            .to_owned(),
+        ErrorKind::Timeout => "--timeout sets the time limit of one attempt".to_owned(),
+        _ => return None,
+    };
+    Some(hint)
+}

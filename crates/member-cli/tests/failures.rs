@@ -1,0 +1,388 @@
+//! Exit codes and error reports of the built `cf-members`: invalid input
+//! (exit 2, nothing sent) and failures from member-mock faults (exit 1),
+//! each told on stderr with the status, Cloudflare codes, cf-ray and a hint.
+
+mod common;
+
+use common::*;
+use member_mock::{Fault, MockServer};
+
+/// Asserts exit 2, that nothing reached the mock, and that stderr is short.
+fn refused(mock: &MockServer, run: &Run) {
+    run.expect_code(2);
+    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
+    assert!(mock.requests().is_empty(), "sent {:?}", mock.requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_id_is_refused_before_sending() {
+    let mock = mock().await;
+    let run1 = run(cli(&mock).args(["members", "get", "../roles"]));
+    refused(&mock, &run1);
+    run1.stderr_has(&[
+        "invalid member_id \"../roles\"",
+        "1 to 32 ASCII letters or digits",
+    ]);
+
+    let run2 = run(cli(&mock).args(["members", "update", BOB, "--role", "not-a-role!"]));
+    refused(&mock, &run2);
+    run2.stderr_has(&["invalid role_id"]);
+
+    let run3 = run(cli(&mock).args(["roles", "get", "%2e%2e"]));
+    refused(&mock, &run3);
+
+    let run4 = run(cli(&mock)
+        .env("CLOUDFLARE_ACCOUNT_ID", "123")
+        .args(["members", "list"]));
+    refused(&mock, &run4);
+    run4.stderr_has(&[
+        "invalid account_id \"123\"",
+        "hint: --account-id (or CLOUDFLARE_ACCOUNT_ID)",
+    ]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_credentials_or_account_are_refused_with_a_hint() {
+    let mock = mock().await;
+    let no_creds = run(bare()
+        .env("CLOUDFLARE_BASE_URL", mock.base_url())
+        .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str())
+        .args(["members", "list"]));
+    refused(&mock, &no_creds);
+    no_creds.stderr_has(&[
+        "cf-members: error: no Cloudflare credentials",
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY",
+        "CLOUDFLARE_API_USER_SERVICE_KEY",
+        "hint: credentials are read from the environment only",
+    ]);
+    assert_eq!(no_creds.stderr.lines().count(), 2, "{}", no_creds.stderr);
+
+    // A dry run needs them too: it shows the scheme that would be used.
+    let dry = run(bare()
+        .env("CLOUDFLARE_BASE_URL", mock.base_url())
+        .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str())
+        .args(["members", "remove", BOB, "--dry-run"]));
+    refused(&mock, &dry);
+    dry.stderr_has(&["no Cloudflare credentials"]);
+
+    let half = run(bare()
+        .env("CLOUDFLARE_EMAIL", EMAIL)
+        .env("CLOUDFLARE_BASE_URL", mock.base_url())
+        .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str())
+        .args(["roles", "list"]));
+    refused(&mock, &half);
+    half.stderr_has(&["CLOUDFLARE_EMAIL is set but CLOUDFLARE_API_KEY is not"]);
+
+    let no_account = run(cli(&mock)
+        .env_remove("CLOUDFLARE_ACCOUNT_ID")
+        .args(["roles", "list"]));
+    refused(&mock, &no_account);
+    no_account.stderr_has(&[
+        "no account given",
+        "hint: pass --account-id ID or set CLOUDFLARE_ACCOUNT_ID",
+    ]);
+    // An empty variable counts as unset.
+    let empty = run(cli(&mock)
+        .env("CLOUDFLARE_ACCOUNT_ID", "")
+        .args(["roles", "list"]));
+    refused(&mock, &empty);
+    empty.stderr_has(&["no account given"]);
+    // A flag wins over the variable.
+    let flag = run(cli(&mock).env("CLOUDFLARE_ACCOUNT_ID", "").args([
+        "roles",
+        "list",
+        "--account-id",
+        mock.account_id().as_str(),
+    ]));
+    flag.expect_code(0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_policies_file_is_refused_with_the_problem_named() {
+    let mock = mock().await;
+    let bad_access = policies_json(ZONE_READ_GROUP).replace("allow", "permit");
+    let run1 = run(cli(&mock)
+        .args(["members", "update", BOB, "--policies", "-"])
+        .write_stdin(bad_access));
+    refused(&mock, &run1);
+    run1.stderr_has(&[
+        "malformed policies stdin at `[0]`",
+        "expected one of: allow deny",
+        "hint: ",
+    ]);
+
+    let not_json = run(cli(&mock)
+        .args([
+            "members",
+            "add",
+            "--email",
+            "a@example.com",
+            "--policies",
+            "-",
+        ])
+        .write_stdin("[{\"access\": \"allow\",,]"));
+    refused(&mock, &not_json);
+    not_json.stderr_has(&["malformed policies stdin", "line 1 column"]);
+
+    let body = run(cli(&mock)
+        .args(["members", "update", BOB, "--policies", "-"])
+        .write_stdin(format!(
+            "{{\"policies\": {}}}",
+            policies_json(ZONE_READ_GROUP)
+        )));
+    refused(&mock, &body);
+    body.stderr_has(&["hint: give the array itself"]);
+
+    let missing = run(cli(&mock).args([
+        "members",
+        "update",
+        BOB,
+        "--policies",
+        "/nonexistent/p.json",
+    ]));
+    refused(&mock, &missing);
+    missing.stderr_has(&["cannot read policies file /nonexistent/p.json"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_errors_exit_2() {
+    let mock = mock().await;
+    let both = run(cli(&mock).args([
+        "members",
+        "update",
+        BOB,
+        "--role",
+        READ_ONLY_ROLE,
+        "--policies",
+        "p.json",
+    ]));
+    refused(&mock, &both);
+    both.stderr_has(&["'--role <ROLE_ID>' cannot be used with '--policies <FILE>'"]);
+
+    let neither = run(cli(&mock).args(["members", "add", "--email", "a@example.com"]));
+    refused(&mock, &neither);
+    neither.stderr_has(&["required arguments were not provided"]);
+
+    for args in [
+        &["members", "list", "--status", "suspended"][..],
+        &["members", "list", "--order", "user.age"],
+        &["members", "list", "--direction", "up"],
+        &["members", "list", "--per-page", "3"],
+        &["members", "list", "--page", "0"],
+        &["roles", "list", "--per-page", "51"],
+        &["members", "list", "-o", "xml"],
+        &["members", "list", "--timeout", "0"],
+        &["members", "list", "--max-retries", "-1"],
+        &[
+            "members",
+            "add",
+            "--email",
+            "not-an-email",
+            "--role",
+            READ_ONLY_ROLE,
+        ],
+        &[
+            "members",
+            "add",
+            "--email",
+            "a@example.com",
+            "--role",
+            READ_ONLY_ROLE,
+            "--status",
+            "rejected",
+        ],
+        &["members", "frobnicate"],
+        &["members", "get"],
+        &["members", "list", "--api-token", "x"],
+    ] {
+        let run = run(cli(&mock).args(args));
+        refused(&mock, &run);
+        assert!(
+            run.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+
+    // Credentials over plain http to a host that is not loopback.
+    let clear = run(cli(&mock)
+        .env("CLOUDFLARE_BASE_URL", "http://api.example.com/client/v4")
+        .args(["roles", "list"]));
+    clear
+        .expect_code(2)
+        .stderr_has(&["refusing to send credentials over plain http"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_html_502_then_success_is_retried() {
+    let mock = mock().await;
+    mock.inject(
+        Fault::on("GET", "/accounts/*/members")
+            .status(502)
+            .html("<html><body><center><h1>502 Bad Gateway</h1></center></body></html>"),
+    );
+    let ok = run(cli(&mock).args(["members", "list", "-o", "json"]));
+    ok.expect_code(0);
+    assert_eq!(ok.json().as_array().unwrap().len(), 6);
+    assert_eq!(mock.requests().len(), 2, "the 502, then the retry");
+
+    // Without retries the 502 is the answer: status, excerpt, cf-ray, hint.
+    mock.inject(
+        Fault::on("GET", "/accounts/*/members")
+            .status(502)
+            .html("<center><h1>502 Bad Gateway</h1></center>"),
+    );
+    let failed = run(cli(&mock).args(["members", "list", "--max-retries", "0"]));
+    failed.expect_code(1).stderr_has(&[
+        "cf-members: error: GET /accounts/",
+        "HTTP 502 Bad Gateway",
+        "502 Bad Gateway</h1>",
+        "(cf-ray ",
+        "-MOCK)",
+        "hint: the server failed: try again later",
+    ]);
+    assert!(failed.stdout.is_empty());
+    assert_eq!(failed.stderr.lines().count(), 2, "{}", failed.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_is_a_403_with_code_10000() {
+    let mock = mock().await;
+    let run = run(cli(&mock)
+        .env("CLOUDFLARE_API_TOKEN", "wrong-S3CRET-token")
+        .args(["members", "get", JOHN]));
+    run.expect_code(1).stderr_has(&[
+        "HTTP 403 Forbidden",
+        "10000 Authentication error",
+        "(cf-ray ",
+        "hint: check the token and its permissions",
+    ]);
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert_eq!(mock.requests().len(), 1, "a 403 is not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn success_false_in_a_200_is_a_failure() {
+    let mock = mock().await;
+    mock.inject(
+        Fault::on("PUT", "/accounts/*/members/*").success_false(1001, "Invalid role assignment"),
+    );
+    let run = run(cli(&mock).args(["members", "update", BOB, "--role", READ_ONLY_ROLE]));
+    run.expect_code(1).stderr_has(&[
+        "PUT /accounts/",
+        "HTTP 200 OK with success:false",
+        "1001 Invalid role assignment",
+        "(cf-ray ",
+    ]);
+    assert!(run.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_tells_how_long_the_server_asked_to_wait() {
+    let mock = mock().await;
+    // Longer than the client's 60 s cap: it fails at once, with the wait.
+    mock.inject(
+        Fault::any("/accounts/*/roles")
+            .cloudflare_error(429, 10100, "Rate limited")
+            .retry_after(120),
+    );
+    let started = std::time::Instant::now();
+    let capped = run(cli(&mock).args(["roles", "list"]));
+    assert!(started.elapsed().as_secs() < 20, "did not wait the 120 s");
+    capped.expect_code(1).stderr_has(&[
+        "HTTP 429 Too Many Requests",
+        "10100 Rate limited",
+        "(cf-ray ",
+        "hint: rate limited: the server asked to wait 120 s",
+    ]);
+
+    // Within the cap but with no retries left; a body that is JSON null.
+    mock.inject(
+        Fault::any("/accounts/*/members/*")
+            .status(429)
+            .null_body()
+            .retry_after(7),
+    );
+    let no_retry = run(cli(&mock).args(["members", "get", JOHN, "--max-retries", "0"]));
+    no_retry.expect_code(1).stderr_has(&[
+        "HTTP 429",
+        "hint: rate limited: the server asked to wait 7 s",
+    ]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_failures_exit_1_with_hints() {
+    let mock = mock().await;
+    let missing = run(cli(&mock).args(["members", "get", "ffffffffffffffffffffffffffffffff"]));
+    missing.expect_code(1).stderr_has(&[
+        "HTTP 404 Not Found",
+        "1003",
+        "hint: no such member or role in this account",
+    ]);
+
+    let refused_add = run(cli(&mock).args([
+        "members",
+        "add",
+        "--email",
+        "d@example.com",
+        "--role",
+        READ_ONLY_ROLE,
+        "--status",
+        "accepted",
+    ]));
+    refused_add.expect_code(1).stderr_has(&["HTTP 400", "1001"]);
+
+    let unknown_role = run(cli(&mock).args([
+        "members",
+        "update",
+        BOB,
+        "--role",
+        "ffffffffffffffffffffffffffffffff",
+    ]));
+    unknown_role.expect_code(1).stderr_has(&[
+        "1001",
+        "hint: the server refused a value: `cf-members roles list`",
+    ]);
+
+    // A change that failed with a 5xx may still have been applied.
+    mock.inject(
+        Fault::on("DELETE", "/accounts/*/members/*")
+            .times(3)
+            .cloudflare_error(500, 10000, "Internal error"),
+    );
+    let remove = run(cli(&mock).args(["members", "remove", BOB, "--max-retries", "0"]));
+    remove
+        .expect_code(1)
+        .stderr_has(&["HTTP 500", "hint: the change may have been applied"]);
+
+    // Nothing listening.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let unreachable = run(cli(&mock)
+        .env(
+            "CLOUDFLARE_BASE_URL",
+            format!("http://127.0.0.1:{port}/client/v4"),
+        )
+        .args(["roles", "list", "--max-retries", "0"]));
+    unreachable.expect_code(1).stderr_has(&[
+        "could not connect",
+        "hint: check the base URL (--base-url, CLOUDFLARE_BASE_URL)",
+    ]);
+
+    // A per-attempt timeout.
+    mock.inject(Fault::any("/accounts/*/roles/*").delay(std::time::Duration::from_secs(3)));
+    let slow = run(cli(&mock).args([
+        "roles",
+        "get",
+        ADMIN_ROLE,
+        "--timeout",
+        "1",
+        "--max-retries",
+        "0",
+    ]));
+    slow.expect_code(1)
+        .stderr_has(&["no complete response within 1s", "hint: --timeout sets"]);
+}

@@ -1,0 +1,134 @@
+//! Help texts of the built `cf-members`, and the progress line that only a
+//! terminal sees.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn top_level_help_explains_credentials_exit_codes_and_examples() {
+    let run = run(bare().arg("--help"));
+    run.expect_code(0).stdout_has(&[
+        "Manage the members of a Cloudflare account",
+        "members  List, show, add, update and remove account members",
+        "roles    List and show the roles of the account",
+        "--account-id <ID>",
+        "CLOUDFLARE_ACCOUNT_ID",
+        "--base-url <URL>",
+        "CLOUDFLARE_BASE_URL",
+        "--max-retries <N>",
+        "[default: 2]",
+        "--timeout <SECS>",
+        "[default: 60]",
+        "-o, --output <OUTPUT>",
+        "-v, --verbose",
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY",
+        "CLOUDFLARE_API_USER_SERVICE_KEY",
+        "never from flags",
+        "Exit status: 0 success; 2 invalid input or usage (nothing was sent);",
+        "Examples:\n  export CLOUDFLARE_API_TOKEN=",
+    ]);
+}
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    for (args, about) in [
+        (
+            &["members"][..],
+            "List, show, add, update and remove account members",
+        ),
+        (&["roles"], "List and show the roles of the account"),
+        (&["members", "list"], "List the members of the account"),
+        (&["members", "get"], "Show one member"),
+        (&["members", "add"], "Invite someone to the account"),
+        (
+            &["members", "update"],
+            "Replace a member's roles, or their policies",
+        ),
+        (&["members", "remove"], "Remove a member from the account"),
+        (&["roles", "list"], "List the roles of the account"),
+        (&["roles", "get"], "Show one role and its permissions"),
+    ] {
+        let run = run(bare().args(args).arg("--help"));
+        run.expect_code(0).stdout_has(&[about, "Global options:"]);
+        if args.len() == 2 {
+            run.stdout_has(&["Examples:\n  cf-members "]);
+        }
+    }
+    let add = run(bare().args(["members", "add", "--help"]));
+    add.stdout_has(&[
+        "--email <EMAIL>",
+        "--role <ROLE_ID>",
+        "--policies <FILE>",
+        "`-` reads stdin",
+        "--status <STATUS>",
+        "--dry-run",
+        "\"permission_groups\": [{\"id\":",
+    ]);
+    let list = run(bare().args(["members", "list", "--help"]));
+    list.stdout_has(&[
+        "--status <STATUS>",
+        "rejected",
+        "user.first_name",
+        "user.last_name",
+        "user.email",
+        "--direction <DIRECTION>",
+        "--per-page <N>",
+        "--page <N>",
+    ]);
+}
+
+#[test]
+fn no_command_prints_the_usage_and_exits_2() {
+    let run = run(&mut bare());
+    run.expect_code(2)
+        .stderr_has(&["Usage: cf-members [OPTIONS] <COMMAND>"]);
+    let version = run_version();
+    assert!(version.starts_with("cf-members "), "{version}");
+}
+
+fn run_version() -> String {
+    let run = run(bare().arg("--version"));
+    run.expect_code(0);
+    run.stdout
+}
+
+/// Progress goes to stderr only when stderr is a terminal: `script` gives
+/// the command a pseudo-terminal.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_lists_show_progress_on_a_terminal_only() {
+    let mock = mock().await;
+    mock.add_members(120);
+    let script = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "'{}' members list --per-page 50 -o json",
+            env!("CARGO_BIN_EXE_cf-members")
+        ))
+        .arg("/dev/null")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("SHELL", "/bin/sh")
+        .env("CLOUDFLARE_API_TOKEN", SECRET_TOKEN)
+        .env("CLOUDFLARE_BASE_URL", mock.base_url())
+        .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str())
+        .output()
+        .expect("util-linux `script` is installed (it gives the test a terminal)");
+    let seen = String::from_utf8_lossy(&script.stdout);
+    assert!(script.status.success(), "{seen}");
+    assert!(!seen.contains(SECRET_TOKEN));
+    for step in ["fetched 50 of 126 members", "fetched 100 of 126 members"] {
+        assert!(seen.contains(step), "no {step:?} on the terminal: {seen:?}");
+    }
+    assert!(
+        seen.contains("\r\x1b[2K["),
+        "the line is cleared before the output: {seen:?}"
+    );
+
+    // The same list into a pipe: no progress.
+    let piped = run(cli(&mock).args(["members", "list", "-o", "json"]));
+    piped.expect_code(0);
+    assert_eq!(piped.stderr, "");
+}
