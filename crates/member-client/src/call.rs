@@ -110,6 +110,19 @@ impl<T> Call<T> {
         self
     }
 
+    /// The same call, decoding its result as `U`.
+    fn decoded_as<U>(self) -> Call<U> {
+        Call {
+            http: self.http,
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            body: self.body,
+            options: self.options,
+            _result: PhantomData,
+        }
+    }
+
     /// Per-attempt timeout for this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -195,15 +208,8 @@ impl<T: DeserializeOwned> Call<T> {
     /// # Errors
     /// See [`Error`].
     pub async fn send_raw(self) -> Result<ApiResponse<serde_json::Value>, Error> {
-        let path = self.path?;
-        self.http
-            .request::<serde_json::Value, serde_json::Value>(
-                self.method,
-                &path,
-                &self.query,
-                self.body.as_ref(),
-                &self.options,
-            )
+        self.decoded_as::<serde_json::Value>()
+            .send_with_response()
             .await
     }
 }

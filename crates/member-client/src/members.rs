@@ -3,7 +3,7 @@
 use member_http::{ApiPath, HttpClient, Method, RequestOptions};
 use member_types::{
     AccountId, CreateMember, ListMembersParams, Member, MemberId, PolicyRequest, RoleId,
-    UpdateMember, ValidationError, PER_PAGE_MAX,
+    UpdateMember, ValidationError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,15 @@ fn members_path(
         }
     };
     build().map_err(crate::local_error)
+}
+
+/// A member's identity for the pagination guard: its id, or empty.
+fn member_key(member: &Member) -> String {
+    member
+        .id
+        .as_ref()
+        .map(|id| id.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 /// What Remove Member returns: the removed membership's id, when the server
@@ -203,19 +212,12 @@ impl Members {
     /// received, with its `result_info` (for progress reports). The same
     /// paging rules as [`list`](Self::list).
     pub fn list_pages_raw(&self, params: ListMembersParams) -> PageStream<serde_json::Value> {
-        let first = params.get_page().unwrap_or(1);
-        let per_page = params.get_per_page().unwrap_or(PER_PAGE_MAX);
         let members = self.clone();
         paginate_pages(
-            first,
-            per_page,
-            move |page| {
+            params,
+            move |p| {
                 let members = members.clone();
-                let params = params.clone().page(page).and_then(|p| p.per_page(per_page));
-                async move {
-                    let params = params.map_err(Error::Validation)?;
-                    members.list_page_raw(&params).await
-                }
+                async move { members.list_page_raw(&p).await }
             },
             raw_id,
         )
@@ -241,25 +243,14 @@ impl Members {
     /// # let _ = pending; Ok(()) }
     /// ```
     pub fn list(&self, params: ListMembersParams) -> ItemStream<Member> {
-        let first = params.get_page().unwrap_or(1);
-        let per_page = params.get_per_page().unwrap_or(PER_PAGE_MAX);
         let members = self.clone();
         paginate(
-            first,
-            per_page,
-            move |page| {
+            params,
+            move |p| {
                 let members = members.clone();
-                let params = params.clone().page(page).and_then(|p| p.per_page(per_page));
-                async move {
-                    let params = params.map_err(Error::Validation)?;
-                    members.list_page(&params).await
-                }
+                async move { members.list_page(&p).await }
             },
-            |m: &Member| {
-                m.id.as_ref()
-                    .map(|id| id.as_str().to_owned())
-                    .unwrap_or_default()
-            },
+            member_key,
         )
     }
 

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
-use member_types::ResultInfo;
+use member_types::{ListMembersParams, ListRolesParams, ResultInfo, ValidationError, PER_PAGE_MAX};
 
 use crate::Error;
 
@@ -84,6 +84,41 @@ pub(crate) fn raw_page(
     }
 }
 
+/// List parameters a stream can move from page to page.
+pub(crate) trait PageParams: Clone + Send + 'static {
+    /// The page to start at (the caller's, or 1).
+    fn first_page(&self) -> u32;
+    /// The page size to ask for (the caller's, or the largest allowed, so a
+    /// stream spends as few requests as possible).
+    fn page_size(&self) -> u32;
+    /// These parameters at another page and size.
+    fn at(self, page: u32, per_page: u32) -> Result<Self, ValidationError>;
+}
+
+impl PageParams for ListMembersParams {
+    fn first_page(&self) -> u32 {
+        self.get_page().unwrap_or(1)
+    }
+    fn page_size(&self) -> u32 {
+        self.get_per_page().unwrap_or(PER_PAGE_MAX)
+    }
+    fn at(self, page: u32, per_page: u32) -> Result<Self, ValidationError> {
+        self.page(page)?.per_page(per_page)
+    }
+}
+
+impl PageParams for ListRolesParams {
+    fn first_page(&self) -> u32 {
+        self.get_page().unwrap_or(1)
+    }
+    fn page_size(&self) -> u32 {
+        self.get_per_page().unwrap_or(PER_PAGE_MAX)
+    }
+    fn at(self, page: u32, per_page: u32) -> Result<Self, ValidationError> {
+        self.page(page)?.per_page(per_page)
+    }
+}
+
 struct State<F> {
     fetch: F,
     page: u32,
@@ -94,39 +129,42 @@ struct State<F> {
     done: bool,
 }
 
-/// Streams every item from page `first` on (see [`paginate_pages`]).
-pub(crate) fn paginate<T, F, Fut>(
-    first: u32,
-    per_page: u32,
-    fetch: F,
-    key: fn(&T) -> String,
-) -> ItemStream<T>
+/// Streams every item from the first page of `params` on (see
+/// [`paginate_pages`]).
+pub(crate) fn paginate<P, T, F, Fut>(params: P, fetch: F, key: fn(&T) -> String) -> ItemStream<T>
 where
+    P: PageParams,
     T: Send + 'static,
-    F: Fn(u32) -> Fut + Send + 'static,
+    F: Fn(P) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
-    paginate_pages(first, per_page, fetch, key)
+    paginate_pages(params, fetch, key)
         .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
         .try_flatten()
         .boxed()
 }
 
-/// Streams every non-empty page from page `first` on.
+/// Streams every non-empty page from the first page of `params` on.
 ///
-/// `fetch(page)` returns one page; `key` gives an item's identity, used to
+/// `fetch(params)` returns one page; `key` gives an item's identity, used to
 /// notice a server that answers every page with the same items.
-pub(crate) fn paginate_pages<T, F, Fut>(
-    first: u32,
-    per_page: u32,
+pub(crate) fn paginate_pages<P, T, F, Fut>(
+    params: P,
     fetch: F,
     key: fn(&T) -> String,
 ) -> PageStream<T>
 where
+    P: PageParams,
     T: Send + 'static,
-    F: Fn(u32) -> Fut + Send + 'static,
+    F: Fn(P) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
+    let first = params.first_page();
+    let per_page = params.page_size();
+    let fetch = move |page: u32| {
+        let next = params.clone().at(page, per_page).map(&fetch);
+        async move { next.map_err(Error::Validation)?.await }
+    };
     let state = State {
         fetch,
         page: first,

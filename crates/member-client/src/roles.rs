@@ -1,7 +1,7 @@
 //! The roles of one account.
 
 use member_http::{ApiPath, HttpClient, Method, RequestOptions};
-use member_types::{AccountId, ListRolesParams, Role, RoleId, ValidationError, PER_PAGE_MAX};
+use member_types::{AccountId, ListRolesParams, Role, RoleId, ValidationError};
 
 use crate::call::Call;
 use crate::paginate::{paginate, paginate_pages, raw_id, raw_page, ItemStream, Page, PageStream};
@@ -100,19 +100,12 @@ impl Roles {
     /// Every page of roles, each kept exactly as received, with its
     /// `result_info`. The same paging rules as [`list`](Self::list).
     pub fn list_pages_raw(&self, params: ListRolesParams) -> PageStream<serde_json::Value> {
-        let first = params.get_page().unwrap_or(1);
-        let per_page = params.get_per_page().unwrap_or(PER_PAGE_MAX);
         let roles = self.clone();
         paginate_pages(
-            first,
-            per_page,
-            move |page| {
+            params,
+            move |p| {
                 let roles = roles.clone();
-                let params = params.clone().page(page).and_then(|p| p.per_page(per_page));
-                async move {
-                    let params = params.map_err(Error::Validation)?;
-                    roles.list_page_raw(&params).await
-                }
+                async move { roles.list_page_raw(&p).await }
             },
             raw_id,
         )
@@ -121,19 +114,12 @@ impl Roles {
     /// Every role, across pages, as a stream (same paging rules as
     /// [`Members::list`](crate::Members::list)).
     pub fn list(&self, params: ListRolesParams) -> ItemStream<Role> {
-        let first = params.get_page().unwrap_or(1);
-        let per_page = params.get_per_page().unwrap_or(PER_PAGE_MAX);
         let roles = self.clone();
         paginate(
-            first,
-            per_page,
-            move |page| {
+            params,
+            move |p| {
                 let roles = roles.clone();
-                let params = params.clone().page(page).and_then(|p| p.per_page(per_page));
-                async move {
-                    let params = params.map_err(Error::Validation)?;
-                    roles.list_page(&params).await
-                }
+                async move { roles.list_page(&p).await }
             },
             |r: &Role| r.id.as_str().to_owned(),
         )
