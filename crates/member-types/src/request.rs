@@ -72,6 +72,30 @@ fn exactly_one_shape(schema: &mut schemars::Schema) {
     }
 }
 
+/// Checks a role list: at least one role, every id valid.
+fn check_role_list<'a>(
+    mut roles: impl ExactSizeIterator<Item = &'a RoleId>,
+) -> Result<(), ValidationError> {
+    if roles.len() == 0 {
+        return Err(ValidationError::Empty {
+            field: "roles",
+            hint: "give at least one role id (to take all access away, remove the member)",
+        });
+    }
+    roles.try_for_each(|r| r.check().map(drop))
+}
+
+/// Checks a policy list: at least one policy, each valid.
+fn check_policy_list(policies: &[PolicyRequest]) -> Result<(), ValidationError> {
+    if policies.is_empty() {
+        return Err(ValidationError::Empty {
+            field: "policies",
+            hint: "give at least one policy (to take all access away, remove the member)",
+        });
+    }
+    policies.iter().try_for_each(PolicyRequest::validate)
+}
+
 /// A role reference in an Update Member body: `{"id": "…"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -276,13 +300,9 @@ impl UpdateMember {
             .filter(|id| seen.insert(id.clone()))
             .map(|id| RoleRef { id })
             .collect();
-        if roles.is_empty() {
-            return Err(ValidationError::Empty {
-                field: "roles",
-                hint: "give at least one role id (to take all access away, remove the member)",
-            });
-        }
-        Ok(Self::WithRoles { roles })
+        let body = Self::WithRoles { roles };
+        body.validate()?;
+        Ok(body)
     }
 
     /// Replaces the member's policies with these (at least one).
@@ -293,17 +313,11 @@ impl UpdateMember {
     pub fn with_policies(
         policies: impl IntoIterator<Item = PolicyRequest>,
     ) -> Result<Self, ValidationError> {
-        let policies: Vec<PolicyRequest> = policies.into_iter().collect();
-        if policies.is_empty() {
-            return Err(ValidationError::Empty {
-                field: "policies",
-                hint: "give at least one policy (to take all access away, remove the member)",
-            });
-        }
-        for policy in &policies {
-            policy.validate()?;
-        }
-        Ok(Self::WithPolicies { policies })
+        let body = Self::WithPolicies {
+            policies: policies.into_iter().collect(),
+        };
+        body.validate()?;
+        Ok(body)
     }
 
     /// Checks the rules the constructors check (useful after building the
@@ -313,30 +327,9 @@ impl UpdateMember {
     /// As for the constructors.
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
-            Self::WithRoles { roles } => {
-                if roles.is_empty() {
-                    return Err(ValidationError::Empty {
-                        field: "roles",
-                        hint: "give at least one role id",
-                    });
-                }
-                for r in roles {
-                    r.id.check()?;
-                }
-            }
-            Self::WithPolicies { policies } => {
-                if policies.is_empty() {
-                    return Err(ValidationError::Empty {
-                        field: "policies",
-                        hint: "give at least one policy",
-                    });
-                }
-                for p in policies {
-                    p.validate()?;
-                }
-            }
+            Self::WithRoles { roles } => check_role_list(roles.iter().map(|r| &r.id)),
+            Self::WithPolicies { policies } => check_policy_list(policies),
         }
-        Ok(())
     }
 }
 
@@ -537,30 +530,9 @@ impl CreateMember {
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_email(&self.email)?;
         match &self.access {
-            CreateAccess::Roles { roles } => {
-                if roles.is_empty() {
-                    return Err(ValidationError::Empty {
-                        field: "roles",
-                        hint: "give at least one role id",
-                    });
-                }
-                for r in roles {
-                    r.check()?;
-                }
-            }
-            CreateAccess::Policies { policies } => {
-                if policies.is_empty() {
-                    return Err(ValidationError::Empty {
-                        field: "policies",
-                        hint: "give at least one policy",
-                    });
-                }
-                for p in policies {
-                    p.validate()?;
-                }
-            }
+            CreateAccess::Roles { roles } => check_role_list(roles.iter()),
+            CreateAccess::Policies { policies } => check_policy_list(policies),
         }
-        Ok(())
     }
 }
 
