@@ -25,11 +25,26 @@ struct Generated {
     command: &'static str,
 }
 
+/// The workspace root: the nearest folder at or above the current one whose
+/// `Cargo.toml` declares `[workspace]` (found at run time, so a checkout that
+/// moved since xtask was built is still the one checked), else the folder
+/// xtask was built in.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    let declares_workspace = |dir: &Path| {
+        fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
+    };
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            cwd.ancestors()
+                .find(|d| declares_workspace(d))
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        })
 }
 
 fn render(value: &serde_json::Value) -> String {
