@@ -36,8 +36,8 @@ pub use paginate::{ItemStream, Page, MAX_PAGES};
 pub use roles::Roles;
 
 pub use member_http::{
-    ApiResponse, AttemptInfo, Credentials, Error, ErrorKind, HeaderName, HeaderValue, Method,
-    RateLimit, RequestOptions, ResponseMeta,
+    ApiResponse, AttemptInfo, CancelToken, Credentials, Error, ErrorKind, HeaderName, HeaderValue,
+    Method, RateLimit, RateLimitConfig, RequestOptions, ResponseMeta,
 };
 pub use member_types::*;
 
