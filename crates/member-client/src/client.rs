@@ -223,6 +223,28 @@ impl ClientBuilder {
         self
     }
 
+    /// Turns the client-side rate limiter on (off by default): every
+    /// attempt takes a permit of the budget, the server's `Ratelimit` header
+    /// is followed, and after a 429 every request of the client waits what
+    /// the server asked, even above [`retry_after_cap`](Self::retry_after_cap).
+    /// See [`RateLimitConfig`](crate::RateLimitConfig).
+    ///
+    /// ```
+    /// use member_client::{Client, Credentials, RateLimitConfig};
+    ///
+    /// let client = Client::builder()
+    ///     .credentials(Credentials::token("test-token"))
+    ///     .rate_limit(RateLimitConfig::cloudflare())
+    ///     .build()?;
+    /// assert_eq!(client.http().rate_limit().map(|c| c.requests()), Some(1200));
+    /// # Ok::<(), member_client::Error>(())
+    /// ```
+    #[must_use]
+    pub fn rate_limit(mut self, config: member_http::RateLimitConfig) -> Self {
+        self.http = self.http.rate_limit(config);
+        self
+    }
+
     /// Called after every HTTP attempt (never with a secret).
     #[must_use]
     pub fn on_attempt(mut self, hook: impl Fn(&AttemptInfo) + Send + Sync + 'static) -> Self {

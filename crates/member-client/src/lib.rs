@@ -17,18 +17,27 @@
 //! - [`Members`]: get, update (roles or policies), add, remove, list as a
 //!   stream, find by email.
 //! - [`Roles`]: get, list, find by name.
+//! - [`Members::plan`] and [`Members::apply`]: bulk access changes, planned
+//!   against the current state, run concurrently within the rate limit
+//!   ([`ClientBuilder::rate_limit`]) as a stream of [`Outcome`]s, with a
+//!   [`RetryFile`] for what failed.
 //! - [`Call`]: one request, with per-request timeout, retries and headers,
 //!   `.await` for the result or `send_with_response()` for status, `cf-ray`,
 //!   rate-limit headers and `messages`.
 //!
 //! Everything in `member-types` is re-exported here.
 
+mod apply;
 mod call;
 mod client;
 mod members;
 mod paginate;
 mod roles;
 
+pub use apply::{
+    AccessState, Apply, Change, ChangeError, ChangeResult, MemberRef, Outcome, Plan, PlanAction,
+    PlanEntry, PolicyState, Problem, ProblemKind, RetryEntry, RetryFile, DEFAULT_APPLY_CONCURRENCY,
+};
 pub use call::{Call, PreparedRequest};
 pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};
 pub use members::{Members, Removed};
@@ -36,8 +45,8 @@ pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
 pub use roles::Roles;
 
 pub use member_http::{
-    ApiResponse, AttemptInfo, Credentials, Error, ErrorKind, HeaderName, HeaderValue, Method,
-    RateLimit, RequestOptions, ResponseMeta,
+    ApiResponse, AttemptInfo, CancelToken, Credentials, Error, ErrorKind, HeaderName, HeaderValue,
+    Method, RateLimit, RateLimitConfig, RequestOptions, ResponseMeta,
 };
 pub use member_types::*;
 

@@ -92,6 +92,13 @@ impl Members {
         self
     }
 
+    /// A handle whose calls give up, unsent, once `token` is cancelled.
+    pub(crate) fn with_cancel(&self, token: member_http::CancelToken) -> Self {
+        let mut members = self.clone();
+        members.options.cancel = Some(token);
+        members
+    }
+
     fn call<T>(&self, method: Method, member: Option<&MemberId>) -> Call<T> {
         Call::new(
             self.http.clone(),

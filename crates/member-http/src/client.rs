@@ -23,6 +23,7 @@ use crate::error::{
     ApiError, BodyTooLargeError, ConnectionError, ConnectionStage, Context, DecodeError, Error,
     ErrorKind, RedirectError, TimeoutError, TimeoutPhase,
 };
+use crate::limiter::{acquire, sleep_until, CancelToken, Limiter, PermitStop, RateLimitConfig};
 use crate::path::ApiPath;
 use crate::response::{ApiResponse, ResponseMeta};
 use crate::retry::{backoff_delay, should_retry, Jitter};
@@ -69,6 +70,9 @@ pub struct AttemptInfo {
     pub error: Option<ErrorKind>,
     /// When the client will try again, after how long.
     pub retry_in: Option<Duration>,
+    /// How long the attempt waited for the client-side rate limiter before
+    /// it was sent (zero when the limiter is off).
+    pub rate_limit_wait: Duration,
 }
 
 /// Per-request overrides of the client's settings.
@@ -93,6 +97,8 @@ pub struct RequestOptions {
     /// Extra request headers. Credential headers (`Authorization`,
     /// `X-Auth-*`, `Cookie`), `User-Agent` and framing headers are refused.
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Stops the request while it has not been sent (see [`CancelToken`]).
+    pub cancel: Option<CancelToken>,
 }
 
 impl RequestOptions {
@@ -128,6 +134,24 @@ impl RequestOptions {
         self.headers.push((name, value));
         self
     }
+
+    /// Gives up with [`Error::Cancelled`] when `token` is cancelled before
+    /// the request is sent (while it waits for the rate limiter, say); a
+    /// request already sent finishes but is not retried.
+    ///
+    /// ```
+    /// use member_http::{CancelToken, RequestOptions};
+    ///
+    /// let token = CancelToken::new();
+    /// let opts = RequestOptions::new().cancel_token(token.clone());
+    /// token.cancel();
+    /// assert!(opts.cancel.unwrap().is_cancelled());
+    /// ```
+    #[must_use]
+    pub fn cancel_token(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
 }
 
 /// Builds an [`HttpClient`]. Every setting has a safe default except the
@@ -145,6 +169,7 @@ pub struct HttpClientBuilder {
     user_agent_suffix: Option<String>,
     on_attempt: Option<AttemptHook>,
     jitter_seed: Option<u64>,
+    rate_limit: Option<RateLimitConfig>,
 }
 
 impl Default for HttpClientBuilder {
@@ -161,6 +186,7 @@ impl Default for HttpClientBuilder {
             user_agent_suffix: None,
             on_attempt: None,
             jitter_seed: None,
+            rate_limit: None,
         }
     }
 }
@@ -182,6 +208,7 @@ impl fmt::Debug for HttpClientBuilder {
                 &self.on_attempt.as_ref().map(|_| "<callback>"),
             )
             .field("jitter_seed", &self.jitter_seed)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -296,6 +323,28 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Turns the client-side rate limiter on (it is off by default): every
+    /// attempt, retries included, takes a permit first; the server's
+    /// `Ratelimit` header is followed; and after a 429 every request of this
+    /// client (all clones) waits what the server asked, even above
+    /// [`retry_after_cap`](Self::retry_after_cap). See [`RateLimitConfig`].
+    ///
+    /// ```
+    /// use member_http::{Credentials, HttpClient, RateLimitConfig};
+    ///
+    /// let client = HttpClient::builder()
+    ///     .credentials(Credentials::token("t"))
+    ///     .rate_limit(RateLimitConfig::cloudflare())
+    ///     .build()?;
+    /// assert_eq!(client.rate_limit().map(|c| c.requests()), Some(1200));
+    /// # Ok::<(), member_http::Error>(())
+    /// ```
+    #[must_use]
+    pub fn rate_limit(mut self, config: RateLimitConfig) -> Self {
+        self.rate_limit = Some(config);
+        self
+    }
+
     /// Checks the settings and builds the client. Does no I/O.
     ///
     /// # Errors
@@ -353,6 +402,12 @@ impl HttpClientBuilder {
             source: Some(Box::new(e)),
         })?;
 
+        let limiter = self
+            .rate_limit
+            .map(Limiter::new)
+            .transpose()
+            .map_err(Error::config)?;
+
         let mut base_str = base.as_str().to_owned();
         while base_str.ends_with('/') {
             base_str.pop();
@@ -371,6 +426,7 @@ impl HttpClientBuilder {
                 user_agent,
                 on_attempt: self.on_attempt,
                 jitter: Jitter::new(self.jitter_seed),
+                limiter,
             }),
         })
     }
@@ -461,6 +517,7 @@ struct Inner {
     user_agent: HeaderValue,
     on_attempt: Option<AttemptHook>,
     jitter: Jitter,
+    limiter: Option<Limiter>,
 }
 
 /// The transport: one connection pool, cheap to clone (`Arc` inside), safe
@@ -513,6 +570,7 @@ impl fmt::Debug for HttpClient {
             .field("retry_after_cap", &inner.retry_after_cap)
             .field("max_body_bytes", &inner.max_body_bytes)
             .field("user_agent", &inner.user_agent)
+            .field("rate_limit", &inner.limiter.as_ref().map(Limiter::config))
             .finish_non_exhaustive()
     }
 }
@@ -546,6 +604,20 @@ impl HttpClient {
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base
+    }
+
+    /// The client-side rate limit, when it is on
+    /// ([`HttpClientBuilder::rate_limit`]).
+    ///
+    /// ```
+    /// use member_http::{Credentials, HttpClient};
+    ///
+    /// let client = HttpClient::builder().credentials(Credentials::token("t")).build()?;
+    /// assert!(client.rate_limit().is_none());
+    /// # Ok::<(), member_http::Error>(())
+    /// ```
+    pub fn rate_limit(&self) -> Option<&RateLimitConfig> {
+        self.inner.limiter.as_ref().map(Limiter::config)
     }
 
     /// The credential scheme in use, safe to print (`api-token`, …).
@@ -762,13 +834,37 @@ impl HttpClient {
         let deadline_at = deadline.map(|d| started + d);
         let attempt_timeout = opts.timeout.unwrap_or(inner.timeout);
         let max_retries = opts.max_retries.unwrap_or(inner.max_retries);
+        let cancel = opts.cancel.as_ref();
         if let Some(body) = &body {
             tracing::trace!(body = %excerpt(body, 4096), "request body");
         }
+        // The failure of the previous attempt, returned when a retry cannot
+        // be sent after all (deadline or cancellation while waiting).
+        let mut previous: Option<Error> = None;
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
+            if cancel.is_some_and(CancelToken::is_cancelled) {
+                return Err(previous.unwrap_or_else(|| Error::cancelled(&ctx)));
+            }
+            let (permit, rate_limit_wait) = match &inner.limiter {
+                Some(limiter) => match acquire(limiter, deadline_at, cancel).await {
+                    Ok((permit, waited)) => (Some(permit), waited),
+                    Err(stop) => {
+                        return Err(previous.unwrap_or_else(|| match stop {
+                            PermitStop::Cancelled => Error::cancelled(&ctx),
+                            PermitStop::Deadline => Error::Timeout(Box::new(TimeoutError {
+                                ctx: ctx.clone(),
+                                phase: TimeoutPhase::Queued,
+                                limit: deadline.unwrap_or_default(),
+                                source: None,
+                            })),
+                        }));
+                    }
+                },
+                None => (None, Duration::ZERO),
+            };
             let attempt_started = Instant::now();
             let (limit, phase) = match deadline_at {
                 Some(at) if at.saturating_duration_since(attempt_started) <= attempt_timeout => (
@@ -799,11 +895,39 @@ impl HttpClient {
                 }
             };
             let elapsed = attempt_started.elapsed();
+            if let Some(permit) = permit {
+                let meta = match &outcome {
+                    Ok(raw) => Some(&raw.meta),
+                    Err(e) => e.meta(),
+                };
+                permit.finish(meta);
+            }
 
             let mut retry_in = None;
+            // Whether the wait is left to the limiter (a 429 it now enforces
+            // for every request of this client).
+            let mut limiter_waits = false;
             if let Err(err) = &mut outcome {
                 err.set_attempts(attempt);
-                if attempt <= max_retries && should_retry(&method, err) {
+                let rate_limited = err.status() == Some(429);
+                if rate_limited {
+                    if let Some(limiter) = &inner.limiter {
+                        // The caller opted in to waiting what the server
+                        // asks, above the single-call cap; everyone waits.
+                        let wait = err
+                            .retry_after()
+                            .or_else(|| err.meta().and_then(|m| m.rate_limit()?.reset))
+                            .unwrap_or_else(|| {
+                                backoff_delay(attempt - 1, inner.jitter.next_unit())
+                            });
+                        limiter.block_for(wait);
+                        if attempt <= max_retries && should_retry(&method, err) {
+                            retry_in = Some(wait);
+                            limiter_waits = true;
+                        }
+                    }
+                }
+                if !limiter_waits && attempt <= max_retries && should_retry(&method, err) {
                     match err.retry_after() {
                         Some(wait) if wait > inner.retry_after_cap => {
                             if let Error::Api(api) = err {
@@ -815,12 +939,12 @@ impl HttpClient {
                             retry_in = Some(backoff_delay(attempt - 1, inner.jitter.next_unit()));
                         }
                     }
-                    // A wait that would pass the deadline is pointless: the
-                    // last real failure says more than a timeout would.
-                    if let (Some(wait), Some(at)) = (retry_in, deadline_at) {
-                        if Instant::now() + wait >= at {
-                            retry_in = None;
-                        }
+                }
+                // A wait that would pass the deadline is pointless: the
+                // last real failure says more than a timeout would.
+                if let (Some(wait), Some(at)) = (retry_in, deadline_at) {
+                    if Instant::now() + wait >= at {
+                        retry_in = None;
                     }
                 }
             }
@@ -843,6 +967,7 @@ impl HttpClient {
                 error = error.map(ErrorKind::as_str),
                 elapsed_ms = elapsed.as_millis() as u64,
                 retry_in_ms = retry_in.map(|d| d.as_millis() as u64),
+                rate_limit_wait_ms = rate_limit_wait.as_millis() as u64,
                 "attempt finished"
             );
             if let Some(hook) = &inner.on_attempt {
@@ -856,13 +981,21 @@ impl HttpClient {
                     elapsed,
                     error,
                     retry_in,
+                    rate_limit_wait,
                 });
             }
 
             match (outcome, retry_in) {
                 (Ok(raw), _) => return Ok((raw, attempt)),
                 (Err(err), None) => return Err(err),
-                (Err(_), Some(wait)) => tokio::time::sleep(wait).await,
+                // The next permit waits for the limiter's block.
+                (Err(err), Some(_)) if limiter_waits => previous = Some(err),
+                (Err(err), Some(wait)) => {
+                    if !sleep_until(Instant::now() + wait, cancel).await {
+                        return Err(err);
+                    }
+                    previous = Some(err);
+                }
             }
         }
     }

@@ -50,6 +50,9 @@ pub enum ErrorKind {
     Decode,
     /// The connection failed.
     Connection,
+    /// The caller's [`CancelToken`](crate::CancelToken) stopped the request
+    /// before it was sent. Nothing was sent.
+    Cancelled,
     /// A connect timeout, per-attempt timeout or overall deadline elapsed.
     Timeout,
 }
@@ -72,10 +75,11 @@ impl ErrorKind {
         }
     }
 
-    /// Whether the error was found locally, before anything was sent
-    /// ([`InvalidInput`](Self::InvalidInput) or [`Config`](Self::Config)).
+    /// Whether nothing was sent: the error was found locally
+    /// ([`InvalidInput`](Self::InvalidInput), [`Config`](Self::Config)) or the
+    /// request was [`Cancelled`](Self::Cancelled) before it was sent.
     pub fn is_local(self) -> bool {
-        matches!(self, Self::InvalidInput | Self::Config)
+        matches!(self, Self::InvalidInput | Self::Config | Self::Cancelled)
     }
 
     /// A stable lower-case name, e.g. `rate_limited`.
@@ -97,6 +101,7 @@ impl ErrorKind {
             Self::BodyTooLarge => "body_too_large",
             Self::Decode => "decode",
             Self::Connection => "connection",
+            Self::Cancelled => "cancelled",
             Self::Timeout => "timeout",
         }
     }
@@ -118,6 +123,9 @@ pub enum TimeoutPhase {
     Attempt,
     /// The overall deadline across attempts elapsed (never retried).
     Deadline,
+    /// The overall deadline would have elapsed while the request waited for
+    /// the client-side rate limiter: nothing was sent.
+    Queued,
 }
 
 /// Any failure of this crate.
@@ -180,6 +188,13 @@ pub enum Error {
         /// What the server did.
         message: String,
     },
+    /// The caller's [`CancelToken`](crate::CancelToken) was cancelled before
+    /// the request was sent. Nothing was sent.
+    #[error("{message}")]
+    Cancelled {
+        /// Which request, and that it was not sent.
+        message: String,
+    },
 }
 
 impl Error {
@@ -206,6 +221,12 @@ impl Error {
         }
     }
 
+    pub(crate) fn cancelled(ctx: &Context) -> Self {
+        Self::Cancelled {
+            message: format!("{ctx}: cancelled before it was sent"),
+        }
+    }
+
     /// The class of the error.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -218,6 +239,7 @@ impl Error {
             Self::Decode(_) | Self::Protocol { .. } => ErrorKind::Decode,
             Self::Connection(_) => ErrorKind::Connection,
             Self::Timeout(_) => ErrorKind::Timeout,
+            Self::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 
@@ -296,7 +318,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Connection(_) => true,
-            Self::Timeout(e) => e.phase != TimeoutPhase::Deadline,
+            Self::Timeout(e) => !matches!(e.phase, TimeoutPhase::Deadline | TimeoutPhase::Queued),
             Self::Api(e) => e
                 .meta
                 .should_retry()
@@ -307,20 +329,24 @@ impl Error {
 
     /// Whether the request may have reached the server and been applied.
     ///
-    /// `false` for local errors, connect failures, and 4xx answers (the
-    /// server refused the request); `true` for 5xx answers, timeouts after
+    /// `false` for local errors, cancellations and deadlines before sending,
+    /// connect failures, and 4xx answers (the server refused the request);
+    /// `true` for 5xx answers, timeouts after
     /// connecting, connections lost after the request was written, and
     /// answers that could not be read. Check the state before repeating a
     /// change when this is `true`.
     pub fn may_have_been_applied(&self) -> bool {
         match self {
-            Self::Validation(_) | Self::InvalidInput { .. } | Self::Config { .. } => false,
+            Self::Validation(_)
+            | Self::InvalidInput { .. }
+            | Self::Config { .. }
+            | Self::Cancelled { .. } => false,
             Self::Api(e) => !(400..500).contains(&e.status),
             Self::Redirect(e) => !e.ctx.method.is_safe(),
             Self::BodyTooLarge(e) => !(400..500).contains(&e.status),
             Self::Decode(e) => !(400..500).contains(&e.status),
             Self::Connection(e) => e.stage != ConnectionStage::Connect,
-            Self::Timeout(e) => e.phase != TimeoutPhase::Connect,
+            Self::Timeout(e) => !matches!(e.phase, TimeoutPhase::Connect | TimeoutPhase::Queued),
             Self::Protocol { .. } => true,
         }
     }
@@ -731,6 +757,12 @@ impl fmt::Display for TimeoutError {
             TimeoutPhase::Deadline => {
                 write!(f, "{}: the overall deadline of {limit} elapsed", self.ctx)?;
             }
+            TimeoutPhase::Queued => write!(
+                f,
+                "{}: the overall deadline of {limit} would pass while waiting for the \
+                 client-side rate limit (nothing was sent)",
+                self.ctx
+            )?,
         }
         if self.ctx.attempts > 1 {
             write!(f, " after {} attempts", self.ctx.attempts)?;

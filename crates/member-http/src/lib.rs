@@ -23,6 +23,14 @@
 //! - **Envelopes**: `success: false` is an error even in a 200; error bodies
 //!   that are not envelopes (HTML from the edge) keep a short excerpt, the
 //!   status and the `cf-ray`.
+//! - **Rate limiting** (off by default, [`RateLimitConfig`]): a `governor`
+//!   budget of N requests per window, the server's `Ratelimit` header
+//!   followed so the client pauses before it is refused, and after a 429 a
+//!   block shared by every request of the client for as long as the server
+//!   asked (above the `Retry-After` cap: the caller opted in). Waits use
+//!   `tokio::time`, so paused-clock tests see them exactly.
+//! - **Cancellation** ([`CancelToken`]): a request not sent yet stops; one
+//!   already sent finishes and is not retried.
 //! - **Tracing**: one `cloudflare_request` span per request (method, path
 //!   template, attempt, status, cf-ray, elapsed), bodies only at trace level,
 //!   never a secret.
@@ -61,6 +69,7 @@ mod body;
 mod client;
 mod credentials;
 mod error;
+mod limiter;
 mod path;
 mod response;
 mod retry;
@@ -77,6 +86,7 @@ pub use error::{
     ApiError, BodyTooLargeError, BoxError, ConnectionError, DecodeError, Error, ErrorKind,
     RedirectError, TimeoutError, TimeoutPhase,
 };
+pub use limiter::{CancelToken, RateLimitConfig};
 pub use path::{ApiPath, PathId};
 pub use response::{ApiResponse, RateLimit, ResponseMeta};
 pub use retry::{backoff_delay, INITIAL_BACKOFF, JITTER_FRACTION, MAX_BACKOFF};
