@@ -40,7 +40,8 @@ struct Run {
     failed: usize,
 }
 
-async fn run(
+/// One benchmark run's settings.
+struct Scenario {
     label: &'static str,
     n: usize,
     requests: u32,
@@ -48,9 +49,27 @@ async fn run(
     concurrency: usize,
     client_limit: bool,
     retry_after_cap: Option<Duration>,
-) -> Run {
+    /// The mock blocks every request this long after a breach.
+    penalty: Option<Duration>,
+}
+
+async fn run(scenario: Scenario) -> Run {
+    let Scenario {
+        label,
+        n,
+        requests,
+        window,
+        concurrency,
+        client_limit,
+        retry_after_cap,
+        penalty,
+    } = scenario;
+    let mut server_limit = RateLimit::new(requests, window);
+    if let Some(penalty) = penalty {
+        server_limit = server_limit.penalty(penalty);
+    }
     let mock = MockServer::builder()
-        .rate_limit(RateLimit::new(requests, window))
+        .rate_limit(server_limit)
         .request_log_limit(0)
         .start()
         .await
@@ -133,36 +152,41 @@ async fn main() {
     // far above the client's default 60 s cap; the third run scales that cap
     // with the window (60 s × T / 300 s) to show what happens then.
     let scaled_cap = Duration::from_secs(60).mul_f64(window.as_secs_f64() / 300.0);
+    // The real API blocks every call for up to five minutes after a breach
+    // (the length of its window); scaled, the mock blocks for one window.
+    let scenario = |label, client_limit, retry_after_cap, penalty| Scenario {
+        label,
+        n,
+        requests,
+        window,
+        concurrency,
+        client_limit,
+        retry_after_cap,
+        penalty,
+    };
     let runs = [
-        run(
-            "client limiter on",
-            n,
-            requests,
-            window,
-            concurrency,
-            true,
-            None,
-        )
-        .await,
-        run(
-            "client limiter off",
-            n,
-            requests,
-            window,
-            concurrency,
-            false,
-            None,
-        )
-        .await,
-        run(
+        run(scenario("client limiter on", true, None, None)).await,
+        run(scenario("client limiter off", false, None, None)).await,
+        run(scenario(
             "client limiter off, Retry-After cap scaled",
-            n,
-            requests,
-            window,
-            concurrency,
             false,
             Some(scaled_cap),
-        )
+            None,
+        ))
+        .await,
+        run(scenario(
+            "client limiter on, server blocks a window after a breach",
+            true,
+            None,
+            Some(window),
+        ))
+        .await,
+        run(scenario(
+            "client limiter off, server blocks a window after a breach",
+            false,
+            None,
+            Some(window),
+        ))
         .await,
     ];
     println!();

@@ -43,15 +43,21 @@ struct Args {
     /// Include `roles` in the Add Member response (the real API omits them).
     #[arg(long)]
     include_roles_on_add: bool,
-    /// Turn the rate limiter on: REQUESTS/SECONDS, e.g. 1200/300.
+    /// Turn the rate limiter on: REQUESTS/SECONDS, e.g. 1200/300, or
+    /// REQUESTS/SECONDS/PENALTY_SECONDS to block every request for that long
+    /// after a breach, as the real API does (e.g. 1200/300/300).
     #[arg(long, value_parser = parse_rate_limit)]
     rate_limit: Option<RateLimit>,
 }
 
 fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
-    let (requests, secs) = text
+    let (requests, rest) = text
         .split_once('/')
-        .ok_or_else(|| "expected REQUESTS/SECONDS, e.g. 1200/300".to_owned())?;
+        .ok_or_else(|| "expected REQUESTS/SECONDS[/PENALTY_SECONDS], e.g. 1200/300".to_owned())?;
+    let (secs, penalty) = match rest.split_once('/') {
+        Some((secs, penalty)) => (secs, Some(penalty)),
+        None => (rest, None),
+    };
     let requests: u32 = requests
         .trim()
         .parse()
@@ -60,7 +66,17 @@ fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
     if secs == 0 {
         return Err("the window must be at least 1 second".to_owned());
     }
-    Ok(RateLimit::new(requests, Duration::from_secs(secs)))
+    let limit = RateLimit::new(requests, Duration::from_secs(secs));
+    match penalty {
+        Some(p) => {
+            let p: u64 = p
+                .trim()
+                .parse()
+                .map_err(|e| format!("penalty seconds: {e}"))?;
+            Ok(limit.penalty(Duration::from_secs(p)))
+        }
+        None => Ok(limit),
+    }
 }
 
 #[tokio::main]

@@ -1,5 +1,7 @@
 //! A fixed-window rate limiter like the real API's (1,200 requests per five
 //! minutes per token): past the limit, 429 with code 10100 and `Retry-After`.
+//! With a [`penalty`](RateLimit::penalty), a breach blocks every request for
+//! that long, as the real API does (for up to five minutes).
 
 use std::time::{Duration, Instant};
 
@@ -7,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// A limit of `requests` per `window`.
 ///
-/// JSON form (the admin API): `{"requests": 1200, "window_secs": 300}`.
+/// JSON form (the admin API): `{"requests": 1200, "window_secs": 300}`, plus
+/// `"penalty_secs": 300` for a limit that blocks after a breach.
 ///
 /// ```
 /// use std::time::Duration;
@@ -21,13 +24,45 @@ pub struct RateLimit {
     /// The window, in whole seconds (at least 1).
     #[serde(rename = "window_secs", with = "secs")]
     pub window: Duration,
+    /// After a request is refused, refuse every request for this long
+    /// (whole seconds), like the real API's block after a breach. `None`:
+    /// only the requests over the window's budget are refused.
+    #[serde(
+        rename = "penalty_secs",
+        default,
+        with = "opt_secs",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub penalty: Option<Duration>,
 }
 
 impl RateLimit {
     /// `requests` per `window` (a window under a second counts as one
     /// second).
     pub fn new(requests: u32, window: Duration) -> Self {
-        Self { requests, window }
+        Self {
+            requests,
+            window,
+            penalty: None,
+        }
+    }
+
+    /// Blocks every request for `penalty` after a breach (the real API
+    /// blocks for up to five minutes).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let strict = member_mock::RateLimit::new(120, Duration::from_secs(10))
+    ///     .penalty(Duration::from_secs(10));
+    /// assert_eq!(
+    ///     serde_json::to_string(&strict).unwrap(),
+    ///     r#"{"requests":120,"window_secs":10,"penalty_secs":10}"#
+    /// );
+    /// ```
+    #[must_use]
+    pub fn penalty(mut self, penalty: Duration) -> Self {
+        self.penalty = Some(penalty);
+        self
     }
 
     /// The real API's documented per-token limit: 1,200 per 5 minutes.
@@ -51,6 +86,26 @@ mod secs {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         u64::deserialize(d).map(Duration::from_secs)
+    }
+}
+
+mod opt_secs {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[allow(clippy::ref_option, reason = "serde's `with` passes a reference")]
+    pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_u64(d.as_secs()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        Option::<u64>::deserialize(d).map(|v| v.map(Duration::from_secs))
     }
 }
 
@@ -88,6 +143,7 @@ pub(crate) struct Limiter {
     limit: Option<RateLimit>,
     window_start: Option<Instant>,
     count: u32,
+    blocked_until: Option<Instant>,
 }
 
 impl Limiter {
@@ -96,6 +152,7 @@ impl Limiter {
             limit,
             window_start: None,
             count: 0,
+            blocked_until: None,
         }
     }
 
@@ -110,6 +167,15 @@ impl Limiter {
     /// Counts one request; `None` when no limit is set.
     pub(crate) fn check(&mut self, now: Instant) -> Option<Verdict> {
         let limit = self.limit?;
+        if let Some(until) = self.blocked_until.filter(|until| *until > now) {
+            let left = until - now;
+            return Some(Verdict {
+                allowed: false,
+                remaining: 0,
+                reset_secs: (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1),
+                limit,
+            });
+        }
         let window = Duration::from_secs(limit.window_secs());
         let start = match self.window_start {
             Some(start) if now.duration_since(start) < window => start,
@@ -124,6 +190,14 @@ impl Limiter {
         let allowed = self.count < limit.requests;
         if allowed {
             self.count += 1;
+        } else if let Some(penalty) = limit.penalty {
+            self.blocked_until = Some(now + penalty);
+            return Some(Verdict {
+                allowed: false,
+                remaining: 0,
+                reset_secs: penalty.as_secs().max(1),
+                limit,
+            });
         }
         Some(Verdict {
             allowed,
@@ -148,6 +222,32 @@ mod tests {
         assert!(!refused.allowed);
         assert_eq!(refused.reset_secs, 7);
         assert!(limiter.check(t0 + Duration::from_secs(10)).unwrap().allowed);
+    }
+
+    #[test]
+    fn a_breach_blocks_for_the_penalty() {
+        let limit = RateLimit::new(2, Duration::from_secs(10)).penalty(Duration::from_secs(30));
+        let mut limiter = Limiter::new(Some(limit));
+        let t0 = Instant::now();
+        assert!(limiter.check(t0).unwrap().allowed);
+        assert!(limiter.check(t0).unwrap().allowed);
+        let breach = limiter.check(t0 + Duration::from_secs(1)).unwrap();
+        assert!(!breach.allowed);
+        assert_eq!(breach.reset_secs, 30);
+        // The window has turned over, but the block still holds.
+        let blocked = limiter.check(t0 + Duration::from_secs(12)).unwrap();
+        assert!(!blocked.allowed);
+        assert_eq!(blocked.reset_secs, 19);
+        assert!(limiter.check(t0 + Duration::from_secs(31)).unwrap().allowed);
+    }
+
+    #[test]
+    fn penalty_in_json_is_optional() {
+        let plain: RateLimit = serde_json::from_str(r#"{"requests":5,"window_secs":10}"#).unwrap();
+        assert_eq!(plain.penalty, None);
+        let strict: RateLimit =
+            serde_json::from_str(r#"{"requests":5,"window_secs":10,"penalty_secs":60}"#).unwrap();
+        assert_eq!(strict.penalty, Some(Duration::from_secs(60)));
     }
 
     #[test]
