@@ -54,6 +54,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "CLOUDFLARE_ACCOUNT_ID", value_name = "ID")]
     pub account_id: Option<String>,
     /// The API base URL [default: https://api.cloudflare.com/client/v4]
+    // The doc comment is the help text, where a bare URL reads best.
+    #[allow(rustdoc::bare_urls)]
     #[arg(long, global = true, env = "CLOUDFLARE_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
     /// Retries after a failed attempt (POST is retried only when it certainly
