@@ -199,6 +199,39 @@ fn report(root: &Path, tag: Option<&str>) {
     }
 }
 
+/// Removes our crates' sources that earlier `cargo package` runs unpacked
+/// from their temporary local registries (the registry folders whose name
+/// starts with `-`). Cargo keys them by name and version only, so after a
+/// change without a version bump the verify step would build the stale copy.
+fn forget_unpacked_packages() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return;
+    };
+    for registry in registries.filter_map(Result::ok) {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(crates) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for unpacked in crates.filter_map(Result::ok) {
+            let name = unpacked.file_name().to_string_lossy().into_owned();
+            if PUBLISHED
+                .iter()
+                .any(|krate| name.starts_with(&format!("{krate}-")))
+            {
+                let _ = std::fs::remove_dir_all(unpacked.path());
+            }
+        }
+    }
+}
+
 /// Runs every release gate, then prints the report.
 pub(crate) fn release_check(
     root: &Path,
@@ -246,10 +279,34 @@ pub(crate) fn release_check(
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     check_metadata(root)?;
+    // Cargo takes registry crates to be immutable: it keys their unpacked
+    // sources and build artifacts by name and version. The verify step
+    // builds our crates as registry crates, so after a change without a
+    // version bump it would reuse stale copies; forget both first. The
+    // verify build gets its own target folder so this never touches the
+    // normal build.
+    forget_unpacked_packages();
+    let package_target = root.join("target").join("package-verify");
+    let mut clean = cargo();
+    clean
+        .current_dir(root)
+        .args(["clean", "--quiet", "--target-dir"])
+        .arg(&package_target);
+    for krate in PUBLISHED {
+        clean.args(["-p", krate]);
+    }
+    run("forget earlier package builds of our crates", &mut clean)?;
     let mut package = cargo();
     package
         .current_dir(root)
-        .args(["package", "--workspace", "--allow-dirty", "--quiet"])
+        .args([
+            "package",
+            "--workspace",
+            "--allow-dirty",
+            "--quiet",
+            "--target-dir",
+        ])
+        .arg(&package_target)
         .args(["--exclude", "member-tests", "--exclude", "xtask"]);
     run(
         "cargo package (dry run: every crate packages and builds alone)",
