@@ -30,6 +30,7 @@ mod envelope;
 mod error;
 pub mod fixtures;
 mod ids;
+pub mod json;
 mod member;
 mod params;
 mod request;
@@ -52,4 +53,3 @@ pub use request::{
     RoleRef, UpdateMember, EMAIL_MAX_LEN,
 };
 pub use role::{PermissionGrant, Permissions, Role, RolePermissions};
-
