@@ -517,14 +517,27 @@ impl fmt::Debug for HttpClient {
     }
 }
 
-/// A classified successful response whose `result` is not decoded yet.
-struct Raw {
-    ctx: Context,
+/// A classified successful response.
+struct Raw<T> {
     status: u16,
     meta: ResponseMeta,
-    result: Option<Box<RawValue>>,
+    result: Pending<T>,
     messages: Vec<ResponseInfo>,
     result_info: Option<ResultInfo>,
+}
+
+/// The `result` of a successful response: decoded in the same pass as the
+/// envelope (the usual case), or kept as received, to be decoded after the
+/// attempt loop, as every result was before the one-pass decoding. The second
+/// form is taken whenever the one pass fails, so a `result` that does not
+/// decode as `T` fails exactly as it always did: after the attempt counted as
+/// a success, with the path of the offending value.
+enum Pending<T> {
+    Decoded(T),
+    Raw {
+        ctx: Context,
+        result: Option<Box<RawValue>>,
+    },
 }
 
 impl HttpClient {
@@ -604,7 +617,7 @@ impl HttpClient {
             })?)),
             None => None,
         };
-        let (raw, attempts) = self.execute(method, path, query, body, opts).await?;
+        let (raw, attempts) = self.execute::<T>(method, path, query, body, opts).await?;
         decode_result(raw, attempts)
     }
 
@@ -721,14 +734,14 @@ impl HttpClient {
         Ok(headers)
     }
 
-    async fn execute(
+    async fn execute<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &ApiPath,
         query: &[(&str, String)],
         body: Option<Bytes>,
         opts: &RequestOptions,
-    ) -> Result<(Raw, u32), Error> {
+    ) -> Result<(Raw<T>, u32), Error> {
         let url = self.url(path, query)?;
         let headers = self.request_headers(body.is_some(), &opts.headers)?;
         let span = tracing::debug_span!(
@@ -745,7 +758,7 @@ impl HttpClient {
             .await
     }
 
-    async fn attempts(
+    async fn attempts<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &ApiPath,
@@ -753,7 +766,7 @@ impl HttpClient {
         headers: HeaderMap,
         body: Option<Bytes>,
         opts: &RequestOptions,
-    ) -> Result<(Raw, u32), Error> {
+    ) -> Result<(Raw<T>, u32), Error> {
         let inner = &*self.inner;
         let span = tracing::Span::current();
         let ctx = Context::new(&method, path.as_str());
@@ -792,7 +805,7 @@ impl HttpClient {
             let mut outcome = if limit.is_zero() {
                 Err(timeout_error(&ctx))
             } else {
-                let once = self.attempt_once(&ctx, &url, &headers, body.clone());
+                let once = self.attempt_once::<T>(&ctx, &url, &headers, body.clone());
                 match tokio::time::timeout(limit, once).await {
                     Ok(outcome) => outcome,
                     Err(_) => Err(timeout_error(&ctx)),
@@ -867,13 +880,13 @@ impl HttpClient {
         }
     }
 
-    async fn attempt_once(
+    async fn attempt_once<T: DeserializeOwned>(
         &self,
         ctx: &Context,
         url: &Url,
         headers: &HeaderMap,
         body: Option<Bytes>,
-    ) -> Result<Raw, Error> {
+    ) -> Result<Raw<T>, Error> {
         let inner = &*self.inner;
         let mut request = inner
             .http
@@ -948,7 +961,51 @@ fn send_error(ctx: &Context, err: reqwest::Error, connect_timeout: Duration) -> 
 /// `success` decides together with the status; error bodies are never
 /// decoded as `Envelope<T>`, and a body that is not an envelope keeps a
 /// short excerpt.
-fn classify(ctx: &Context, status: u16, meta: ResponseMeta, body: &[u8]) -> Result<Raw, Error> {
+///
+/// A 2xx body is first read in one pass as `Envelope<T>`, straight from the
+/// buffered bytes (with [`member_types::json::from_slice`]: serde_json, or
+/// sonic-rs with the `fast-json` feature): that is the whole decoding cost of
+/// a successful call. Anything
+/// else (an envelope that says `success: false`, a missing `result`, a body
+/// that is not an envelope, a `result` that is not a `T`) goes through
+/// [`classify_slow`], which gives the same answer and the same errors as
+/// before the one-pass decoding existed.
+fn classify<T: DeserializeOwned>(
+    ctx: &Context,
+    status: u16,
+    meta: ResponseMeta,
+    body: &[u8],
+) -> Result<Raw<T>, Error> {
+    if (200..300).contains(&status) {
+        if let Ok(Envelope {
+            success: true,
+            messages,
+            result: Some(result),
+            result_info,
+            ..
+        }) = member_types::json::from_slice::<Envelope<T>>(body)
+        {
+            return Ok(Raw {
+                status,
+                meta,
+                result: Pending::Decoded(result),
+                messages,
+                result_info,
+            });
+        }
+    }
+    classify_slow(ctx, status, meta, body)
+}
+
+/// The classification of [`classify`] in two steps: the envelope with a raw
+/// `result` (with the JSON path of what does not fit), the `result` later in
+/// [`decode_result`].
+fn classify_slow<T>(
+    ctx: &Context,
+    status: u16,
+    meta: ResponseMeta,
+    body: &[u8],
+) -> Result<Raw<T>, Error> {
     let decode_error = |meta: ResponseMeta, message: String, json_path: Option<String>| {
         Error::Decode(Box::new(DecodeError {
             ctx: ctx.clone(),
@@ -979,10 +1036,12 @@ fn classify(ctx: &Context, status: u16, meta: ResponseMeta, body: &[u8]) -> Resu
     if body.iter().all(u8::is_ascii_whitespace) {
         if status == 204 {
             return Ok(Raw {
-                ctx: ctx.clone(),
                 status,
                 meta,
-                result: None,
+                result: Pending::Raw {
+                    ctx: ctx.clone(),
+                    result: None,
+                },
                 messages: Vec::new(),
                 result_info: None,
             });
@@ -1022,17 +1081,32 @@ fn classify(ctx: &Context, status: u16, meta: ResponseMeta, body: &[u8]) -> Resu
         })));
     }
     Ok(Raw {
-        ctx: ctx.clone(),
         status,
         meta,
-        result: envelope.result,
+        result: Pending::Raw {
+            ctx: ctx.clone(),
+            result: envelope.result,
+        },
         messages: envelope.messages,
         result_info: envelope.result_info,
     })
 }
 
-fn decode_result<T: DeserializeOwned>(raw: Raw, attempts: u32) -> Result<ApiResponse<T>, Error> {
-    let text = raw.result.as_deref().map_or("null", RawValue::get);
+fn decode_result<T: DeserializeOwned>(raw: Raw<T>, attempts: u32) -> Result<ApiResponse<T>, Error> {
+    let (ctx, result) = match raw.result {
+        Pending::Decoded(result) => {
+            return Ok(ApiResponse {
+                result,
+                status: raw.status,
+                messages: raw.messages,
+                result_info: raw.result_info,
+                meta: raw.meta,
+                attempts,
+            })
+        }
+        Pending::Raw { ctx, result } => (ctx, result),
+    };
+    let text = result.as_deref().map_or("null", RawValue::get);
     let mut de = serde_json::Deserializer::from_str(text);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(result) => Ok(ApiResponse {
@@ -1050,7 +1124,7 @@ fn decode_result<T: DeserializeOwned>(raw: Raw, attempts: u32) -> Result<ApiResp
                 p if p.starts_with('[') => format!("result{p}"),
                 p => format!("result.{p}"),
             };
-            let mut ctx = raw.ctx;
+            let mut ctx = ctx;
             ctx.attempts = attempts;
             Err(Error::Decode(Box::new(DecodeError {
                 ctx,
