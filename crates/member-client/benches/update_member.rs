@@ -13,9 +13,10 @@
 //!   `fixtures/responses/update-member-seed.json`, byte for byte;
 //! - (a) the floor: one `reqwest::Client` PUTs the same body with a bearer
 //!   token and reads the response bytes;
-//! - (b) member-client: `client.members(&account).set_roles(&member, [role])`,
-//!   which also validates ids, builds the body, checks the envelope and
-//!   decodes `Member`;
+//! - (b) member-client with its default settings (timeouts, retries, size
+//!   cap): `client.members(&account).set_roles(&member, [role])`, which also
+//!   validates ids, builds the body, checks the envelope and decodes
+//!   `Member`;
 //! - each runs sequentially and with 16 concurrent tasks, the four scenarios
 //!   interleaved over several rounds so that drift of the machine hits all of
 //!   them alike;
@@ -505,7 +506,6 @@ fn main() {
         client: Client::builder()
             .base_url(&base)
             .credentials(Credentials::token(TOKEN))
-            .max_retries(0)
             .build()
             .expect("member-client"),
         account,
