@@ -1000,12 +1000,12 @@ fn send_error(ctx: &Context, err: reqwest::Error, connect_timeout: Duration) -> 
 ///
 /// A 2xx body is first read in one pass as `Envelope<T>`, straight from the
 /// buffered bytes (with [`member_types::json::from_slice`]: serde_json, or
-/// sonic-rs with the `fast-json` feature): that is the whole decoding cost of
-/// a successful call. Anything
-/// else (an envelope that says `success: false`, a missing `result`, a body
-/// that is not an envelope, a `result` that is not a `T`) goes through
-/// [`classify_slow`], which gives the same answer and the same errors as
-/// before the one-pass decoding existed.
+/// simd-json with the `fast-json` feature): that is the whole decoding cost
+/// of a successful call. Anything else (an envelope that says
+/// `success: false`, a missing `result`, a body that is not an envelope, a
+/// `result` that is not a `T`) goes through [`classify_slow`], which gives
+/// the same answer and the same errors as before the one-pass decoding
+/// existed.
 fn classify<T: DeserializeOwned>(
     ctx: &Context,
     status: u16,
