@@ -10,6 +10,10 @@
 //!   suites, `check`, docs without warnings, `cargo package`, a CHANGELOG
 //!   entry for every schema change) and a short report of what would be
 //!   released.
+//! - `cargo xtask bench [ARGS]`: runs the Update Member benchmark
+//!   (`cargo bench -p member-client --bench update_member`, release build,
+//!   loopback only); extra arguments go to `cargo bench`, e.g.
+//!   `cargo xtask bench --features fast-json`. See BENCHMARKS.md.
 
 mod release;
 
@@ -175,9 +179,27 @@ fn refresh_snapshots(root: &Path) -> Result<(), String> {
     }
 }
 
-fn run(task: &str) -> Result<(), String> {
+/// `cargo bench -p member-client --bench update_member`, with `extra`
+/// arguments for cargo (such as `--features fast-json`).
+fn bench(root: &Path, extra: &[String]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["bench", "-p", "member-client", "--bench", "update_member"])
+        .args(extra)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("the benchmark failed".to_owned())
+    }
+}
+
+fn run(task: &str, extra: &[String]) -> Result<(), String> {
     let root = workspace_root();
     match task {
+        "bench" => bench(&root, extra),
         "schema" => write_all(
             &schema_files(&root),
             &root.join("schemas"),
@@ -209,14 +231,16 @@ fn run(task: &str) -> Result<(), String> {
             }
         }),
         other => Err(format!(
-            "unknown task {other:?}\nusage: cargo xtask <schema|fixtures|check|release-check>"
+            "unknown task {other:?}\nusage: cargo xtask <schema|fixtures|check|release-check|bench [cargo bench args]>"
         )),
     }
 }
 
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1).unwrap_or_default();
-    match run(&task) {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let extra: Vec<String> = args.collect();
+    match run(&task, &extra) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use member_http::{
-    ApiPath, ApiResponse, HeaderName, HeaderValue, HttpClient, Method, RequestOptions,
+    ApiPath, ApiResponse, HeaderName, HeaderValue, HttpClient, Method, RawValue, RequestOptions,
 };
 use serde::de::DeserializeOwned;
 
@@ -38,7 +38,10 @@ pub struct Call<T> {
     method: Method,
     path: Result<ApiPath, ValidationError>,
     query: Vec<(&'static str, String)>,
-    body: Option<serde_json::Value>,
+    /// The body, serialized once when the call is built: sending copies the
+    /// text, where a `serde_json::Value` would be built and then serialized
+    /// again on every send.
+    body: Option<Box<RawValue>>,
     options: RequestOptions,
     _result: PhantomData<fn() -> T>,
 }
@@ -49,7 +52,7 @@ impl<T> std::fmt::Debug for Call<T> {
             .field("method", &self.method)
             .field("path", &self.path.as_ref().map(ApiPath::as_str))
             .field("query", &self.query)
-            .field("body", &self.body)
+            .field("body", &self.body_value())
             .finish_non_exhaustive()
     }
 }
@@ -91,10 +94,17 @@ impl<T> Call<T> {
         self
     }
 
+    /// The body as a JSON value (for dry runs and `Debug`).
+    fn body_value(&self) -> Option<serde_json::Value> {
+        self.body
+            .as_deref()
+            .map(|raw| serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null))
+    }
+
     /// Sets the JSON body, or records why the body could not be built.
     pub(crate) fn body<B: serde::Serialize>(mut self, body: Result<B, ValidationError>) -> Self {
         match body.and_then(|b| {
-            serde_json::to_value(b).map_err(|e| ValidationError::Format {
+            serde_json::value::to_raw_value(&b).map_err(|e| ValidationError::Format {
                 field: "body",
                 value: e.to_string(),
                 rule: "the request body must serialize to JSON",
@@ -167,7 +177,7 @@ impl<T> Call<T> {
         Ok(PreparedRequest {
             method: self.method.clone(),
             url: self.http.url_for(path, &self.query)?,
-            body: self.body.clone(),
+            body: self.body_value(),
             auth_scheme: self.http.scheme_name(),
         })
     }
@@ -182,11 +192,11 @@ impl<T: DeserializeOwned> Call<T> {
     pub async fn send_with_response(self) -> Result<ApiResponse<T>, Error> {
         let path = self.path?;
         self.http
-            .request::<T, serde_json::Value>(
+            .request::<T, RawValue>(
                 self.method,
                 &path,
                 &self.query,
-                self.body.as_ref(),
+                self.body.as_deref(),
                 &self.options,
             )
             .await
@@ -220,5 +230,31 @@ impl<T: DeserializeOwned + Send + 'static> IntoFuture for Call<T> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Client, Credentials, RoleId};
+
+    /// The body is kept serialized, yet `Debug` and dry runs still show it
+    /// as a JSON value, as when it was kept as one.
+    #[test]
+    fn body_shows_as_a_json_value() {
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:1/client/v4")
+            .credentials(Credentials::token("t"))
+            .build()
+            .unwrap();
+        let role: RoleId = "3536bcfad5faccb999b47003c79917fb".parse().unwrap();
+        let call = client
+            .members(&"023e105f4ecef8ad9ca31a8372d0c353".parse().unwrap())
+            .set_roles(&"4536bcfad5faccb111b47003c79917fa".parse().unwrap(), [role]);
+        let expected = serde_json::json!({"roles": [{"id": "3536bcfad5faccb999b47003c79917fb"}]});
+        assert!(
+            format!("{call:?}").contains(&format!("body: {:?}", Some(&expected))),
+            "{call:?}"
+        );
+        assert_eq!(call.prepare().unwrap().body, Some(expected));
     }
 }

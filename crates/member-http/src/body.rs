@@ -1,6 +1,8 @@
 //! Reading response bodies under a size cap, and excerpts of bodies that are
 //! not envelopes.
 
+use bytes::Bytes;
+
 /// Why a body could not be read.
 pub(crate) enum ReadError {
     /// Larger than the cap; `declared` is the `Content-Length`, if it said so.
@@ -13,9 +15,9 @@ pub(crate) enum ReadError {
 /// first from `Content-Length`, then by counting chunks as they arrive. At
 /// most `limit` bytes are ever held.
 pub(crate) async fn read_capped(
-    response: &mut reqwest::Response,
+    mut response: reqwest::Response,
     limit: usize,
-) -> Result<Vec<u8>, ReadError> {
+) -> Result<Bytes, ReadError> {
     let declared = response.content_length();
     if let Some(len) = declared {
         if len > limit as u64 {
@@ -23,6 +25,10 @@ pub(crate) async fn read_capped(
                 declared: Some(len),
             });
         }
+        // The length is the body's framing: the connection delivers exactly
+        // that many bytes or fails, so the body is within the cap. Collecting
+        // it keeps a body that arrived in one piece in that piece, uncopied.
+        return response.bytes().await.map_err(ReadError::Transport);
     }
     // Trust Content-Length only up to the cap, and only for the initial
     // allocation.
@@ -34,7 +40,7 @@ pub(crate) async fn read_capped(
         }
         buf.extend_from_slice(&chunk);
     }
-    Ok(buf)
+    Ok(Bytes::from(buf))
 }
 
 /// Characters kept in an excerpt.

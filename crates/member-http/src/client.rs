@@ -412,10 +412,17 @@ impl HttpClientBuilder {
         while base_str.ends_with('/') {
             base_str.pop();
         }
+        // The same text, parsed once, for building request URLs without
+        // parsing each of them again.
+        let base_url = Url::parse(&base_str).map_err(|e| Error::Config {
+            message: "invalid base URL".to_owned(),
+            source: Some(Box::new(e)),
+        })?;
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 http,
                 base: base_str,
+                base_url,
                 credentials,
                 connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
@@ -507,6 +514,8 @@ fn is_reserved_header(name: &HeaderName) -> bool {
 struct Inner {
     http: reqwest::Client,
     base: String,
+    /// `base`, parsed.
+    base_url: Url,
     credentials: Credentials,
     connect_timeout: Duration,
     timeout: Duration,
@@ -575,14 +584,27 @@ impl fmt::Debug for HttpClient {
     }
 }
 
-/// A classified successful response whose `result` is not decoded yet.
-struct Raw {
-    ctx: Context,
+/// A classified successful response.
+struct Raw<T> {
     status: u16,
     meta: ResponseMeta,
-    result: Option<Box<RawValue>>,
+    result: Pending<T>,
     messages: Vec<ResponseInfo>,
     result_info: Option<ResultInfo>,
+}
+
+/// The `result` of a successful response: decoded in the same pass as the
+/// envelope (the usual case), or kept as received, to be decoded after the
+/// attempt loop, as every result was before the one-pass decoding. The second
+/// form is taken whenever the one pass fails, so a `result` that does not
+/// decode as `T` fails exactly as it always did: after the attempt counted as
+/// a success, with the path of the offending value.
+enum Pending<T> {
+    Decoded(T),
+    Raw {
+        ctx: Context,
+        result: Option<Box<RawValue>>,
+    },
 }
 
 impl HttpClient {
@@ -634,8 +656,10 @@ impl HttpClient {
     }
 
     fn url(&self, path: &ApiPath, query: &[(&str, String)]) -> Result<Url, Error> {
-        let mut url = Url::parse(&format!("{}{}", self.inner.base, path.as_str()))
-            .map_err(|e| Error::invalid_input("the request URL is invalid", Some(Box::new(e))))?;
+        let mut url = match join_segments(&self.inner.base_url, path) {
+            Some(url) => url,
+            None => parse_joined(&self.inner.base, path)?,
+        };
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (key, value) in query {
@@ -676,7 +700,7 @@ impl HttpClient {
             })?)),
             None => None,
         };
-        let (raw, attempts) = self.execute(method, path, query, body, opts).await?;
+        let (raw, attempts) = self.execute::<T>(method, path, query, body, opts).await?;
         decode_result(raw, attempts)
     }
 
@@ -793,14 +817,14 @@ impl HttpClient {
         Ok(headers)
     }
 
-    async fn execute(
+    async fn execute<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &ApiPath,
         query: &[(&str, String)],
         body: Option<Bytes>,
         opts: &RequestOptions,
-    ) -> Result<(Raw, u32), Error> {
+    ) -> Result<(Raw<T>, u32), Error> {
         let url = self.url(path, query)?;
         let headers = self.request_headers(body.is_some(), &opts.headers)?;
         let span = tracing::debug_span!(
@@ -817,7 +841,7 @@ impl HttpClient {
             .await
     }
 
-    async fn attempts(
+    async fn attempts<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &ApiPath,
@@ -825,7 +849,7 @@ impl HttpClient {
         headers: HeaderMap,
         body: Option<Bytes>,
         opts: &RequestOptions,
-    ) -> Result<(Raw, u32), Error> {
+    ) -> Result<(Raw<T>, u32), Error> {
         let inner = &*self.inner;
         let span = tracing::Span::current();
         let ctx = Context::new(&method, path.as_str());
@@ -888,7 +912,7 @@ impl HttpClient {
             let mut outcome = if limit.is_zero() {
                 Err(timeout_error(&ctx))
             } else {
-                let once = self.attempt_once(&ctx, &url, &headers, body.clone());
+                let once = self.attempt_once::<T>(&ctx, &url, &headers, body.clone());
                 match tokio::time::timeout(limit, once).await {
                     Ok(outcome) => outcome,
                     Err(_) => Err(timeout_error(&ctx)),
@@ -1000,13 +1024,13 @@ impl HttpClient {
         }
     }
 
-    async fn attempt_once(
+    async fn attempt_once<T: DeserializeOwned>(
         &self,
         ctx: &Context,
         url: &Url,
         headers: &HeaderMap,
         body: Option<Bytes>,
-    ) -> Result<Raw, Error> {
+    ) -> Result<Raw<T>, Error> {
         let inner = &*self.inner;
         let mut request = inner
             .http
@@ -1020,7 +1044,9 @@ impl HttpClient {
             .await
             .map_err(|e| send_error(ctx, e, inner.connect_timeout))?;
         let status = response.status().as_u16();
-        let meta = ResponseMeta::new(response.headers().clone());
+        // The headers are moved out, not copied: reading the body needs only
+        // its length, which the body itself knows.
+        let meta = ResponseMeta::new(std::mem::take(response.headers_mut()));
         if response.status().is_redirection() {
             let location = meta
                 .headers()
@@ -1033,7 +1059,7 @@ impl HttpClient {
                 meta,
             })));
         }
-        let body = match read_capped(&mut response, inner.max_body_bytes).await {
+        let body = match read_capped(response, inner.max_body_bytes).await {
             Ok(body) => body,
             Err(ReadError::TooLarge { declared }) => {
                 return Err(Error::BodyTooLarge(Box::new(BodyTooLargeError {
@@ -1055,6 +1081,29 @@ impl HttpClient {
         tracing::trace!(status, body = %excerpt(&body, 4096), "response body");
         classify(ctx, status, meta, &body)
     }
+}
+
+/// `base` + `path` parsed as one URL: the reference for [`join_segments`].
+fn parse_joined(base: &str, path: &ApiPath) -> Result<Url, Error> {
+    Url::parse(&format!("{base}{}", path.as_str()))
+        .map_err(|e| Error::invalid_input("the request URL is invalid", Some(Box::new(e))))
+}
+
+/// The URL of [`parse_joined`], built by appending `path`'s segments to the
+/// parsed base instead of parsing the whole text again (host processing
+/// included) on every request. `None` for the empty path, which the base's
+/// own text describes differently (`http://host` parses as `http://host/`).
+/// ApiPath segments are plain ASCII letters, digits, `-` and `_`, so nothing
+/// is percent-encoded either way.
+fn join_segments(base: &Url, path: &ApiPath) -> Option<Url> {
+    let rest = path.as_str().strip_prefix('/')?;
+    let mut url = base.clone();
+    {
+        let mut segments = url.path_segments_mut().ok()?;
+        segments.pop_if_empty();
+        segments.extend(rest.split('/'));
+    }
+    Some(url)
 }
 
 fn send_error(ctx: &Context, err: reqwest::Error, connect_timeout: Duration) -> Error {
@@ -1081,7 +1130,51 @@ fn send_error(ctx: &Context, err: reqwest::Error, connect_timeout: Duration) -> 
 /// `success` decides together with the status; error bodies are never
 /// decoded as `Envelope<T>`, and a body that is not an envelope keeps a
 /// short excerpt.
-fn classify(ctx: &Context, status: u16, meta: ResponseMeta, body: &[u8]) -> Result<Raw, Error> {
+///
+/// A 2xx body is first read in one pass as `Envelope<T>`, straight from the
+/// buffered bytes (with [`member_types::json::from_slice`]: serde_json, or
+/// simd-json with the `fast-json` feature): that is the whole decoding cost
+/// of a successful call. Anything else (an envelope that says
+/// `success: false`, a missing `result`, a body that is not an envelope, a
+/// `result` that is not a `T`) goes through [`classify_slow`], which gives
+/// the same answer and the same errors as before the one-pass decoding
+/// existed.
+fn classify<T: DeserializeOwned>(
+    ctx: &Context,
+    status: u16,
+    meta: ResponseMeta,
+    body: &[u8],
+) -> Result<Raw<T>, Error> {
+    if (200..300).contains(&status) {
+        if let Ok(Envelope {
+            success: true,
+            messages,
+            result: Some(result),
+            result_info,
+            ..
+        }) = member_types::json::from_slice::<Envelope<T>>(body)
+        {
+            return Ok(Raw {
+                status,
+                meta,
+                result: Pending::Decoded(result),
+                messages,
+                result_info,
+            });
+        }
+    }
+    classify_slow(ctx, status, meta, body)
+}
+
+/// The classification of [`classify`] in two steps: the envelope with a raw
+/// `result` (with the JSON path of what does not fit), the `result` later in
+/// [`decode_result`].
+fn classify_slow<T>(
+    ctx: &Context,
+    status: u16,
+    meta: ResponseMeta,
+    body: &[u8],
+) -> Result<Raw<T>, Error> {
     let decode_error = |meta: ResponseMeta, message: String, json_path: Option<String>| {
         Error::Decode(Box::new(DecodeError {
             ctx: ctx.clone(),
@@ -1112,10 +1205,12 @@ fn classify(ctx: &Context, status: u16, meta: ResponseMeta, body: &[u8]) -> Resu
     if body.iter().all(u8::is_ascii_whitespace) {
         if status == 204 {
             return Ok(Raw {
-                ctx: ctx.clone(),
                 status,
                 meta,
-                result: None,
+                result: Pending::Raw {
+                    ctx: ctx.clone(),
+                    result: None,
+                },
                 messages: Vec::new(),
                 result_info: None,
             });
@@ -1155,17 +1250,32 @@ fn classify(ctx: &Context, status: u16, meta: ResponseMeta, body: &[u8]) -> Resu
         })));
     }
     Ok(Raw {
-        ctx: ctx.clone(),
         status,
         meta,
-        result: envelope.result,
+        result: Pending::Raw {
+            ctx: ctx.clone(),
+            result: envelope.result,
+        },
         messages: envelope.messages,
         result_info: envelope.result_info,
     })
 }
 
-fn decode_result<T: DeserializeOwned>(raw: Raw, attempts: u32) -> Result<ApiResponse<T>, Error> {
-    let text = raw.result.as_deref().map_or("null", RawValue::get);
+fn decode_result<T: DeserializeOwned>(raw: Raw<T>, attempts: u32) -> Result<ApiResponse<T>, Error> {
+    let (ctx, result) = match raw.result {
+        Pending::Decoded(result) => {
+            return Ok(ApiResponse {
+                result,
+                status: raw.status,
+                messages: raw.messages,
+                result_info: raw.result_info,
+                meta: raw.meta,
+                attempts,
+            })
+        }
+        Pending::Raw { ctx, result } => (ctx, result),
+    };
+    let text = result.as_deref().map_or("null", RawValue::get);
     let mut de = serde_json::Deserializer::from_str(text);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(result) => Ok(ApiResponse {
@@ -1183,7 +1293,7 @@ fn decode_result<T: DeserializeOwned>(raw: Raw, attempts: u32) -> Result<ApiResp
                 p if p.starts_with('[') => format!("result{p}"),
                 p => format!("result.{p}"),
             };
-            let mut ctx = raw.ctx;
+            let mut ctx = ctx;
             ctx.attempts = attempts;
             Err(Error::Decode(Box::new(DecodeError {
                 ctx,
@@ -1226,6 +1336,63 @@ mod tests {
             "http://0.0.0.0",
         ] {
             assert!(!is_loopback(&url(bad)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn joined_segments_match_the_parsed_url() {
+        use member_types::{AccountId, MemberId};
+        let account: AccountId = "023e105f4ecef8ad9ca31a8372d0c353".parse().unwrap();
+        let member = MemberId::new("4536bcfad5faccb111b47003c79917fa").unwrap();
+        let paths = [
+            ApiPath::new().lit("accounts"),
+            ApiPath::new().lit("accounts").id(&account).unwrap(),
+            ApiPath::new()
+                .lit("accounts")
+                .id(&account)
+                .unwrap()
+                .lit("members")
+                .id(&member)
+                .unwrap(),
+            ApiPath::new().lit("a-b_c").lit("x"),
+        ];
+        for base in [
+            "https://api.cloudflare.com/client/v4",
+            "https://api.cloudflare.com/client/v4/",
+            "https://api.cloudflare.com/client/v4//",
+            "http://127.0.0.1:8787",
+            "http://127.0.0.1:8787/",
+            "http://localhost:1/a%20b/c",
+            "http://[::1]:9/x/",
+            "https://EXAMPLE.com:443/Mixed/Case",
+            "https://xn--bcher-kva.example/p",
+            "https://bücher.example/p",
+        ] {
+            let client = HttpClient::builder()
+                .base_url(base)
+                .credentials(Credentials::token("t"))
+                .build()
+                .unwrap();
+            for path in &paths {
+                let parsed = parse_joined(&client.inner.base, path).unwrap();
+                let joined = join_segments(&client.inner.base_url, path).unwrap();
+                assert_eq!(joined, parsed, "{base} + {}", path.as_str());
+                assert_eq!(joined.as_str(), parsed.as_str());
+                let with_query = client
+                    .url(path, &[("page", "2".to_owned()), ("q", "a b&c".to_owned())])
+                    .unwrap();
+                let mut expected = parsed.clone();
+                expected
+                    .query_pairs_mut()
+                    .append_pair("page", "2")
+                    .append_pair("q", "a b&c");
+                assert_eq!(with_query, expected);
+            }
+            assert!(join_segments(&client.inner.base_url, &ApiPath::new()).is_none());
+            assert_eq!(
+                client.url(&ApiPath::new(), &[]).unwrap(),
+                parse_joined(&client.inner.base, &ApiPath::new()).unwrap()
+            );
         }
     }
 

@@ -94,7 +94,12 @@ pub struct ApiPath {
 impl ApiPath {
     /// The empty path (the base URL itself).
     pub fn new() -> Self {
-        Self::default()
+        // Room for the usual `/accounts/{32}/members/{32}` and its template,
+        // so that building one does not reallocate segment by segment.
+        Self {
+            path: String::with_capacity(96),
+            template: String::with_capacity(64),
+        }
     }
 
     /// Appends a literal segment such as `"accounts"`.

@@ -412,3 +412,35 @@ async fn the_body_cap_is_configurable() {
         .await
         .expect("fits");
 }
+
+/// A 2xx whose `result` does not decode: the attempt itself succeeded (the
+/// hook sees no error), and the decode error comes after, with its path,
+/// whichever decoding path the client took first.
+#[tokio::test(start_paused = true)]
+async fn a_result_that_does_not_decode_fails_after_a_successful_attempt() {
+    use std::sync::{Arc, Mutex};
+
+    use member_http::AttemptInfo;
+
+    let server = Server::start(vec![Reply::ok(json!({"id": "m1", "roles": [{"id": 7}]}))]).await;
+    let seen: Arc<Mutex<Vec<AttemptInfo>>> = Arc::default();
+    let sink = seen.clone();
+    let client = server
+        .client()
+        .on_attempt(Arc::new(move |info: &AttemptInfo| {
+            sink.lock().unwrap().push(info.clone())
+        }))
+        .build()
+        .unwrap();
+    let err = client
+        .get::<Member>(&path(), &[], &RequestOptions::new())
+        .await
+        .unwrap_err();
+    let Error::Decode(decode) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(decode.json_path(), Some("result.roles[0].id"));
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!((seen[0].status, seen[0].error), (Some(200), None));
+}

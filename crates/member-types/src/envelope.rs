@@ -1,11 +1,15 @@
 //! The response envelope every Cloudflare v4 endpoint uses.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::serde_util::{lenient_i64, lenient_opt_u64, null_as_empty};
+use crate::serde_util::{
+    lenient_opt_u64, null_as_empty, Key, KeySeed, LenientI64, NullAsEmpty, Seen,
+};
 
 /// `{"success", "errors", "messages", "result", "result_info"}`.
 ///
@@ -78,11 +82,12 @@ impl<T> Envelope<T> {
 ///
 /// `code` is an `i64`: codes above 65,535 (such as 81053) exist. Keys beyond
 /// the documented ones (`type`, …) are kept in [`other`](Self::other).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+// `Deserialize` is written by hand below (same behaviour as the derive with
+// `flatten`, without buffering the object).
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ResponseInfo {
     /// The Cloudflare error or message code.
-    #[serde(deserialize_with = "lenient_i64")]
     #[schemars(with = "i64")]
     pub code: i64,
     /// Human-readable text.
@@ -96,11 +101,7 @@ pub struct ResponseInfo {
     pub source: Option<Source>,
     /// Nested errors (seen on authentication failures: 6003 wrapping
     /// 6102/6103/6111).
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub error_chain: Vec<ResponseInfo>,
     /// Other keys, kept as received.
     #[serde(flatten)]
@@ -147,8 +148,59 @@ impl ResponseInfo {
     }
 }
 
+impl<'de> Deserialize<'de> for ResponseInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &[
+            "code",
+            "message",
+            "documentation_url",
+            "source",
+            "error_chain",
+        ];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ResponseInfo;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct ResponseInfo")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResponseInfo, A::Error> {
+                let mut out = ResponseInfo::new(0, String::new());
+                let mut seen = Seen::default();
+                while let Some(key) = map.next_key_seed(KeySeed(FIELDS))? {
+                    match key {
+                        Key::Known(i) => {
+                            seen.mark(FIELDS, i)?;
+                            match i {
+                                0 => out.code = map.next_value::<LenientI64>()?.0,
+                                1 => out.message = map.next_value()?,
+                                2 => out.documentation_url = map.next_value()?,
+                                3 => out.source = map.next_value()?,
+                                _ => {
+                                    out.error_chain =
+                                        map.next_value::<NullAsEmpty<ResponseInfo>>()?.0;
+                                }
+                            }
+                        }
+                        Key::Other(name) => {
+                            let value = map.next_value()?;
+                            out.other.insert(name, value);
+                        }
+                    }
+                }
+                if !seen.has(0) {
+                    return Err(de::Error::missing_field("code"));
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
 /// `source` of an error or message.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+// `Deserialize` is written by hand below (same behaviour as the derive with
+// `flatten`, without buffering the object).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Source {
     /// JSON pointer into the request.
@@ -157,6 +209,37 @@ pub struct Source {
     /// Other keys, kept as received.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["pointer"];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Source;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct Source")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Source, A::Error> {
+                let mut out = Source::default();
+                let mut seen = Seen::default();
+                while let Some(key) = map.next_key_seed(KeySeed(FIELDS))? {
+                    match key {
+                        Key::Known(i) => {
+                            seen.mark(FIELDS, i)?;
+                            out.pointer = map.next_value()?;
+                        }
+                        Key::Other(name) => {
+                            let value = map.next_value()?;
+                            out.other.insert(name, value);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
 }
 
 /// Paging information of a list response. Every number may arrive as an

@@ -40,16 +40,17 @@ pub(crate) fn check_id(
     min: usize,
     max: usize,
 ) -> Result<(), ValidationError> {
-    let rule = if min == max {
-        format!("exactly {max} ASCII letters or digits")
-    } else {
-        format!("{min} to {max} ASCII letters or digits")
-    };
+    // The rule's text is built only for an error: ids are checked on every
+    // request that puts one in a URL.
     let bad = |reason: String| ValidationError::InvalidId {
         field,
         value: shorten(value),
         reason,
-        rule: rule.clone(),
+        rule: if min == max {
+            format!("exactly {max} ASCII letters or digits")
+        } else {
+            format!("{min} to {max} ASCII letters or digits")
+        },
     };
     if value.is_empty() {
         return Err(bad("it is empty".to_owned()));

@@ -30,6 +30,7 @@ mod envelope;
 mod error;
 pub mod fixtures;
 mod ids;
+pub mod json;
 mod member;
 mod params;
 mod request;

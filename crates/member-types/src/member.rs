@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::enums::{Access, MemberStatus};
 use crate::ids::{MemberId, PermissionGroupId, PolicyId, ResourceGroupId, UserId};
 use crate::role::Role;
-use crate::serde_util::null_as_empty;
+use crate::serde_util::{null_as_empty, Key, KeySeed, Seen};
 
 /// An account member, as returned by the members endpoints.
 ///
@@ -169,7 +169,9 @@ pub struct ResourceGroup {
 ///
 /// The current API documents `{key, value}`; the 2024 document allows any
 /// object, so other keys are kept in [`other`](Self::other).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+// `Deserialize` is written by hand below (same behaviour as the derive with
+// `flatten`, without buffering the object).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Meta {
     /// Attribute key.
@@ -181,6 +183,41 @@ pub struct Meta {
     /// Other attributes, kept as received.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for Meta {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["key", "value"];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Meta;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct Meta")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Meta, A::Error> {
+                let mut out = Meta::default();
+                let mut seen = Seen::default();
+                while let Some(key) = map.next_key_seed(KeySeed(FIELDS))? {
+                    match key {
+                        Key::Known(i) => {
+                            seen.mark(FIELDS, i)?;
+                            let value = map.next_value()?;
+                            match i {
+                                0 => out.key = value,
+                                _ => out.value = value,
+                            }
+                        }
+                        Key::Other(name) => {
+                            let value = map.next_value()?;
+                            out.other.insert(name, value);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
 }
 
 /// The scope of a resource group: what the policy applies to.

@@ -10,6 +10,7 @@ use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::RoleId;
+use crate::serde_util::{Key, KeySeed, Seen};
 
 /// A role: a named set of permissions that can be assigned to members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -69,7 +70,9 @@ impl PermissionGrant {
 
 /// The twelve documented permission grants of a role. Grants under names this
 /// version does not know are kept in [`other`](Self::other) and written back.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+// `Deserialize` is written by hand below (same behaviour as the derive with
+// `flatten`, without buffering the object).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Permissions {
     /// Analytics.
@@ -153,6 +156,55 @@ impl Permissions {
             "zones" => &mut self.zones,
             _ => return None,
         })
+    }
+}
+
+/// The documented grant names, in the order of the fields of [`Permissions`].
+const GRANT_NAMES: &[&str] = &[
+    "analytics",
+    "billing",
+    "cache_purge",
+    "dns",
+    "dns_records",
+    "lb",
+    "logs",
+    "organization",
+    "ssl",
+    "waf",
+    "zone_settings",
+    "zones",
+];
+
+impl<'de> Deserialize<'de> for Permissions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Permissions;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct Permissions")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Permissions, A::Error> {
+                let mut out = Permissions::default();
+                let mut seen = Seen::default();
+                while let Some(key) = map.next_key_seed(KeySeed(GRANT_NAMES))? {
+                    match key {
+                        Key::Known(i) => {
+                            seen.mark(GRANT_NAMES, i)?;
+                            let value = map.next_value()?;
+                            if let Some(slot) = out.get_mut(GRANT_NAMES[i]) {
+                                *slot = value;
+                            }
+                        }
+                        Key::Other(name) => {
+                            let value = map.next_value()?;
+                            out.other.insert(name, value);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(V)
     }
 }
 

@@ -77,3 +77,117 @@ pub(crate) fn lenient_opt_u64<'de, D: Deserializer<'de>>(
     }
     deserializer.deserialize_option(OptVisitor)
 }
+
+// ---------------------------------------------------------------------------
+// Hand-written map visitors for the structs that keep unknown keys.
+//
+// `#[serde(flatten)]` on a map makes serde buffer every key and value of the
+// object into an intermediate tree before the struct sees any of them, then
+// deserialize the known fields out of that tree: several allocations per key.
+// The visitors below read each key once, match it against the known names
+// without allocating, decode known values directly, and collect the rest into
+// the `other` map, which keeps the derive's behaviour (unknown keys kept as
+// `serde_json::Value`, last duplicate of an unknown key wins, a duplicate known
+// key is an error, only objects are accepted).
+
+/// A key of an object whose unknown keys are kept: the index of a known field,
+/// or the unknown key itself.
+pub(crate) enum Key {
+    /// A known field, by its index in the `fields` list.
+    Known(usize),
+    /// Any other key, owned for the `other` map.
+    Other(String),
+}
+
+/// Reads one object key, matching it against `fields`.
+pub(crate) struct KeySeed(pub(crate) &'static [&'static str]);
+
+impl KeySeed {
+    fn classify(&self, key: &str) -> Option<usize> {
+        // Compare lengths first: most candidates differ there.
+        self.0
+            .iter()
+            .position(|name| name.len() == key.len() && *name == key)
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("field identifier")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+        Ok(match self.classify(v) {
+            Some(i) => Key::Known(i),
+            None => Key::Other(v.to_owned()),
+        })
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
+        Ok(match self.classify(&v) {
+            Some(i) => Key::Known(i),
+            None => Key::Other(v),
+        })
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Key, E> {
+        match std::str::from_utf8(v) {
+            Ok(s) => self.visit_str(s),
+            Err(_) => Ok(Key::Other(String::from_utf8_lossy(v).into_owned())),
+        }
+    }
+}
+
+/// Tracks which known fields were seen, to refuse duplicates as the derive
+/// does.
+#[derive(Default)]
+pub(crate) struct Seen(u32);
+
+impl Seen {
+    /// Marks field `index`; an error naming it if it was already seen.
+    pub(crate) fn mark<E: de::Error>(
+        &mut self,
+        fields: &'static [&'static str],
+        index: usize,
+    ) -> Result<(), E> {
+        let bit = 1u32 << index;
+        if self.0 & bit != 0 {
+            return Err(E::duplicate_field(fields[index]));
+        }
+        self.0 |= bit;
+        Ok(())
+    }
+
+    /// Whether field `index` was seen.
+    pub(crate) fn has(&self, index: usize) -> bool {
+        self.0 & (1u32 << index) != 0
+    }
+}
+
+/// [`lenient_i64`] as a type, for `next_value`.
+pub(crate) struct LenientI64(pub(crate) i64);
+
+impl<'de> Deserialize<'de> for LenientI64 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        lenient_i64(deserializer).map(Self)
+    }
+}
+
+/// [`null_as_empty`] as a type, for `next_value`.
+pub(crate) struct NullAsEmpty<T>(pub(crate) Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for NullAsEmpty<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        null_as_empty(deserializer).map(Self)
+    }
+}

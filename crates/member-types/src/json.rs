@@ -1,0 +1,123 @@
+//! Decoding JSON documents as fast as the build allows.
+//!
+//! [`from_slice`] gives the results of `serde_json::from_slice`, faster:
+//!
+//! - by default it checks the document's UTF-8 once and reads it with
+//!   `serde_json::from_str`, which then skips the check serde_json otherwise
+//!   repeats for every key and string;
+//! - with the `fast-json` cargo feature it first tries
+//!   [simd-json](https://docs.rs/simd-json) (SIMD, with run-time CPU
+//!   detection), which drives the same `Deserialize` impls, and falls back to
+//!   serde_json whenever simd-json refuses the document, so every error, and
+//!   every document only serde_json accepts, is exactly serde_json's.
+//!
+//! ```
+//! use member_types::{json, Envelope, Member};
+//!
+//! let body = br#"{"success":true,"errors":[],"messages":[],"result":{"id":"4536bcfad5faccb111b47003c79917fa"}}"#;
+//! let envelope: Envelope<Member> = json::from_slice(body)?;
+//! assert!(envelope.success);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+use serde::de::DeserializeOwned;
+
+/// The decoder [`from_slice`] tries first: `"simd-json"` with the `fast-json`
+/// feature, else `"serde_json"`.
+pub const DECODER: &str = if cfg!(feature = "fast-json") {
+    "simd-json"
+} else {
+    "serde_json"
+};
+
+/// Decodes `bytes` as `T`, with the result `serde_json::from_slice` gives.
+///
+/// # Errors
+/// serde_json's error when the bytes are not a `T`.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    #[cfg(feature = "fast-json")]
+    if let Some(value) = simd::from_slice(bytes) {
+        return Ok(value);
+    }
+    // One UTF-8 check of the whole document (a fast, mostly word-at-a-time
+    // scan) lets serde_json read it as `str` and skip the check it otherwise
+    // repeats for every key and string value. Bytes that are not UTF-8 go to
+    // `from_slice`, for its error.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
+}
+
+#[cfg(feature = "fast-json")]
+mod simd {
+    use std::cell::RefCell;
+
+    use serde::de::DeserializeOwned;
+
+    /// What simd-json needs besides the input, kept per thread so that a
+    /// decode allocates only what the result holds.
+    struct Scratch {
+        input: Vec<u8>,
+        buffers: simd_json::Buffers,
+    }
+
+    thread_local! {
+        static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+    }
+
+    /// serde_json refuses a document nested 128 levels deep (its recursion
+    /// limit); simd-json is told to refuse it too, so that it never accepts
+    /// one serde_json refuses. (serde_json does accept deeper nesting inside
+    /// ignored fields; those documents go to serde_json, which is merely
+    /// slower.)
+    const MAX_DEPTH: usize = 127;
+
+    /// simd-json's answer, or `None` when it refuses the document or when
+    /// the document is one where the two decoders are known to differ.
+    /// simd-json parses in place, so it works on a copy and `bytes` stay
+    /// intact for the fallback.
+    pub(super) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+        if may_hold_negative_zero(bytes) {
+            return None;
+        }
+        SCRATCH
+            .try_with(|cell| {
+                let Ok(mut slot) = cell.try_borrow_mut() else {
+                    return decode(bytes, &mut fresh(bytes.len()));
+                };
+                let scratch = slot.get_or_insert_with(|| fresh(bytes.len()));
+                let value = decode(bytes, scratch);
+                // Do not keep a huge buffer after a huge document.
+                if scratch.input.capacity() > 1 << 20 {
+                    *slot = None;
+                }
+                value
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Whether `-0` not followed by a digit appears anywhere (inside strings
+    /// too: the check is cheap and a false alarm only costs speed).
+    /// serde_json reads the number `-0` as the float `-0.0`, simd-json as the
+    /// integer `0`, which differ in a `serde_json::Value`.
+    fn may_hold_negative_zero(bytes: &[u8]) -> bool {
+        memchr::memchr_iter(b'-', bytes).any(|i| {
+            bytes.get(i + 1) == Some(&b'0') && !bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
+        })
+    }
+
+    fn fresh(len: usize) -> Scratch {
+        Scratch {
+            input: Vec::with_capacity(len),
+            buffers: simd_json::Buffers::with_max_depth(len, MAX_DEPTH),
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(bytes: &[u8], scratch: &mut Scratch) -> Option<T> {
+        scratch.input.clear();
+        scratch.input.extend_from_slice(bytes);
+        simd_json::serde::from_slice_with_buffers(&mut scratch.input, &mut scratch.buffers).ok()
+    }
+}
