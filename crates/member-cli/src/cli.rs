@@ -61,6 +61,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "CLOUDFLARE_ACCOUNT_ID", value_name = "ID")]
     pub account_id: Option<String>,
     /// The API base URL [default: https://api.cloudflare.com/client/v4]
+    // clap prints the line above as the help text, where a bare URL reads
+    // best; rustdoc would rather have it in angle brackets.
+    #[allow(rustdoc::bare_urls)]
     #[arg(long, global = true, env = "CLOUDFLARE_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
     /// Retries after a failed attempt (POST is retried only when it certainly
