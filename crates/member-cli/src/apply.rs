@@ -95,18 +95,29 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
         }
     }
 
+    let mut unsaved = None;
     let retry = match &ran {
         Some(run) => {
             let retry = RetryFile::from_outcomes(&run.outcomes);
-            write_retry_file(&retry_path, &retry)?;
-            Some(retry.len())
+            if let Err(failure) = write_retry_file(&retry_path, &retry) {
+                // Checked before the run, so rare (a full disk): the changes
+                // to retry go to stderr rather than being lost.
+                failure.print();
+                if let Ok(text) = serde_json::to_string_pretty(&retry) {
+                    eprintln!("cf-members: the retry file's content:\n{text}");
+                }
+                unsaved = Some(failure);
+                None
+            } else {
+                Some(retry.len())
+            }
         }
         None => None,
     };
     let summary = Summary::new(&view, ran.as_ref());
     if table {
         if let Some(run) = &ran {
-            write_text(&summary.text(run, &retry_path, retry.unwrap_or(0)))?;
+            write_text(&summary.text(run, &retry_path, retry))?;
         }
     } else {
         write_json(&report(
@@ -118,7 +129,11 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
             retry,
         ))?;
     }
-    summary.verdict(ran.as_ref(), &retry_path)
+    let verdict = summary.verdict(ran.as_ref(), &retry_path);
+    match unsaved {
+        Some(failure) if verdict.is_ok() => Err(failure),
+        _ => verdict,
+    }
 }
 
 /// The default place of the retry file, or the one given.
@@ -153,6 +168,13 @@ fn temp_path(path: &Path) -> PathBuf {
 /// Refuses (exit 2, nothing sent) a retry file that could not be written.
 fn check_writable(path: &Path) -> Result<(), Failure> {
     let temp = temp_path(path);
+    if path.is_dir() {
+        return Err(Failure::usage(format!(
+            "the retry file {} is a directory; nothing was sent",
+            path.display()
+        ))
+        .with_hint("--retry-file PATH takes the path of a file"));
+    }
     std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -621,7 +643,9 @@ impl Summary {
     }
 
     /// The closing lines for people.
-    fn text(&self, run: &Run, retry_path: &Path, retry: usize) -> String {
+    /// `retry`: how many changes the retry file holds, `None` when it
+    /// could not be written.
+    fn text(&self, run: &Run, retry_path: &Path, retry: Option<usize>) -> String {
         let mut counts = vec![
             format!("{} applied", self.applied),
             format!("{} failed", self.failed),
@@ -647,13 +671,15 @@ impl Summary {
             plural(self.problems, "problem", "problems"),
         );
         let path = retry_path.display();
-        if retry == 0 {
-            out.push_str(&format!("Retry file: {path} (empty: nothing to retry)\n"));
-        } else {
-            out.push_str(&format!(
+        match retry {
+            None => out.push_str(&format!(
+                "Retry file: {path} could not be written; its content is on stderr\n"
+            )),
+            Some(0) => out.push_str(&format!("Retry file: {path} (empty: nothing to retry)\n")),
+            Some(n) => out.push_str(&format!(
                 "Retry file: {path} ({}); to retry them: cf-members apply {path} --yes\n",
-                plural(retry, "change", "changes")
-            ));
+                plural(n, "change", "changes")
+            )),
         }
         out
     }

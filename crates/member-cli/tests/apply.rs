@@ -411,6 +411,9 @@ async fn bad_files_and_options_exit_2_and_send_nothing() {
     run(cli(&mock).args(["apply", arg(&good), "--yes", "--retry-file", arg(&nowhere)]))
         .expect_code(2)
         .stderr_has(&["cannot write the retry file", "hint: --retry-file PATH"]);
+    run(cli(&mock).args(["apply", arg(&good), "--yes", "--retry-file", arg(&dir)]))
+        .expect_code(2)
+        .stderr_has(&["is a directory; nothing was sent"]);
     run(cli(&mock).args(["apply", arg(&good), "--yes", "--retry-file", arg(&good)]))
         .expect_code(2)
         .stderr_has(&["would overwrite the changes file"]);
