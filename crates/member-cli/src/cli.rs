@@ -2,8 +2,13 @@
 
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use member_client::{Direction, InviteStatus, MemberId, MemberOrder, MemberStatus, RoleId};
+use member_client::{
+    Direction, InviteStatus, MemberId, MemberOrder, MemberStatus, RateLimitConfig, RoleId,
+    DEFAULT_APPLY_CONCURRENCY,
+};
 
 const AFTER_HELP: &str = "\
 Credentials come from the environment only, never from flags:
@@ -13,7 +18,7 @@ Credentials come from the environment only, never from flags:
 
 Exit status: 0 success; 2 invalid input or usage (nothing was sent);
 1 any other failure (the error on stderr gives the HTTP status, the
-Cloudflare error codes and the cf-ray id).
+Cloudflare error codes and the cf-ray id); 130 `apply` stopped by Ctrl-C.
 
 Examples:
   export CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=023e105f4ecef8ad9ca31a8372d0c353
@@ -21,7 +26,9 @@ Examples:
   cf-members members list --status pending -o json | jq -r '.[].email'
   cf-members roles list
   cf-members members update 4536bcfad5faccb111b47003c79917fa --role 05784afa30c1afe1440e79d9351c7430
-  cf-members members remove 4536bcfad5faccb111b47003c79917fa --dry-run";
+  cf-members members remove 4536bcfad5faccb111b47003c79917fa --dry-run
+  cf-members apply changes.csv            # the plan only
+  cf-members apply changes.csv --yes      # the plan, then run it";
 
 /// Manage who has access to a Cloudflare account: list, inspect, invite,
 /// change and remove account members, and look up roles.
@@ -29,7 +36,7 @@ Examples:
 #[command(
     name = "cf-members",
     version,
-    about = "Manage the members of a Cloudflare account (list, get, add, update, remove) and look up roles",
+    about = "Manage the members of a Cloudflare account (list, get, add, update, remove, bulk apply) and look up roles",
     after_help = AFTER_HELP,
     propagate_version = true,
     subcommand_required = true,
@@ -99,7 +106,89 @@ pub enum Command {
     /// List and show the roles of the account
     #[command(subcommand)]
     Roles(RolesCommand),
+    /// Change many members' access from a JSON or CSV file: plan, then --yes to run
+    #[command(after_help = APPLY_HELP)]
+    Apply(ApplyArgs),
 }
+
+const APPLY_HELP: &str = "\
+First the plan: the current members are read (one paged list, and the roles
+for their names) and every entry is shown as who changes from what to what.
+Members already in the wanted state are only counted; entries that cannot be
+done (an unknown email or id, an email of several members, a second entry for
+the same member, an add for someone who is already a member with other
+access) are listed as problems and skipped: nobody is guessed, and only an
+`add` adds anybody; the other entries still run with --yes. Without --yes no
+change is sent (on a terminal, cf-members asks `apply N changes? [y/N]`
+first; never with --dry-run, -o json or FILE -).
+
+With --yes the changes run, --concurrency at a time, within the rate limit.
+A progress line shows on stderr when it is a terminal, each failure is one
+stderr line, and a summary ends the run. Every change that failed or did
+not start is written to the retry file; feed it back to `cf-members apply`
+to retry just those: it goes through the plan again, so a change that did
+land is shown as unchanged and not sent twice. The retry file is written
+after every run with --yes that had changes to send (empty when all were
+applied); problems are not in it (fix those entries instead). The rate limit
+counts every request, the plan's reads and retries included; -v shows each
+request instead of the progress line.
+
+Ctrl-C stops cleanly: no new change starts, the requests in flight finish and
+are reported, the retry file lists the rest, and the exit status is 130. A
+second Ctrl-C quits at once; the changes still in flight are then listed in
+the retry file as possibly applied.
+
+FILE, JSON (named `*.json`; any other name or stdin: when its text starts
+with `[` or `{`): an array of entries
+  [{\"op\": \"set_roles\", \"email\": \"bob@example.com\", \"roles\": [\"ROLE_ID\", ...]},
+   {\"op\": \"set_policies\", \"id\": \"MEMBER_ID\", \"policies\": [POLICY, ...]},
+   {\"op\": \"add\", \"email\": \"new@example.com\", \"roles\": [\"ROLE_ID\"], \"status\": \"pending\"},
+   {\"op\": \"remove\", \"email\": \"old@example.com\"}]
+  - a member is named by \"email\" (any case) or by \"id\" (the member id), not both;
+    `add` takes an email only, and roles or policies, and an optional status
+    (pending: an invitation, the default; accepted: added directly);
+  - \"op\" may be left out when the entry has \"roles\" (set_roles) or
+    \"policies\" (set_policies);
+  - a POLICY is what the API takes: {\"access\": \"allow\"|\"deny\",
+    \"permission_groups\": [{\"id\": ...}], \"resource_groups\": [{\"id\": ...}]};
+  - set_roles replaces the member's policies too, and set_policies the roles.
+  A retry file written by an earlier run ({\"changes\": [{\"change\": ENTRY, ...}]})
+  is read too.
+
+FILE, CSV (named `*.csv`; any other name or stdin: when its text does not
+start with `[` or `{`): a header row, then one change per row. Columns, in
+any order (only those needed):
+  email       the member's email (any case)
+  member_id   the member id (or `id`); give email or member_id, not both
+  op          set_roles, set_policies, add or remove; when empty: set_roles
+              if roles are given, set_policies if policies are
+  roles       role ids separated by `;`
+  policies    a JSON array of policies (quote the cell, doubling inner quotes)
+  status      for add: pending (default) or accepted
+  Cells are trimmed; empty rows and lines starting with `#` are skipped.
+  Example:
+    email,member_id,op,roles
+    bob.dns@example.com,,,05784afa30c1afe1440e79d9351c7430;3f7a2f9e6d1c4b6a8e0f5d2c1b9a8e71
+    ,d3e7f4a0b5c86d9e1f2a3b4c5d6e7f80,remove,
+    new.hire@example.com,,add,05784afa30c1afe1440e79d9351c7430
+
+A file with a bad entry is refused whole (exit 2, nothing sent); every bad
+entry is named by its place (`entry 3 (line 7)` in JSON, `line 7` in CSV).
+
+-o json prints one report on stdout: {\"plan\": {\"entries\", \"problems\"},
+\"outcomes\", \"summary\", \"ran\", \"dry_run\", \"interrupted\", \"retry_file\"}.
+
+Exit status: 0 everything applied, or nothing to do (plan only: every entry
+can be applied); 1 a change failed or did not start, or the plan has
+problems, or reading the members failed; 2 invalid input (a bad file or
+option; nothing sent); 130 stopped by Ctrl-C.
+
+Examples:
+  cf-members apply changes.csv
+  cf-members apply changes.json --yes
+  cf-members apply changes.json --yes --rate-limit 120/10 --concurrency 8
+  cf-members apply changes.json.retry.json --yes
+  generate-changes | cf-members apply - --yes --retry-file retry.json";
 
 /// `cf-members members …`
 #[derive(Debug, Subcommand)]
@@ -264,6 +353,73 @@ pub struct RemoveArgs {
     pub dry_run: bool,
 }
 
+/// `cf-members apply` options.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The changes: a JSON or CSV file (`-` reads stdin); formats below
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Run the plan without asking
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Print the plan only and send no change (never asks; wins over --yes)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How many changes run at once
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_APPLY_CONCURRENCY as u32,
+        value_parser = clap::value_parser!(u32).range(1..=64)
+    )]
+    pub concurrency: u32,
+    /// Client-side rate limit: N requests per SECS seconds (every request,
+    /// retries included), or `off` [default: 1200/300, Cloudflare's limit per
+    /// token]
+    #[arg(long, value_name = "N/SECS", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<RateLimitArg>,
+    /// Where to write the changes that failed or did not start [default:
+    /// FILE.retry.json beside FILE; a retry file given as FILE is rewritten;
+    /// cf-members.retry.json for stdin]
+    #[arg(long, value_name = "PATH")]
+    pub retry_file: Option<PathBuf>,
+}
+
+/// `--rate-limit`: a budget, or none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RateLimitArg {
+    /// N requests per window.
+    Limit(RateLimitConfig),
+    /// No client-side limit.
+    Off,
+}
+
+fn parse_rate_limit(text: &str) -> Result<RateLimitArg, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(RateLimitArg::Off);
+    }
+    let expected = "expected N/SECS, e.g. 120/10 (120 requests per 10 seconds), or off";
+    let (n, secs) = text.split_once('/').ok_or_else(|| expected.to_owned())?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{n:?} is not a positive number of requests; {expected}"))?;
+    let secs: u64 = secs
+        .trim()
+        .parse()
+        .ok()
+        .filter(|s| (1..=86_400).contains(s))
+        .ok_or_else(|| {
+            format!("{secs:?} is not a number of seconds from 1 to 86400; {expected}")
+        })?;
+    Ok(RateLimitArg::Limit(RateLimitConfig::new(
+        n,
+        Duration::from_secs(secs),
+    )))
+}
+
 fn parse_email(text: &str) -> Result<String, member_client::ValidationError> {
     member_client::check_email(text)?;
     Ok(text.to_owned())
@@ -381,6 +537,31 @@ mod tests {
         assert_eq!(cli.global.output, OutputFormat::Json);
         assert_eq!(cli.global.timeout, 5);
         assert!(cli.global.verbose);
+    }
+
+    #[test]
+    fn rate_limit_is_n_per_seconds_or_off() {
+        let Ok(RateLimitArg::Limit(limit)) = parse_rate_limit("120/10") else {
+            panic!("120/10 parses");
+        };
+        assert_eq!(limit.requests(), 120);
+        assert_eq!(limit.window(), Duration::from_secs(10));
+        assert_eq!(parse_rate_limit("OFF"), Ok(RateLimitArg::Off));
+        for bad in [
+            "120", "0/10", "10/0", "x/10", "10/y", "-1/5", "5/100000", "",
+        ] {
+            assert!(parse_rate_limit(bad).is_err(), "{bad:?} accepted");
+        }
+        let cli =
+            Cli::try_parse_from(["cf-members", "apply", "f.csv", "--rate-limit", "5/1"]).unwrap();
+        let Command::Apply(args) = cli.command else {
+            panic!("parsed as {:?}", cli.command);
+        };
+        assert!(!args.yes && !args.dry_run);
+        assert_eq!(args.concurrency as usize, DEFAULT_APPLY_CONCURRENCY);
+        let err =
+            Cli::try_parse_from(["cf-members", "apply", "f", "--concurrency", "0"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use member_client::{
     AccountId, ApiResponse, AttemptInfo, Call, Client, CreateMember, Credentials, Error,
-    ListMembersParams, ListRolesParams, Members, PageStream, PolicyRequest, Roles, UpdateMember,
+    ListMembersParams, ListRolesParams, Members, PageStream, PolicyRequest, RateLimitConfig, Roles,
+    UpdateMember,
 };
 use serde_json::Value;
 
@@ -28,6 +29,7 @@ pub async fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Members(command) => run_members(global, command).await,
         Command::Roles(command) => run_roles(global, command).await,
+        Command::Apply(args) => crate::apply::run(global, args).await,
     }
 }
 
@@ -169,7 +171,8 @@ fn access(args: &AccessArgs) -> Result<Access, Failure> {
     }
 }
 
-fn account(global: &GlobalArgs) -> Result<AccountId, Failure> {
+/// The account of `--account-id` (or `CLOUDFLARE_ACCOUNT_ID`), checked.
+pub fn account(global: &GlobalArgs) -> Result<AccountId, Failure> {
     let text = global
         .account_id
         .as_deref()
@@ -200,6 +203,15 @@ fn roles(global: &GlobalArgs) -> Result<Roles, Failure> {
 /// The client: credentials from the environment only, the global options,
 /// and the `--verbose` hook.
 fn client(global: &GlobalArgs) -> Result<Client, Failure> {
+    client_with(global, None)
+}
+
+/// [`client`] with the client-side rate limiter on when `rate_limit` is
+/// given.
+pub fn client_with(
+    global: &GlobalArgs,
+    rate_limit: Option<RateLimitConfig>,
+) -> Result<Client, Failure> {
     let credentials = Credentials::from_env().map_err(|e| {
         Failure::usage(e.to_string()).with_hint(
             "credentials are read from the environment only, never from flags, so they \
@@ -215,6 +227,9 @@ fn client(global: &GlobalArgs) -> Result<Client, Failure> {
         if !base_url.is_empty() {
             builder = builder.base_url(base_url);
         }
+    }
+    if let Some(config) = rate_limit {
+        builder = builder.rate_limit(config);
     }
     if global.verbose {
         builder = builder.on_attempt(print_attempt);
@@ -318,12 +333,14 @@ fn dry_run<T>(global: &GlobalArgs, call: &Call<T>) -> Outcome {
     }
 }
 
-fn write_json(value: &Value) -> Outcome {
+/// Writes one JSON document on stdout.
+pub fn write_json(value: &Value) -> Outcome {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     finish_write(output::json(&mut out, value).and_then(|()| out.flush()))
 }
 
-fn write_text(text: &str) -> Outcome {
+/// Writes text on stdout.
+pub fn write_text(text: &str) -> Outcome {
     let mut out = std::io::stdout().lock();
     finish_write(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
 }

@@ -2,8 +2,10 @@
 //! shell. See `cf-members --help` and the crate README.
 //!
 //! Exit status: 0 on success, 2 for invalid input or usage (nothing was
-//! sent), 1 for every other failure.
+//! sent), 1 for every other failure, 130 for `apply` stopped by Ctrl-C.
 
+mod apply;
+mod changes;
 mod cli;
 mod commands;
 mod output;

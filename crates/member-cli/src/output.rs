@@ -15,7 +15,7 @@ pub fn json(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
 
 /// Server text made safe for a terminal: control characters (which could
 /// move the cursor or change colours) become `?`.
-fn clean(text: &str) -> String {
+pub fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
@@ -101,7 +101,8 @@ fn name_of(member: &Member) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `1 change`, `2 changes`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

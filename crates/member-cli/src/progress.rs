@@ -1,9 +1,10 @@
-//! Progress of a long list on stderr, only when stderr is a terminal.
+//! Progress of a long list or a bulk run on stderr, only when stderr is a
+//! terminal.
 
 use std::io::{IsTerminal, Write};
 
-/// One self-overwriting line on stderr (`fetched 150 of 1000 members`),
-/// cleared when the list is done. Does nothing unless stderr is a terminal,
+/// One self-overwriting line on stderr (`fetched 150 of 1000 members`,
+/// `applying: 40 of 300 changes done`), cleared when the work is done. Does nothing unless stderr is a terminal,
 /// so logs and pipes never see it.
 pub struct Progress {
     what: &'static str,
@@ -32,6 +33,14 @@ impl Progress {
             Some(total) => format!("fetched {fetched} of {total} {}", self.what),
             None => format!("fetched {fetched} {}", self.what),
         };
+        self.draw(&line);
+    }
+
+    /// Replaces the line with `line`.
+    pub fn draw(&mut self, line: &str) {
+        if !self.enabled {
+            return;
+        }
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[2K{line}");
         let _ = err.flush();

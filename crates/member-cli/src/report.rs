@@ -10,6 +10,8 @@ use member_client::{Error, ErrorKind};
 pub const EXIT_USAGE: u8 = 2;
 /// Exit status for every other failure.
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit status of `apply` stopped by Ctrl-C (128 + SIGINT, as shells do).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Why a command failed: one line of what happened, and an optional hint.
 #[derive(Debug)]
@@ -35,6 +37,15 @@ impl Failure {
             message: message.into(),
             hint: None,
             code: EXIT_FAILURE,
+        }
+    }
+
+    /// A failure with its own exit status.
+    pub fn with_code(message: impl Into<String>, code: u8) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            code,
         }
     }
 

@@ -12,6 +12,7 @@ fn top_level_help_explains_credentials_exit_codes_and_examples() {
         "Manage the members of a Cloudflare account",
         "members  List, show, add, update and remove account members",
         "roles    List and show the roles of the account",
+        "apply    Change many members' access from a JSON or CSV file",
         "--account-id <ID>",
         "CLOUDFLARE_ACCOUNT_ID",
         "--base-url <URL>",
@@ -27,6 +28,7 @@ fn top_level_help_explains_credentials_exit_codes_and_examples() {
         "CLOUDFLARE_API_USER_SERVICE_KEY",
         "never from flags",
         "Exit status: 0 success; 2 invalid input or usage (nothing was sent);",
+        "130 `apply` stopped by Ctrl-C",
         "Examples:\n  export CLOUDFLARE_API_TOKEN=",
     ]);
 }
@@ -49,10 +51,14 @@ fn every_subcommand_has_help_with_examples() {
         (&["members", "remove"], "Remove a member from the account"),
         (&["roles", "list"], "List the roles of the account"),
         (&["roles", "get"], "Show one role and its permissions"),
+        (
+            &["apply"],
+            "Change many members' access from a JSON or CSV file",
+        ),
     ] {
         let run = run(bare().args(args).arg("--help"));
         run.expect_code(0).stdout_has(&[about, "Global options:"]);
-        if args.len() == 2 {
+        if args.len() == 2 || args == ["apply"] {
             run.stdout_has(&["Examples:\n  cf-members "]);
         }
     }
@@ -76,6 +82,38 @@ fn every_subcommand_has_help_with_examples() {
         "--direction <DIRECTION>",
         "--per-page <N>",
         "--page <N>",
+    ]);
+}
+
+#[test]
+fn apply_help_documents_both_formats_the_options_and_the_exit_codes() {
+    let run = run(bare().args(["apply", "--help"]));
+    run.expect_code(0).stdout_has(&[
+        "Usage: cf-members apply [OPTIONS] <FILE>",
+        "`-` reads stdin",
+        "-y, --yes",
+        "--dry-run",
+        "--concurrency <N>",
+        "[default: 4]",
+        "--rate-limit <N/SECS>",
+        "1200/300",
+        "--retry-file <PATH>",
+        "FILE.retry.json",
+        // JSON
+        "{\"op\": \"set_roles\", \"email\": \"bob@example.com\", \"roles\": [\"ROLE_ID\", ...]}",
+        "{\"op\": \"remove\", \"email\": \"old@example.com\"}",
+        "\"op\" may be left out",
+        "{\"changes\": [{\"change\": ENTRY, ...}]}",
+        // CSV
+        "email,member_id,op,roles",
+        "role ids separated by `;`",
+        "lines starting with `#` are skipped",
+        // Behaviour and exit status
+        "apply N changes? [y/N]",
+        "Ctrl-C stops cleanly",
+        "nothing sent",
+        "130 stopped by Ctrl-C",
+        "Examples:\n  cf-members apply changes.csv",
     ]);
 }
 

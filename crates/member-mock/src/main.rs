@@ -114,6 +114,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Listen for the stop signals before saying `ready`, so a Ctrl-C that
+    // follows `ready` at once is never met by the default handler.
+    let stop = StopSignals::install();
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "base_url={}", server.base_url());
@@ -126,31 +129,49 @@ async fn main() -> ExitCode {
         let _ = writeln!(out, "ready");
         let _ = out.flush();
     }
-    wait_for_stop().await;
+    stop.wait().await;
     eprintln!("member-mock: shutting down");
     server.shutdown().await;
     ExitCode::SUCCESS
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_stop() {
+/// Ctrl-C, or SIGTERM on Unix, registered when installed.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signals = match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(int), Ok(term)) => Some((int, term)),
+                _ => None,
+            };
+            Self { signals }
+        }
+        #[cfg(not(unix))]
+        {
+            Self {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            if let Some((mut int, mut term)) = self.signals {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }
