@@ -3,10 +3,13 @@
 //! partial failure and its retry file, the rate limiter against the mock's
 //! own limiter, and cancellation (by token and by dropping the stream).
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::*;
 use futures::StreamExt;
 use member_client::{
     Access, AttemptInfo, Change, ChangeResult, Client, CreateMember, Credentials, MemberId,
@@ -14,33 +17,6 @@ use member_client::{
     ResourceGroupId, RetryFile, RoleId,
 };
 use member_mock::{Fault, MockServer, RateLimit};
-
-const ADMIN_ROLE: &str = "3536bcfad5faccb999b47003c79917fb";
-const SUPER_ADMIN_ROLE: &str = "33666b9c79b9a5273fc7344ff42f953d";
-const READ_ONLY_ROLE: &str = "05784afa30c1afe1440e79d9351c7430";
-const BILLING_ROLE: &str = "3f7a2f9e6d1c4b6a8e0f5d2c1b9a8e71";
-const DNS_ROLE: &str = "b7e5d3c1a9f84b2e8c6d4a2f0e9b7c5d";
-const JOHN: &str = "4536bcfad5faccb111b47003c79917fa";
-const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
-const CAROL: &str = "c2d6e3f9a4b75c8d0e1f2a3b4c5d6e7f";
-const DAVE: &str = "d3e7f4a0b5c86d9e1f2a3b4c5d6e7f80";
-const ERIN: &str = "e4f8a5b1c6d97e0f2a3b4c5d6e7f8091";
-
-fn client(mock: &MockServer) -> Client {
-    Client::builder()
-        .base_url(&mock.base_url())
-        .credentials(Credentials::token(mock.token()))
-        .build()
-        .unwrap()
-}
-
-fn id(s: &str) -> MemberId {
-    MemberId::new(s).unwrap()
-}
-
-fn role(s: &str) -> RoleId {
-    RoleId::new(s).unwrap()
-}
 
 fn role_ids(mock: &MockServer, member: &str) -> Vec<String> {
     let mut ids: Vec<String> = mock

@@ -1,46 +1,17 @@
 //! member-client against member-mock over loopback HTTP: every operation,
 //! the quirks of the real API, and faults through the whole stack.
 
+mod common;
+
 use std::time::Duration;
 
+use common::*;
 use futures::TryStreamExt;
 use member_client::{
     Access, Client, CreateMember, Credentials, ErrorKind, InviteStatus, ListMembersParams,
-    ListRolesParams, MemberId, MemberStatus, PermissionGroupId, PolicyRequest, ResourceGroupId,
-    RoleId, UpdateMember,
+    ListRolesParams, MemberId, MemberStatus, RoleId, UpdateMember,
 };
 use member_mock::{Fault, MockServer};
-
-const ADMIN_ROLE: &str = "3536bcfad5faccb999b47003c79917fb";
-const READ_ONLY_ROLE: &str = "05784afa30c1afe1440e79d9351c7430";
-const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
-const ZONE_READ_GROUP: &str = "c8fed203ed3043cba015a93ad1616f1f";
-const RESOURCE_GROUP: &str = "6d7f2f5f5b1d4a0e9081fdc98d432fd1";
-
-fn client(mock: &MockServer) -> Client {
-    Client::builder()
-        .base_url(&mock.base_url())
-        .credentials(Credentials::token(mock.token()))
-        .build()
-        .unwrap()
-}
-
-fn id(s: &str) -> MemberId {
-    MemberId::new(s).unwrap()
-}
-
-fn role(s: &str) -> RoleId {
-    RoleId::new(s).unwrap()
-}
-
-fn policy() -> PolicyRequest {
-    PolicyRequest::new(
-        Access::Allow,
-        [PermissionGroupId::new(ZONE_READ_GROUP).unwrap()],
-        [ResourceGroupId::new(RESOURCE_GROUP).unwrap()],
-    )
-    .unwrap()
-}
 
 #[tokio::test]
 async fn get_and_get_opt() {
