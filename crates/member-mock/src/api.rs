@@ -165,6 +165,20 @@ fn shorten(s: &str) -> String {
 
 // ---------------------------------------------------------------- list -----
 
+/// `page` (from 1) and `per_page` (5 to 50, default 20), as both lists take
+/// them.
+fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), ApiError> {
+    let page = number_param(pairs, "page", 1, u64::from(u32::MAX), 1)?;
+    let per_page = number_param(
+        pairs,
+        "per_page",
+        u64::from(PER_PAGE_MIN),
+        u64::from(PER_PAGE_MAX),
+        u64::from(PER_PAGE_DEFAULT),
+    )?;
+    Ok((page, per_page))
+}
+
 pub(crate) async fn list_members(
     State(inner): Shared,
     uri: OriginalUri,
@@ -189,14 +203,7 @@ pub(crate) async fn list_members(
         .map(|d| d.parse::<Direction>())
         .transpose()
         .map_err(|e| ApiError::invalid_param("direction", e.to_string()))?;
-    let page = number_param(&pairs, "page", 1, u64::from(u32::MAX), 1)?;
-    let per_page = number_param(
-        &pairs,
-        "per_page",
-        u64::from(PER_PAGE_MIN),
-        u64::from(PER_PAGE_MAX),
-        u64::from(PER_PAGE_DEFAULT),
-    )?;
+    let (page, per_page) = paging(&pairs)?;
     with_account(&inner, &account, |account| {
         let (members, total) = account.page_of_members(status, order, direction, page, per_page);
         let count = members.len() as u64;
@@ -217,14 +224,7 @@ pub(crate) async fn list_roles(
     };
     let account = account_id(&account, &uri)?;
     let pairs = query_pairs(query)?;
-    let page = number_param(&pairs, "page", 1, u64::from(u32::MAX), 1)?;
-    let per_page = number_param(
-        &pairs,
-        "per_page",
-        u64::from(PER_PAGE_MIN),
-        u64::from(PER_PAGE_MAX),
-        u64::from(PER_PAGE_DEFAULT),
-    )?;
+    let (page, per_page) = paging(&pairs)?;
     with_account(&inner, &account, |account| {
         let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
         let take = usize::try_from(per_page).unwrap_or(usize::MAX);
