@@ -60,15 +60,3 @@ pub mod reexports {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
-
-/// Turns an error from building a path into the validation error it carries.
-pub(crate) fn local_error(error: member_http::Error) -> ValidationError {
-    match error {
-        member_http::Error::Validation(v) => v,
-        other => ValidationError::Format {
-            field: "path",
-            value: other.to_string(),
-            rule: "the request path could not be built",
-        },
-    }
-}

@@ -16,14 +16,11 @@ fn members_path(
     account: &AccountId,
     member: Option<&MemberId>,
 ) -> Result<ApiPath, ValidationError> {
-    let build = || -> Result<ApiPath, member_http::Error> {
-        let path = ApiPath::new().lit("accounts").id(account)?.lit("members");
-        match member {
-            Some(member) => path.id(member),
-            None => Ok(path),
-        }
-    };
-    build().map_err(crate::local_error)
+    let path = ApiPath::new().lit("accounts").id(account)?.lit("members");
+    match member {
+        Some(member) => path.id(member),
+        None => Ok(path),
+    }
 }
 
 /// A member's identity for the pagination guard: its id, or empty.

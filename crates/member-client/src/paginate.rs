@@ -72,14 +72,7 @@ pub(crate) fn raw_page(
         serde_json::Value::Array(items) => Ok(Page::new(items, response.result_info)),
         other => Err(Error::protocol(format!(
             "a list answer's result must be an array, got {}",
-            match other {
-                serde_json::Value::Null => "null",
-                serde_json::Value::Bool(_) => "a boolean",
-                serde_json::Value::Number(_) => "a number",
-                serde_json::Value::String(_) => "a string",
-                serde_json::Value::Object(_) => "an object",
-                serde_json::Value::Array(_) => "an array",
-            }
+            member_types::json::kind_of(&other)
         ))),
     }
 }

@@ -8,14 +8,11 @@ use crate::paginate::{paginate, paginate_pages, raw_id, raw_page, ItemStream, Pa
 use crate::Error;
 
 fn roles_path(account: &AccountId, role: Option<&RoleId>) -> Result<ApiPath, ValidationError> {
-    let build = || -> Result<ApiPath, member_http::Error> {
-        let path = ApiPath::new().lit("accounts").id(account)?.lit("roles");
-        match role {
-            Some(role) => path.id(role),
-            None => Ok(path),
-        }
-    };
-    build().map_err(crate::local_error)
+    let path = ApiPath::new().lit("accounts").id(account)?.lit("roles");
+    match role {
+        Some(role) => path.id(role),
+        None => Ok(path),
+    }
 }
 
 /// The roles of one account: `client.roles(&account_id)`.

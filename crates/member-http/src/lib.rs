@@ -1,7 +1,7 @@
 //! Safe HTTP transport for the Cloudflare account-members API.
 //!
-//! This crate knows the Cloudflare response envelope and the identifier types
-//! of [`member_types`], and nothing about members: it sends a request to the
+//! This crate knows the Cloudflare response envelope and "an identifier"
+//! ([`member_types::Identifier`]), and nothing about members: it sends a request to the
 //! base URL plus an [`ApiPath`], and returns the decoded `result` with the
 //! status, headers and messages ([`ApiResponse`]), or an [`Error`] that keeps
 //! everything the server said.
@@ -87,7 +87,7 @@ pub use error::{
     RedirectError, TimeoutError, TimeoutPhase,
 };
 pub use limiter::{CancelToken, RateLimitConfig};
-pub use path::{ApiPath, PathId};
+pub use path::ApiPath;
 pub use response::{ApiResponse, RateLimit, ResponseMeta};
 pub use retry::{backoff_delay, INITIAL_BACKOFF, JITTER_FRACTION, MAX_BACKOFF};
 

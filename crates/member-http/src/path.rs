@@ -2,52 +2,7 @@
 
 use std::fmt;
 
-use member_types::{
-    AccountId, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId, UserId,
-    ValidationError,
-};
-
-use crate::error::Error;
-
-/// An identifier that may become a URL path segment.
-///
-/// Implemented for every identifier newtype of `member-types`; the
-/// implementation re-checks the value with the identifier's own rule, so an
-/// identifier that came from a server response is checked again before it
-/// reaches a URL. [`ApiPath::id`] additionally refuses any segment that is not
-/// plain ASCII letters, digits, `-` or `_`, whatever an implementation says.
-pub trait PathId {
-    /// The name shown in path templates and error messages, e.g. `member_id`.
-    const FIELD: &'static str;
-
-    /// The checked segment.
-    ///
-    /// # Errors
-    /// The identifier's validation error when it breaks its rule.
-    fn checked_segment(&self) -> Result<&str, ValidationError>;
-}
-
-macro_rules! path_id {
-    ($($id:ty),* $(,)?) => {$(
-        impl PathId for $id {
-            const FIELD: &'static str = <$id>::FIELD;
-
-            fn checked_segment(&self) -> Result<&str, ValidationError> {
-                self.check()
-            }
-        }
-    )*};
-}
-
-path_id!(
-    AccountId,
-    MemberId,
-    RoleId,
-    PolicyId,
-    PermissionGroupId,
-    ResourceGroupId,
-    UserId
-);
+use member_types::{Identifier, ValidationError};
 
 fn is_safe_segment(segment: &str) -> bool {
     !segment.is_empty()
@@ -82,7 +37,7 @@ fn is_safe_segment(segment: &str) -> bool {
 /// // An identifier from a response is re-checked before it reaches a URL.
 /// let bad = MemberId::from_server("../roles");
 /// let err = ApiPath::new().lit("members").id(&bad).unwrap_err();
-/// assert_eq!(err.kind(), member_http::ErrorKind::InvalidInput);
+/// assert!(err.to_string().contains("member_id"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
@@ -122,18 +77,24 @@ impl ApiPath {
         self
     }
 
-    /// Appends an identifier segment after re-checking it.
+    /// Appends an identifier segment after re-checking it with the
+    /// identifier's own rule ([`Identifier::checked`]).
+    ///
+    /// Whatever an implementation of [`Identifier`] says, a segment that is
+    /// not plain ASCII letters, digits, `-` or `_` is refused.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the
-    /// identifier breaks its rule; nothing is sent.
-    pub fn id<I: PathId + ?Sized>(mut self, id: &I) -> Result<Self, Error> {
-        let segment = id.checked_segment()?;
+    /// The [`ValidationError`] of an identifier that breaks its rule; nothing
+    /// is sent. It converts into [`Error`](crate::Error) with `?`
+    /// ([`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)).
+    pub fn id<I: Identifier + ?Sized>(mut self, id: &I) -> Result<Self, ValidationError> {
+        let segment = id.checked()?;
         if !is_safe_segment(segment) {
-            return Err(Error::invalid_input(
-                format!("{} is not a plain path segment", I::FIELD),
-                None,
-            ));
+            return Err(ValidationError::Format {
+                field: I::FIELD,
+                value: segment.chars().take(40).collect(),
+                rule: "a path segment holds only ASCII letters, digits, '-' and '_'",
+            });
         }
         self.path.push('/');
         self.path.push_str(segment);
@@ -172,10 +133,12 @@ impl fmt::Debug for ApiPath {
 mod tests {
     use super::*;
 
+    use member_types::{AccountId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId, UserId};
+
     struct Sneaky;
-    impl PathId for Sneaky {
+    impl Identifier for Sneaky {
         const FIELD: &'static str = "sneaky_id";
-        fn checked_segment(&self) -> Result<&str, ValidationError> {
+        fn checked(&self) -> Result<&str, ValidationError> {
             Ok("..")
         }
     }

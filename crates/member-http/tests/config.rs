@@ -313,7 +313,7 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
     let client = server.client().build().unwrap();
 
     let bad = MemberId::from_server("../roles");
-    let err = ApiPath::new().lit("members").id(&bad).unwrap_err();
+    let err = member_http::Error::from(ApiPath::new().lit("members").id(&bad).unwrap_err());
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains("member_id"), "{err}");
 

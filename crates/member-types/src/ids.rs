@@ -65,6 +65,38 @@ pub(crate) fn check_id(
     Ok(())
 }
 
+/// An identifier that may become a URL path segment: its field name and its
+/// rule.
+///
+/// Implemented by every identifier newtype of this crate (and available to
+/// new ones through the same macro), so a transport can put any identifier
+/// in a path without naming the domain type. [`checked`](Self::checked)
+/// re-checks the value with the identifier's own rule: an identifier that
+/// came from a server response is checked again before it reaches a URL.
+///
+/// ```
+/// use member_types::{Identifier, MemberId};
+///
+/// fn segment<I: Identifier>(id: &I) -> Result<String, member_types::ValidationError> {
+///     Ok(format!("{}={}", I::FIELD, id.checked()?))
+/// }
+/// let member = MemberId::from_server("4536bcfad5faccb111b47003c79917fa");
+/// assert_eq!(segment(&member)?, "member_id=4536bcfad5faccb111b47003c79917fa");
+/// assert!(segment(&MemberId::from_server("../roles")).is_err());
+/// # Ok::<(), member_types::ValidationError>(())
+/// ```
+pub trait Identifier {
+    /// The field name shown in path templates and error messages, e.g.
+    /// `member_id`.
+    const FIELD: &'static str;
+
+    /// The identifier as text after re-checking it against its rule.
+    ///
+    /// # Errors
+    /// [`ValidationError::InvalidId`] when the value breaks the rule.
+    fn checked(&self) -> Result<&str, ValidationError>;
+}
+
 macro_rules! define_id {
     (
         $name:ident, doc = $doc:literal, field = $field:literal, min = $min:literal, max = $max:literal, pattern = $pattern:literal
@@ -135,6 +167,14 @@ macro_rules! define_id {
                 deserializer: D,
             ) -> Result<Option<Self>, D::Error> {
                 Option::<String>::deserialize(deserializer).map(|v| v.map(Self))
+            }
+        }
+
+        impl Identifier for $name {
+            const FIELD: &'static str = $field;
+
+            fn checked(&self) -> Result<&str, ValidationError> {
+                self.check()
             }
         }
 

@@ -121,3 +121,36 @@ mod simd {
         simd_json::serde::from_slice_with_buffers(&mut scratch.input, &mut scratch.buffers).ok()
     }
 }
+
+/// What kind of JSON value `value` is, for error messages: `"null"`,
+/// `"a boolean"`, `"a number"`, `"a string"`, `"an array"` or `"an object"`.
+///
+/// ```
+/// use member_types::json::kind_of;
+///
+/// assert_eq!(kind_of(&serde_json::json!([1])), "an array");
+/// assert_eq!(kind_of(&serde_json::json!({"a": 1})), "an object");
+/// ```
+pub fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Shortens a value for an error message: at most 40 characters, with `…`
+/// when something was cut.
+///
+/// ```
+/// use member_types::json::shorten;
+///
+/// assert_eq!(shorten("short"), "short");
+/// assert_eq!(shorten(&"x".repeat(50)).chars().count(), 41);
+/// ```
+pub fn shorten(value: &str) -> String {
+    crate::error::shorten(value)
+}

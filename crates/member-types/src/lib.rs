@@ -41,7 +41,9 @@ mod serde_util;
 pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, UnknownValue};
 pub use envelope::{Envelope, ResponseInfo, ResultInfo, Source};
 pub use error::ValidationError;
-pub use ids::{AccountId, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId, UserId};
+pub use ids::{
+    AccountId, Identifier, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId, UserId,
+};
 pub use member::{
     Member, Meta, PermissionGroup, Policy, ResourceGroup, Scope, ScopeObject, Scopes, User,
 };
