@@ -187,7 +187,8 @@ async fn list_filters_and_find_by_email() {
         .all(|m| m.status == Some(MemberStatus::Pending)));
 
     let page = members
-        .list_page(&ListMembersParams::new().per_page(5).unwrap())
+        .list(ListMembersParams::new().per_page(5).unwrap())
+        .page()
         .await
         .unwrap();
     assert_eq!(page.items.len(), 5);
@@ -221,7 +222,8 @@ async fn roles_list_get_and_find_by_name() {
         .unwrap();
     assert!(all.len() >= 10, "{}", all.len());
     let page = roles
-        .list_page(&ListRolesParams::new().per_page(5).unwrap())
+        .list(ListRolesParams::new().per_page(5).unwrap())
+        .page()
         .await
         .unwrap();
     assert_eq!(page.items.len(), 5);

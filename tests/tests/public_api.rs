@@ -6,6 +6,7 @@
 //! nowhere else; it builds into `target/public-api` so it never disturbs the
 //! normal build. A change to a public item fails here with a readable diff
 //! until the snapshot is reviewed (`cargo insta review`) and committed.
+//! Blanket and auto-trait impls are left out, so a diff shows our items.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,7 +59,12 @@ fn public_api_of(krate: &str) -> String {
         .as_ref()
         .unwrap_or_else(|e| panic!("{e}"));
     let json = dir.join(format!("{}.json", krate.replace('-', "_")));
+    // Blanket impls (`impl<T> From<T> for T`, `Borrow`, …) and auto traits
+    // (`Send`, `Sync`, `Unpin`, …) would make up most of every diff while
+    // saying nothing about our API; derived and written impls stay.
     let api = public_api::Builder::from_rustdoc_json(&json)
+        .omit_blanket_impls(true)
+        .omit_auto_trait_impls(true)
         .build()
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", json.display()));
     api.items().map(|item| format!("{item}\n")).collect()

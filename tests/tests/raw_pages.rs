@@ -1,4 +1,4 @@
-//! The raw list paging of member-client (`list_page_raw`, `list_pages_raw`)
+//! The raw list paging of member-client (`List::page_raw`, `List::pages_raw`)
 //! against member-mock: every item kept exactly as received, values the
 //! typed models do not know included, with each page's `result_info`.
 
@@ -31,7 +31,8 @@ async fn members_pages_raw_cover_every_member_and_keep_unknown_values() {
     let members = client(&mock).members(mock.account_id());
 
     let pages: Vec<_> = members
-        .list_pages_raw(ListMembersParams::new())
+        .list(ListMembersParams::new())
+        .pages_raw()
         .try_collect()
         .await
         .unwrap();
@@ -66,13 +67,14 @@ async fn one_raw_page_uses_the_parameters_as_given() {
     let mock = MockServer::start().await;
     let members = client(&mock).members(mock.account_id());
     let page = members
-        .list_page_raw(
-            &ListMembersParams::new()
+        .list(
+            ListMembersParams::new()
                 .page(2)
                 .unwrap()
                 .per_page(5)
                 .unwrap(),
         )
+        .page_raw()
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1, "six seeded members, five per page");
@@ -97,7 +99,8 @@ async fn unknown_fields_survive_the_raw_path() {
     );
     let roles = client(&mock).roles(mock.account_id());
     let pages: Vec<_> = roles
-        .list_pages_raw(ListRolesParams::new())
+        .list(ListRolesParams::new())
+        .pages_raw()
         .try_collect()
         .await
         .unwrap();
@@ -115,7 +118,8 @@ async fn a_result_that_is_not_an_array_is_an_error() {
     );
     let roles = client(&mock).roles(mock.account_id());
     let err = roles
-        .list_page_raw(&ListRolesParams::new())
+        .list(ListRolesParams::new())
+        .page_raw()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);

@@ -126,12 +126,12 @@ async fn members_operations_on_the_wire() {
     members.remove(&bob).await.unwrap();
     insta::assert_json_snapshot!("remove_member", last(&mock));
 
-    members.list_page(&ListMembersParams::new()).await.unwrap();
+    members.list(ListMembersParams::new()).page().await.unwrap();
     insta::assert_json_snapshot!("list_members_default", last(&mock));
 
     members
-        .list_page(
-            &ListMembersParams::new()
+        .list(
+            ListMembersParams::new()
                 .status(MemberStatus::Accepted)
                 .order(MemberOrder::Email)
                 .direction(Direction::Desc)
@@ -140,6 +140,7 @@ async fn members_operations_on_the_wire() {
                 .per_page(5)
                 .unwrap(),
         )
+        .page()
         .await
         .unwrap();
     insta::assert_json_snapshot!("list_members_all_params", last(&mock));
@@ -159,13 +160,14 @@ async fn roles_operations_on_the_wire() {
     roles.get(&RoleId::new(ADMIN_ROLE).unwrap()).await.unwrap();
     insta::assert_json_snapshot!("get_role", last(&mock));
     roles
-        .list_page(
-            &ListRolesParams::new()
+        .list(
+            ListRolesParams::new()
                 .page(1)
                 .unwrap()
                 .per_page(50)
                 .unwrap(),
         )
+        .page()
         .await
         .unwrap();
     insta::assert_json_snapshot!("list_roles", last(&mock));

@@ -15,6 +15,7 @@
 //!   loopback only); extra arguments go to `cargo bench`, e.g.
 //!   `cargo xtask bench --features fast-json`. See BENCHMARKS.md.
 
+mod fixtures;
 mod release;
 
 use std::fs;
@@ -67,8 +68,8 @@ fn schema_files(root: &Path) -> Vec<Generated> {
 }
 
 fn fixture_files(root: &Path) -> Result<Vec<Generated>, String> {
-    let fixtures = member_types::fixtures::request_fixtures()
-        .map_err(|e| format!("a fixture constructor failed: {e}"))?;
+    let fixtures =
+        fixtures::request_fixtures().map_err(|e| format!("a fixture constructor failed: {e}"))?;
     Ok(fixtures
         .into_iter()
         .map(|(file, value)| Generated {

@@ -56,12 +56,13 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
             let members = members(global)?;
             let items = if single.is_some() {
                 let page = members
-                    .list_page_raw(&params)
+                    .list(params)
+                    .page_raw()
                     .await
                     .map_err(|e| Failure::from_client(&e, false))?;
                 page.items
             } else {
-                collect(members.list_pages_raw(params), "members", global).await?
+                collect(members.list(params).pages_raw(), "members", global).await?
             };
             print_list(global, &items, output::members_table)
         }
@@ -137,12 +138,13 @@ async fn run_roles(global: &GlobalArgs, command: RolesCommand) -> Outcome {
                 Some(page) => {
                     let params = params.page(page).map_err(usage)?;
                     roles
-                        .list_page_raw(&params)
+                        .list(params)
+                        .page_raw()
                         .await
                         .map_err(|e| Failure::from_client(&e, false))?
                         .items
                 }
-                None => collect(roles.list_pages_raw(params), "roles", global).await?,
+                None => collect(roles.list(params).pages_raw(), "roles", global).await?,
             };
             print_list(global, &items, output::roles_table)
         }

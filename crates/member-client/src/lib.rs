@@ -14,8 +14,8 @@
 //! ```
 //!
 //! - [`Client`]: configuration, from the environment or a builder.
-//! - [`Members`]: get, update (roles or policies), add, remove, list as a
-//!   stream, find by email.
+//! - [`Members`]: get, update (roles or policies), add, remove, list
+//!   ([`List`]: a stream of every item, or one page), find by email.
 //! - [`Roles`]: get, list, find by name.
 //! - [`Members::plan`] and [`Members::apply`]: bulk access changes, planned
 //!   against the current state, run concurrently within the rate limit
@@ -25,11 +25,14 @@
 //!   `.await` for the result or `send_with_response()` for status, `cf-ray`,
 //!   rate-limit headers and `messages`.
 //!
-//! Everything in `member-types` is re-exported here.
+//! The models, identifiers, request bodies and list parameters of
+//! `member-types` are re-exported here; the rest of that crate (the envelope,
+//! schema export, JSON helpers) is in [`reexports`].
 
 mod apply;
 mod call;
 mod client;
+mod collection;
 mod members;
 mod paginate;
 mod roles;
@@ -40,7 +43,8 @@ pub use apply::{
 };
 pub use call::{Call, PreparedRequest};
 pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};
-pub use members::{Members, Removed};
+pub use collection::{List, Listed};
+pub use members::Members;
 pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
 pub use roles::Roles;
 
@@ -48,7 +52,18 @@ pub use member_http::{
     ApiResponse, AttemptInfo, CancelToken, Credentials, Error, ErrorKind, HeaderName, HeaderValue,
     Method, RateLimit, RateLimitConfig, RequestOptions, ResponseMeta,
 };
-pub use member_types::*;
+// The models, identifiers, bodies and parameters a facade user handles. The
+// envelope, the schema export and the JSON helpers stay in member-types
+// ([`reexports::member_types`]).
+pub use member_types::{
+    check_email, Access, AccountId, CreateAccess, CreateMember, Deleted, Direction, Identifier,
+    InviteStatus, ListMembersParams, ListParams, ListRolesParams, Member, MemberId, MemberOrder,
+    MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup, PermissionGroupId,
+    PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest, ResourceGroup,
+    ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId, RolePermissions,
+    RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember, User, UserId,
+    ValidationError, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN,
+};
 
 /// The underlying crates, for what this facade does not re-export.
 pub mod reexports {

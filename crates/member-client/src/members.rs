@@ -1,46 +1,14 @@
 //! The members resource of one account.
 
-use member_http::{ApiPath, HttpClient, Method, RequestOptions};
+use member_http::{HttpClient, Method, RequestOptions};
 use member_types::{
-    AccountId, CreateMember, ListMembersParams, Member, MemberId, PolicyRequest, RoleId,
-    UpdateMember, ValidationError,
+    AccountId, CreateMember, Deleted, ListMembersParams, Member, MemberId, PolicyRequest, RoleId,
+    UpdateMember,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::call::Call;
-use crate::paginate::{paginate, paginate_pages, raw_id, raw_page, ItemStream, Page, PageStream};
+use crate::collection::{account_path, Collection, List};
 use crate::{Error, ErrorKind};
-
-/// Builds `/accounts/{account_id}/members[/{member_id}]` from checked ids.
-fn members_path(
-    account: &AccountId,
-    member: Option<&MemberId>,
-) -> Result<ApiPath, ValidationError> {
-    let path = ApiPath::new().lit("accounts").id(account)?.lit("members");
-    match member {
-        Some(member) => path.id(member),
-        None => Ok(path),
-    }
-}
-
-/// A member's identity for the pagination guard: its id, or empty.
-fn member_key(member: &Member) -> String {
-    member
-        .id
-        .as_ref()
-        .map(|id| id.as_str().to_owned())
-        .unwrap_or_default()
-}
-
-/// What Remove Member returns: the removed membership's id, when the server
-/// sends one.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Removed {
-    /// Membership identifier of the removed member.
-    #[serde(default)]
-    pub id: Option<String>,
-}
 
 /// The members of one account: `client.members(&account_id)`.
 ///
@@ -61,17 +29,16 @@ pub struct Removed {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Members {
-    http: HttpClient,
     account: AccountId,
-    options: RequestOptions,
+    collection: Collection,
 }
 
 impl Members {
     pub(crate) fn new(http: HttpClient, account: AccountId) -> Self {
+        let path = account_path(&account, &["members"]);
         Self {
-            http,
             account,
-            options: RequestOptions::default(),
+            collection: Collection::new(http, path),
         }
     }
 
@@ -85,29 +52,21 @@ impl Members {
     /// included.
     #[must_use]
     pub fn with_options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
+        self.collection = self.collection.with_options(options);
         self
     }
 
     /// A handle whose calls give up, unsent, once `token` is cancelled.
     pub(crate) fn with_cancel(&self, token: member_http::CancelToken) -> Self {
-        let mut members = self.clone();
-        members.options.cancel = Some(token);
-        members
-    }
-
-    fn call<T>(&self, method: Method, member: Option<&MemberId>) -> Call<T> {
-        Call::new(
-            self.http.clone(),
-            method,
-            members_path(&self.account, member),
-            self.options.clone(),
-        )
+        Self {
+            account: self.account.clone(),
+            collection: self.collection.with_cancel(token),
+        }
     }
 
     /// Member Details: `GET /accounts/{account_id}/members/{member_id}`.
     pub fn get(&self, member: &MemberId) -> Call<Member> {
-        self.call(Method::GET, Some(member))
+        self.collection.item(Method::GET, member)
     }
 
     /// Like [`get`](Self::get), but a 404 is `Ok(None)`.
@@ -125,7 +84,8 @@ impl Members {
     /// Update Member: `PUT /accounts/{account_id}/members/{member_id}` with
     /// exactly one of roles or policies. Returns the member as updated.
     pub fn update(&self, member: &MemberId, body: UpdateMember) -> Call<Member> {
-        self.call(Method::PUT, Some(member))
+        self.collection
+            .item(Method::PUT, member)
             .body(body.validate().map(|()| body))
     }
 
@@ -135,7 +95,8 @@ impl Members {
         member: &MemberId,
         roles: impl IntoIterator<Item = RoleId>,
     ) -> Call<Member> {
-        self.call(Method::PUT, Some(member))
+        self.collection
+            .item(Method::PUT, member)
             .body(UpdateMember::with_roles(roles))
     }
 
@@ -145,7 +106,8 @@ impl Members {
         member: &MemberId,
         policies: impl IntoIterator<Item = PolicyRequest>,
     ) -> Call<Member> {
-        self.call(Method::PUT, Some(member))
+        self.collection
+            .item(Method::PUT, member)
             .body(UpdateMember::with_policies(policies))
     }
 
@@ -156,7 +118,8 @@ impl Members {
     /// A POST is retried only when it certainly was not processed (a connect
     /// failure or a 429), so an invitation is never sent twice.
     pub fn add(&self, body: CreateMember) -> Call<Member> {
-        self.call(Method::POST, None)
+        self.collection
+            .call(Method::POST)
             .body(body.validate().map(|()| body))
     }
 
@@ -177,63 +140,15 @@ impl Members {
     }
 
     /// Remove Member: `DELETE /accounts/{account_id}/members/{member_id}`.
-    pub fn remove(&self, member: &MemberId) -> Call<Option<Removed>> {
-        self.call(Method::DELETE, Some(member))
+    pub fn remove(&self, member: &MemberId) -> Call<Option<Deleted>> {
+        self.collection.item(Method::DELETE, member)
     }
 
-    /// One page of List Members, with its `result_info`.
-    ///
-    /// # Errors
-    /// See [`Error`].
-    pub async fn list_page(&self, params: &ListMembersParams) -> Result<Page<Member>, Error> {
-        let response = self
-            .call::<Vec<Member>>(Method::GET, None)
-            .query(params.query_pairs())
-            .send_with_response()
-            .await?;
-        Ok(Page::new(response.result, response.result_info))
-    }
-
-    /// Like [`list_page`](Self::list_page), keeping every member exactly as
-    /// received (`serde_json::Value`s), for callers that print the API's
-    /// result verbatim: values this version does not know survive.
-    ///
-    /// # Errors
-    /// See [`Error`].
-    pub async fn list_page_raw(
-        &self,
-        params: &ListMembersParams,
-    ) -> Result<Page<serde_json::Value>, Error> {
-        let response = self
-            .call::<Vec<Member>>(Method::GET, None)
-            .query(params.query_pairs())
-            .send_raw()
-            .await?;
-        raw_page(response)
-    }
-
-    /// Every page of members matching `params`, each kept exactly as
-    /// received, with its `result_info` (for progress reports). The same
-    /// paging rules as [`list`](Self::list).
-    pub fn list_pages_raw(&self, params: ListMembersParams) -> PageStream<serde_json::Value> {
-        let members = self.clone();
-        paginate_pages(
-            params,
-            move |p| {
-                let members = members.clone();
-                async move { members.list_page_raw(&p).await }
-            },
-            raw_id,
-        )
-    }
-
-    /// Every member matching `params`, across pages, as a stream.
-    ///
-    /// Starts at `params`' page (or 1) and asks for 50 per page unless
-    /// `params` says otherwise. Ends on the server's `total_pages`, else its
-    /// `total_count`, else the first short page, so no request is spent on
-    /// an empty page when the server gives totals; fails (rather than loop)
-    /// when the server answers with the wrong page or repeats a page.
+    /// List Members: `GET /accounts/{account_id}/members`. The [`List`] is
+    /// a stream of every member matching `params`, across pages; its
+    /// [`page`](List::page) is the one page `params` names, and
+    /// [`pages_raw`](List::pages_raw) keeps every member exactly as
+    /// received.
     ///
     /// ```no_run
     /// # async fn demo(members: member_client::Members) -> Result<(), member_client::Error> {
@@ -246,16 +161,8 @@ impl Members {
     ///     .await?;
     /// # let _ = pending; Ok(()) }
     /// ```
-    pub fn list(&self, params: ListMembersParams) -> ItemStream<Member> {
-        let members = self.clone();
-        paginate(
-            params,
-            move |p| {
-                let members = members.clone();
-                async move { members.list_page(&p).await }
-            },
-            member_key,
-        )
+    pub fn list(&self, params: ListMembersParams) -> List<Member, ListMembersParams> {
+        self.collection.list(params)
     }
 
     /// The member with this email (compared case-insensitively, top-level

@@ -4,8 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
-use member_types::{ListMembersParams, ListRolesParams, ResultInfo, ValidationError, PER_PAGE_MAX};
+use member_types::{ListParams, Paging, ResultInfo, PER_PAGE_MAX};
 
+use crate::collection::Listed;
 use crate::Error;
 
 /// A stream of items across pages.
@@ -56,14 +57,6 @@ impl<T> Page<T> {
     }
 }
 
-/// The identity of a raw item: its `id`, or empty.
-pub(crate) fn raw_id(item: &serde_json::Value) -> String {
-    item.get("id")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// A raw list response as a page: `result` must be an array.
 pub(crate) fn raw_page(
     response: member_http::ApiResponse<serde_json::Value>,
@@ -77,39 +70,14 @@ pub(crate) fn raw_page(
     }
 }
 
-/// List parameters a stream can move from page to page.
-pub(crate) trait PageParams: Clone + Send + 'static {
-    /// The page to start at (the caller's, or 1).
-    fn first_page(&self) -> u32;
-    /// The page size to ask for (the caller's, or the largest allowed, so a
-    /// stream spends as few requests as possible).
-    fn page_size(&self) -> u32;
-    /// These parameters at another page and size.
-    fn at(self, page: u32, per_page: u32) -> Result<Self, ValidationError>;
-}
-
-impl PageParams for ListMembersParams {
-    fn first_page(&self) -> u32 {
-        self.get_page().unwrap_or(1)
-    }
-    fn page_size(&self) -> u32 {
-        self.get_per_page().unwrap_or(PER_PAGE_MAX)
-    }
-    fn at(self, page: u32, per_page: u32) -> Result<Self, ValidationError> {
-        self.page(page)?.per_page(per_page)
-    }
-}
-
-impl PageParams for ListRolesParams {
-    fn first_page(&self) -> u32 {
-        self.get_page().unwrap_or(1)
-    }
-    fn page_size(&self) -> u32 {
-        self.get_per_page().unwrap_or(PER_PAGE_MAX)
-    }
-    fn at(self, page: u32, per_page: u32) -> Result<Self, ValidationError> {
-        self.page(page)?.per_page(per_page)
-    }
+/// The page a stream starts at (the caller's, or 1) and the page size it asks
+/// for (the caller's, or the largest allowed, so a stream spends as few
+/// requests as possible).
+fn start(paging: Paging) -> (u32, u32) {
+    (
+        paging.page().unwrap_or(1),
+        paging.per_page().unwrap_or(PER_PAGE_MAX),
+    )
 }
 
 struct State<F> {
@@ -124,14 +92,14 @@ struct State<F> {
 
 /// Streams every item from the first page of `params` on (see
 /// [`paginate_pages`]).
-pub(crate) fn paginate<P, T, F, Fut>(params: P, fetch: F, key: fn(&T) -> String) -> ItemStream<T>
+pub(crate) fn paginate<P, T, F, Fut>(params: P, fetch: F) -> ItemStream<T>
 where
-    P: PageParams,
-    T: Send + 'static,
+    P: ListParams,
+    T: Listed,
     F: Fn(P) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
-    paginate_pages(params, fetch, key)
+    paginate_pages(params, fetch)
         .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
         .try_flatten()
         .boxed()
@@ -139,23 +107,21 @@ where
 
 /// Streams every non-empty page from the first page of `params` on.
 ///
-/// `fetch(params)` returns one page; `key` gives an item's identity, used to
-/// notice a server that answers every page with the same items.
-pub(crate) fn paginate_pages<P, T, F, Fut>(
-    params: P,
-    fetch: F,
-    key: fn(&T) -> String,
-) -> PageStream<T>
+/// `fetch(params)` returns one page; each item's [`Listed::list_key`] is used
+/// to notice a server that answers every page with the same items.
+pub(crate) fn paginate_pages<P, T, F, Fut>(params: P, fetch: F) -> PageStream<T>
 where
-    P: PageParams,
-    T: Send + 'static,
+    P: ListParams,
+    T: Listed,
     F: Fn(P) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
-    let first = params.first_page();
-    let per_page = params.page_size();
+    let (first, per_page) = start(params.paging());
     let fetch = move |page: u32| {
-        let next = params.clone().at(page, per_page).map(&fetch);
+        let next = Paging::new()
+            .with_page(page)
+            .and_then(|paging| paging.with_per_page(per_page))
+            .map(|paging| fetch(params.clone().with_paging(paging)));
         async move { next.map_err(Error::Validation)?.await }
     };
     let state = State {
@@ -186,7 +152,7 @@ where
                 )));
             }
         }
-        let ids: Vec<String> = page.items.iter().map(key).collect();
+        let ids: Vec<String> = page.items.iter().map(Listed::list_key).collect();
         if !ids.is_empty() && state.previous.as_ref() == Some(&ids) {
             return Err(Error::protocol(format!(
                 "page {} repeats the items of page {}: the server is not paging",

@@ -11,7 +11,7 @@ use member_http::{
     ApiPath, Credentials, ErrorKind, HeaderName, HeaderValue, HttpClient, HttpClientBuilder,
     Method, RequestOptions, DEFAULT_BASE_URL,
 };
-use member_types::{AccountId, ListMembersParams, MemberId, MemberOrder, MemberStatus};
+use member_types::{AccountId, ListMembersParams, ListParams, MemberId, MemberOrder, MemberStatus};
 use serde_json::{json, Value};
 
 const AUTH_HEADERS: [&str; 4] = [

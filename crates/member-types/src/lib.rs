@@ -25,10 +25,10 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod deleted;
 mod enums;
 mod envelope;
 mod error;
-pub mod fixtures;
 mod ids;
 pub mod json;
 mod member;
@@ -38,6 +38,7 @@ mod role;
 pub mod schema;
 mod serde_util;
 
+pub use deleted::Deleted;
 pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, UnknownValue};
 pub use envelope::{Envelope, ResponseInfo, ResultInfo, Source};
 pub use error::ValidationError;
@@ -48,7 +49,8 @@ pub use member::{
     Member, Meta, PermissionGroup, Policy, ResourceGroup, Scope, ScopeObject, Scopes, User,
 };
 pub use params::{
-    ListMembersParams, ListRolesParams, PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN,
+    ListMembersParams, ListParams, ListRolesParams, Paging, PER_PAGE_DEFAULT, PER_PAGE_MAX,
+    PER_PAGE_MIN,
 };
 pub use request::{
     check_email, CreateAccess, CreateMember, PermissionGroupRef, PolicyRequest, ResourceGroupRef,

@@ -54,6 +54,144 @@ fn check_per_page(per_page: u32) -> Result<u32, ValidationError> {
     Ok(per_page)
 }
 
+/// The V4 paging of every Cloudflare list: `page` (from 1) and `per_page`
+/// (5 to 50; the API's default is 20). Both are checked when set.
+///
+/// Every list's parameters hold one ([`ListParams::paging`]), so one paging
+/// path serves every resource.
+///
+/// ```
+/// use member_types::Paging;
+///
+/// let paging = Paging::new().with_page(3)?.with_per_page(50)?;
+/// assert_eq!((paging.page(), paging.per_page()), (Some(3), Some(50)));
+/// assert!(Paging::new().with_per_page(51).is_err());
+/// assert!(Paging::new().with_page(0).is_err());
+/// # Ok::<(), member_types::ValidationError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+pub struct Paging {
+    /// Page number of paginated results (from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    page: Option<u32>,
+    /// Number of items per page (5 to 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 5, max = 50))]
+    per_page: Option<u32>,
+}
+
+impl Paging {
+    /// Neither page nor page size: the API's defaults.
+    pub const fn new() -> Self {
+        Self {
+            page: None,
+            per_page: None,
+        }
+    }
+
+    /// The page to fetch (from 1).
+    ///
+    /// # Errors
+    /// [`ValidationError::OutOfRange`] for page 0.
+    pub fn with_page(mut self, page: u32) -> Result<Self, ValidationError> {
+        self.page = Some(check_page(page)?);
+        Ok(self)
+    }
+
+    /// Items per page (5 to 50).
+    ///
+    /// # Errors
+    /// [`ValidationError::OutOfRange`] outside 5 to 50.
+    pub fn with_per_page(mut self, per_page: u32) -> Result<Self, ValidationError> {
+        self.per_page = Some(check_per_page(per_page)?);
+        Ok(self)
+    }
+
+    /// The page, if set.
+    pub const fn page(&self) -> Option<u32> {
+        self.page
+    }
+
+    /// The page size, if set.
+    pub const fn per_page(&self) -> Option<u32> {
+        self.per_page
+    }
+
+    /// Appends `page` and `per_page`, those that are set, to `pairs`.
+    pub fn push_query_pairs(&self, pairs: &mut Vec<(&'static str, String)>) {
+        if let Some(page) = self.page {
+            pairs.push(("page", page.to_string()));
+        }
+        if let Some(per_page) = self.per_page {
+            pairs.push(("per_page", per_page.to_string()));
+        }
+    }
+
+    fn from_raw(page: Option<u32>, per_page: Option<u32>) -> Result<Self, ValidationError> {
+        let mut paging = Self::new();
+        if let Some(page) = page {
+            paging = paging.with_page(page)?;
+        }
+        if let Some(per_page) = per_page {
+            paging = paging.with_per_page(per_page)?;
+        }
+        Ok(paging)
+    }
+}
+
+/// The parameters of a paged list: filters, plus the [`Paging`] that a
+/// stream moves from page to page.
+///
+/// Implemented by every `List…Params` type (and by [`Paging`] itself, for
+/// lists that take nothing else); a new list needs only this impl to be
+/// streamed by the client's one paging path.
+///
+/// ```
+/// use member_types::{ListParams, ListRolesParams, Paging};
+///
+/// let params = ListRolesParams::new().with_paging(Paging::new().with_page(2)?);
+/// assert_eq!(params.query_pairs(), vec![("page", "2".to_owned())]);
+/// # Ok::<(), member_types::ValidationError>(())
+/// ```
+pub trait ListParams: Clone + Send + Sync + 'static {
+    /// The paging part of the parameters.
+    fn paging(&self) -> Paging;
+
+    /// The same parameters with another paging.
+    #[must_use]
+    fn with_paging(self, paging: Paging) -> Self;
+
+    /// The query pairs in a stable order, leaving out what is not set.
+    fn query_pairs(&self) -> Vec<(&'static str, String)>;
+
+    /// The query string without the leading `?` (empty when nothing is set).
+    /// Every value is an enum or a number, so nothing needs escaping.
+    fn to_query_string(&self) -> String {
+        self.query_pairs()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+impl ListParams for Paging {
+    fn paging(&self) -> Paging {
+        *self
+    }
+
+    fn with_paging(self, paging: Paging) -> Self {
+        paging
+    }
+
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::with_capacity(2);
+        self.push_query_pairs(&mut pairs);
+        pairs
+    }
+}
+
 /// Query parameters of List Members.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "RawListMembersParams")]
@@ -68,12 +206,9 @@ pub struct ListMembersParams {
     /// Direction to order members.
     #[serde(skip_serializing_if = "Option::is_none")]
     direction: Option<Direction>,
-    /// Page number of paginated results (from 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    page: Option<u32>,
-    /// Number of members per page (5 to 50; the API's default is 20).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    per_page: Option<u32>,
+    /// Page number and members per page (5 to 50; the API's default is 20).
+    #[serde(flatten)]
+    paging: Paging,
 }
 
 /// The schema and the unchecked form of [`ListMembersParams`].
@@ -120,12 +255,7 @@ impl TryFrom<RawListMembersParams> for ListMembersParams {
                 });
             }
         }
-        if let Some(page) = raw.page {
-            params = params.page(page)?;
-        }
-        if let Some(per_page) = raw.per_page {
-            params = params.per_page(per_page)?;
-        }
+        params.paging = Paging::from_raw(raw.page, raw.per_page)?;
         Ok(params)
     }
 }
@@ -162,7 +292,7 @@ impl ListMembersParams {
     /// # Errors
     /// [`ValidationError::OutOfRange`] for page 0.
     pub fn page(mut self, page: u32) -> Result<Self, ValidationError> {
-        self.page = Some(check_page(page)?);
+        self.paging = self.paging.with_page(page)?;
         Ok(self)
     }
 
@@ -171,38 +301,30 @@ impl ListMembersParams {
     /// # Errors
     /// [`ValidationError::OutOfRange`] outside 5 to 50.
     pub fn per_page(mut self, per_page: u32) -> Result<Self, ValidationError> {
-        self.per_page = Some(check_per_page(per_page)?);
+        self.paging = self.paging.with_per_page(per_page)?;
         Ok(self)
     }
 
-    /// The order field, if set.
-    pub fn get_order(&self) -> Option<MemberOrder> {
-        self.order
+    /// The query string without the leading `?` (empty when nothing is set).
+    /// Every value is an enum or a number, so nothing needs escaping.
+    pub fn to_query_string(&self) -> String {
+        ListParams::to_query_string(self)
+    }
+}
+
+impl ListParams for ListMembersParams {
+    fn paging(&self) -> Paging {
+        self.paging
     }
 
-    /// The status filter, if set.
-    pub fn get_status(&self) -> Option<&MemberStatus> {
-        self.status.as_ref()
-    }
-
-    /// The direction, if set.
-    pub fn get_direction(&self) -> Option<Direction> {
-        self.direction
-    }
-
-    /// The page, if set.
-    pub fn get_page(&self) -> Option<u32> {
-        self.page
-    }
-
-    /// The page size, if set.
-    pub fn get_per_page(&self) -> Option<u32> {
-        self.per_page
+    fn with_paging(mut self, paging: Paging) -> Self {
+        self.paging = paging;
+        self
     }
 
     /// The query pairs in a stable order (order, status, direction, page,
     /// per_page), leaving out what is not set.
-    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = Vec::with_capacity(5);
         if let Some(order) = self.order {
             pairs.push(("order", order.as_str().to_owned()));
@@ -213,40 +335,18 @@ impl ListMembersParams {
         if let Some(direction) = self.direction {
             pairs.push(("direction", direction.as_str().to_owned()));
         }
-        if let Some(page) = self.page {
-            pairs.push(("page", page.to_string()));
-        }
-        if let Some(per_page) = self.per_page {
-            pairs.push(("per_page", per_page.to_string()));
-        }
+        self.paging.push_query_pairs(&mut pairs);
         pairs
     }
-
-    /// The query string without the leading `?` (empty when nothing is set).
-    /// Every value is an enum or a number, so nothing needs escaping.
-    pub fn to_query_string(&self) -> String {
-        join_pairs(&self.query_pairs())
-    }
-}
-
-fn join_pairs(pairs: &[(&'static str, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// Query parameters of List Roles.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "RawListRolesParams")]
 pub struct ListRolesParams {
-    /// Page number of paginated results (from 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    page: Option<u32>,
-    /// Number of roles per page (5 to 50).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    per_page: Option<u32>,
+    /// Page number and roles per page (5 to 50).
+    #[serde(flatten)]
+    paging: Paging,
 }
 
 /// The schema and the unchecked form of [`ListRolesParams`].
@@ -267,14 +367,9 @@ struct RawListRolesParams {
 impl TryFrom<RawListRolesParams> for ListRolesParams {
     type Error = ValidationError;
     fn try_from(raw: RawListRolesParams) -> Result<Self, Self::Error> {
-        let mut params = Self::new();
-        if let Some(page) = raw.page {
-            params = params.page(page)?;
-        }
-        if let Some(per_page) = raw.per_page {
-            params = params.per_page(per_page)?;
-        }
-        Ok(params)
+        Ok(Self {
+            paging: Paging::from_raw(raw.page, raw.per_page)?,
+        })
     }
 }
 
@@ -289,7 +384,7 @@ impl ListRolesParams {
     /// # Errors
     /// [`ValidationError::OutOfRange`] for page 0.
     pub fn page(mut self, page: u32) -> Result<Self, ValidationError> {
-        self.page = Some(check_page(page)?);
+        self.paging = self.paging.with_page(page)?;
         Ok(self)
     }
 
@@ -298,35 +393,28 @@ impl ListRolesParams {
     /// # Errors
     /// [`ValidationError::OutOfRange`] outside 5 to 50.
     pub fn per_page(mut self, per_page: u32) -> Result<Self, ValidationError> {
-        self.per_page = Some(check_per_page(per_page)?);
+        self.paging = self.paging.with_per_page(per_page)?;
         Ok(self)
-    }
-
-    /// The page, if set.
-    pub fn get_page(&self) -> Option<u32> {
-        self.page
-    }
-
-    /// The page size, if set.
-    pub fn get_per_page(&self) -> Option<u32> {
-        self.per_page
-    }
-
-    /// The query pairs (page, per_page), leaving out what is not set.
-    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(2);
-        if let Some(page) = self.page {
-            pairs.push(("page", page.to_string()));
-        }
-        if let Some(per_page) = self.per_page {
-            pairs.push(("per_page", per_page.to_string()));
-        }
-        pairs
     }
 
     /// The query string without the leading `?`.
     pub fn to_query_string(&self) -> String {
-        join_pairs(&self.query_pairs())
+        ListParams::to_query_string(self)
+    }
+}
+
+impl ListParams for ListRolesParams {
+    fn paging(&self) -> Paging {
+        self.paging
+    }
+
+    fn with_paging(self, paging: Paging) -> Self {
+        Self { paging }
+    }
+
+    /// The query pairs (page, per_page), leaving out what is not set.
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        self.paging.query_pairs()
     }
 }
 
