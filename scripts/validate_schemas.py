@@ -32,6 +32,8 @@ def response_schema(name):
         return "member-list-envelope.json"
     if name.startswith("role-list"):
         return "role-list-envelope.json"
+    if name.startswith("permission-group-list"):
+        return "permission-group-list-envelope.json"
     if name.startswith("failure"):
         return "envelope.json"
     return "member-envelope.json"

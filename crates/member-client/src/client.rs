@@ -6,7 +6,7 @@ use std::time::Duration;
 use member_http::{AttemptInfo, Credentials, HttpClient, HttpClientBuilder};
 use member_types::AccountId;
 
-use crate::{Error, Members, Roles};
+use crate::{Error, Members, PermissionGroups, Roles};
 
 /// The environment variable naming the default account.
 pub const ENV_ACCOUNT_ID: &str = "CLOUDFLARE_ACCOUNT_ID";
@@ -92,6 +92,11 @@ impl Client {
     /// The roles of `account`.
     pub fn roles(&self, account: &AccountId) -> Roles {
         Roles::new(self.http.clone(), account.clone())
+    }
+
+    /// The permission-group catalog of `account`.
+    pub fn permission_groups(&self, account: &AccountId) -> PermissionGroups {
+        PermissionGroups::new(self.http.clone(), account.clone())
     }
 
     /// The members of the default account.

@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 
 use futures::Stream;
 use member_http::{ApiPath, CancelToken, HttpClient, Method, RequestOptions};
-use member_types::{AccountId, Identifier, ListParams, Member, Role, ValidationError};
+use member_types::{AccountId, Identifier, ListParams, ValidationError};
 use serde::de::DeserializeOwned;
 
 use crate::call::Call;
@@ -36,21 +36,6 @@ impl Listed for serde_json::Value {
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_owned()
-    }
-}
-
-impl Listed for Member {
-    fn list_key(&self) -> String {
-        self.id
-            .as_ref()
-            .map(|id| id.as_str().to_owned())
-            .unwrap_or_default()
-    }
-}
-
-impl Listed for Role {
-    fn list_key(&self) -> String {
-        self.id.as_str().to_owned()
     }
 }
 

@@ -17,6 +17,8 @@
 //! - [`Members`]: get, update (roles or policies), add, remove, list
 //!   ([`List`]: a stream of every item, or one page), find by email.
 //! - [`Roles`]: get, list, find by name.
+//! - [`PermissionGroups`]: the account's permission-group catalog: get,
+//!   list by id, name or label.
 //! - [`Members::plan`] and [`Members::apply`]: bulk access changes, planned
 //!   against the current state, run concurrently within the rate limit
 //!   ([`ClientBuilder::rate_limit`]) as a stream of [`Outcome`]s, with a
@@ -35,6 +37,7 @@ mod client;
 mod collection;
 mod members;
 mod paginate;
+mod permission_groups;
 mod roles;
 
 pub use apply::{
@@ -46,6 +49,7 @@ pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};
 pub use collection::{List, Listed};
 pub use members::Members;
 pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
+pub use permission_groups::PermissionGroups;
 pub use roles::Roles;
 
 pub use member_http::{
@@ -57,12 +61,12 @@ pub use member_http::{
 // ([`reexports::member_types`]).
 pub use member_types::{
     check_email, Access, AccountId, CreateAccess, CreateMember, Deleted, Direction, Identifier,
-    InviteStatus, ListMembersParams, ListParams, ListRolesParams, Member, MemberId, MemberOrder,
-    MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup, PermissionGroupId,
-    PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest, ResourceGroup,
-    ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId, RolePermissions,
-    RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember, User, UserId,
-    ValidationError, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN,
+    InviteStatus, ListMembersParams, ListParams, ListPermissionGroupsParams, ListRolesParams,
+    Member, MemberId, MemberOrder, MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup,
+    PermissionGroupId, PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest,
+    ResourceGroup, ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId,
+    RolePermissions, RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember, User,
+    UserId, ValidationError, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN,
 };
 
 /// The underlying crates, for what this facade does not re-export.

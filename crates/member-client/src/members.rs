@@ -7,8 +7,17 @@ use member_types::{
 };
 
 use crate::call::Call;
-use crate::collection::{account_path, Collection, List};
+use crate::collection::{account_path, Collection, List, Listed};
 use crate::{Error, ErrorKind};
+
+impl Listed for Member {
+    fn list_key(&self) -> String {
+        self.id
+            .as_ref()
+            .map(|id| id.as_str().to_owned())
+            .unwrap_or_default()
+    }
+}
 
 /// The members of one account: `client.members(&account_id)`.
 ///

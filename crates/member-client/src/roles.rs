@@ -4,8 +4,14 @@ use member_http::{HttpClient, Method, RequestOptions};
 use member_types::{AccountId, ListRolesParams, Role, RoleId, ValidationError};
 
 use crate::call::Call;
-use crate::collection::{account_path, Collection, List};
+use crate::collection::{account_path, Collection, List, Listed};
 use crate::Error;
+
+impl Listed for Role {
+    fn list_key(&self) -> String {
+        self.id.as_str().to_owned()
+    }
+}
 
 /// The roles of one account: `client.roles(&account_id)`.
 ///

@@ -33,6 +33,7 @@ mod ids;
 pub mod json;
 mod member;
 mod params;
+mod permission_group;
 mod request;
 mod role;
 pub mod schema;
@@ -45,13 +46,12 @@ pub use error::ValidationError;
 pub use ids::{
     AccountId, Identifier, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId, UserId,
 };
-pub use member::{
-    Member, Meta, PermissionGroup, Policy, ResourceGroup, Scope, ScopeObject, Scopes, User,
-};
+pub use member::{Member, Meta, Policy, ResourceGroup, Scope, ScopeObject, Scopes, User};
 pub use params::{
     ListMembersParams, ListParams, ListRolesParams, Paging, PER_PAGE_DEFAULT, PER_PAGE_MAX,
     PER_PAGE_MIN,
 };
+pub use permission_group::{ListPermissionGroupsParams, PermissionGroup};
 pub use request::{
     check_email, CreateAccess, CreateMember, PermissionGroupRef, PolicyRequest, ResourceGroupRef,
     RoleRef, UpdateMember, EMAIL_MAX_LEN,

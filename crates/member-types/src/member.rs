@@ -11,7 +11,8 @@ use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::enums::{Access, MemberStatus};
-use crate::ids::{MemberId, PermissionGroupId, PolicyId, ResourceGroupId, UserId};
+use crate::ids::{MemberId, PolicyId, ResourceGroupId, UserId};
+use crate::permission_group::PermissionGroup;
 use crate::role::Role;
 use crate::serde_util::{null_as_empty, Key, KeySeed, Seen};
 
@@ -128,22 +129,6 @@ pub struct Policy {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub resource_groups: Vec<ResourceGroup>,
-}
-
-/// A permission group referenced by a policy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[non_exhaustive]
-pub struct PermissionGroup {
-    /// Identifier of the permission group.
-    #[serde(deserialize_with = "PermissionGroupId::deserialize_lenient")]
-    #[schemars(with = "String")]
-    pub id: PermissionGroupId,
-    /// Attributes associated to the permission group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<Meta>,
-    /// Name of the permission group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 
 /// A resource group referenced by a policy.

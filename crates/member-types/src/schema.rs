@@ -22,7 +22,8 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::{
-    CreateMember, Envelope, ListMembersParams, ListRolesParams, Member, Role, UpdateMember,
+    CreateMember, Envelope, ListMembersParams, ListRolesParams, Member, PermissionGroup, Role,
+    UpdateMember,
 };
 
 /// Where the exported schemas say they live (`$id` prefix).
@@ -152,6 +153,16 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "role-list-envelope.json",
             "RoleListEnvelope",
             "Response of list roles (one page).",
+        ),
+        root::<PermissionGroup>(
+            "permission-group.json",
+            "PermissionGroup",
+            "A permission group of GET /accounts/{account_id}/iam/permission_groups (what clients accept).",
+        ),
+        root::<Envelope<Vec<PermissionGroup>>>(
+            "permission-group-list-envelope.json",
+            "PermissionGroupListEnvelope",
+            "Response of list permission groups (one page).",
         ),
         root::<Envelope<serde_json::Value>>(
             "envelope.json",

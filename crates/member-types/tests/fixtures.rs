@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use member_types::{CreateMember, Envelope, ListMembersParams, Member, Role, UpdateMember};
+use member_types::{
+    CreateMember, Envelope, ListMembersParams, Member, PermissionGroup, Role, UpdateMember,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -80,6 +82,9 @@ fn response_fixtures_round_trip_validate_and_snapshot() {
         } else if name.starts_with("role-list") {
             let m = round_trip::<Envelope<Vec<Role>>>(&name, &json);
             ("role-list-envelope.json", format!("{m:#?}"))
+        } else if name.starts_with("permission-group-list") {
+            let m = round_trip::<Envelope<Vec<PermissionGroup>>>(&name, &json);
+            ("permission-group-list-envelope.json", format!("{m:#?}"))
         } else if name.starts_with("failure") {
             let m = round_trip::<Envelope<Value>>(&name, &json);
             ("envelope.json", format!("{m:#?}"))
