@@ -32,6 +32,12 @@ def response_schema(name):
         return "member-list-envelope.json"
     if name.startswith("role-list"):
         return "role-list-envelope.json"
+    if name.startswith("resource-group-list"):
+        return "resource-group-list-envelope.json"
+    if name.startswith("resource-group"):
+        return "resource-group-envelope.json"
+    if name.startswith("zone-list"):
+        return "zone-list-envelope.json"
     if name.startswith("permission-group-list"):
         return "permission-group-list-envelope.json"
     if name.startswith("failure"):

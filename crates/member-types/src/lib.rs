@@ -35,9 +35,11 @@ mod member;
 mod params;
 mod permission_group;
 mod request;
+mod resource_group;
 mod role;
 pub mod schema;
 mod serde_util;
+mod zone;
 
 pub use deleted::Deleted;
 pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, UnknownValue};
@@ -45,8 +47,9 @@ pub use envelope::{Envelope, ResponseInfo, ResultInfo, Source};
 pub use error::ValidationError;
 pub use ids::{
     AccountId, Identifier, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId, UserId,
+    ZoneId,
 };
-pub use member::{Member, Meta, Policy, ResourceGroup, Scope, ScopeObject, Scopes, User};
+pub use member::{Member, Meta, Policy, Scope, ScopeObject, Scopes, User};
 pub use params::{
     ListMembersParams, ListParams, ListRolesParams, Paging, PER_PAGE_DEFAULT, PER_PAGE_MAX,
     PER_PAGE_MIN,
@@ -56,4 +59,9 @@ pub use request::{
     check_email, CreateAccess, CreateMember, PermissionGroupRef, PolicyRequest, ResourceGroupRef,
     RoleRef, UpdateMember, EMAIL_MAX_LEN,
 };
+pub use resource_group::{
+    CreateResourceGroup, ListResourceGroupsParams, ResourceGroup, UpdateResourceGroup,
+    ACCOUNT_SCOPE_PREFIX, SCOPE_ALL, ZONE_SCOPE_PREFIX,
+};
 pub use role::{PermissionGrant, Permissions, Role, RolePermissions};
+pub use zone::{ListZonesParams, Zone, ZoneAccount};

@@ -11,8 +11,9 @@ use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::enums::{Access, MemberStatus};
-use crate::ids::{MemberId, PolicyId, ResourceGroupId, UserId};
+use crate::ids::{MemberId, PolicyId, UserId};
 use crate::permission_group::PermissionGroup;
+use crate::resource_group::ResourceGroup;
 use crate::role::Role;
 use crate::serde_util::{null_as_empty, Key, KeySeed, Seen};
 
@@ -131,25 +132,6 @@ pub struct Policy {
     pub resource_groups: Vec<ResourceGroup>,
 }
 
-/// A resource group referenced by a policy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[non_exhaustive]
-pub struct ResourceGroup {
-    /// Identifier of the resource group.
-    #[serde(deserialize_with = "ResourceGroupId::deserialize_lenient")]
-    #[schemars(with = "String")]
-    pub id: ResourceGroupId,
-    /// The scope associated to the resource group.
-    #[serde(default)]
-    pub scope: Scopes,
-    /// Attributes associated to the resource group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<Meta>,
-    /// Name of the resource group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
 /// Attributes associated to a permission or resource group.
 ///
 /// The current API documents `{key, value}`; the 2024 document allows any
@@ -206,7 +188,10 @@ impl<'de> Deserialize<'de> for Meta {
 }
 
 /// The scope of a resource group: what the policy applies to.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// Build one with [`Scope::account`], [`Scope::zone`] or [`Scope::zones`]
+/// rather than by writing keys by hand.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Scope {
     /// A combination of a pre-defined resource name and identifier (like
@@ -218,7 +203,7 @@ pub struct Scope {
 }
 
 /// A scope object of a resource group scope.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ScopeObject {
     /// A combination of a pre-defined resource name and identifier (like a

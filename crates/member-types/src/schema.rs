@@ -22,8 +22,8 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::{
-    CreateMember, Envelope, ListMembersParams, ListRolesParams, Member, PermissionGroup, Role,
-    UpdateMember,
+    CreateMember, CreateResourceGroup, Envelope, ListMembersParams, ListRolesParams, Member,
+    PermissionGroup, ResourceGroup, Role, UpdateMember, UpdateResourceGroup, Zone,
 };
 
 /// Where the exported schemas say they live (`$id` prefix).
@@ -163,6 +163,36 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "permission-group-list-envelope.json",
             "PermissionGroupListEnvelope",
             "Response of list permission groups (one page).",
+        ),
+        root::<ResourceGroup>(
+            "resource-group.json",
+            "ResourceGroup",
+            "A resource group of /accounts/{account_id}/iam/resource_groups (what clients accept).",
+        ),
+        root::<Envelope<ResourceGroup>>(
+            "resource-group-envelope.json",
+            "ResourceGroupEnvelope",
+            "Response of get, create and update resource group.",
+        ),
+        root::<Envelope<Vec<ResourceGroup>>>(
+            "resource-group-list-envelope.json",
+            "ResourceGroupListEnvelope",
+            "Response of list resource groups (paged or a single page).",
+        ),
+        root::<CreateResourceGroup>(
+            "create-resource-group.json",
+            "CreateResourceGroup",
+            "Body of POST /accounts/{account_id}/iam/resource_groups: a name and one scope.",
+        ),
+        root::<UpdateResourceGroup>(
+            "update-resource-group.json",
+            "UpdateResourceGroup",
+            "Body of PUT /accounts/{account_id}/iam/resource_groups/{resource_group_id}: name, scope or both.",
+        ),
+        root::<Envelope<Vec<Zone>>>(
+            "zone-list-envelope.json",
+            "ZoneListEnvelope",
+            "Response of list zones (one page), as much of each zone as a lookup needs.",
         ),
         root::<Envelope<serde_json::Value>>(
             "envelope.json",

@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use member_types::{
-    CreateMember, Envelope, ListMembersParams, Member, PermissionGroup, Role, UpdateMember,
+    CreateMember, Envelope, ListMembersParams, Member, PermissionGroup, ResourceGroup, Role,
+    UpdateMember, Zone,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -85,6 +86,17 @@ fn response_fixtures_round_trip_validate_and_snapshot() {
         } else if name.starts_with("permission-group-list") {
             let m = round_trip::<Envelope<Vec<PermissionGroup>>>(&name, &json);
             ("permission-group-list-envelope.json", format!("{m:#?}"))
+        } else if name.starts_with("resource-group-list") {
+            let m = round_trip::<Envelope<Vec<ResourceGroup>>>(&name, &json);
+            ("resource-group-list-envelope.json", format!("{m:#?}"))
+        } else if name.starts_with("resource-group") {
+            let m = round_trip::<Envelope<ResourceGroup>>(&name, &json);
+            ("resource-group-envelope.json", format!("{m:#?}"))
+        } else if name.starts_with("zone-list") {
+            // Zones keep only what a lookup needs: the round trip is of
+            // those keys.
+            let m: Envelope<Vec<Zone>> = serde_json::from_value(json.clone()).unwrap();
+            ("zone-list-envelope.json", format!("{m:#?}"))
         } else if name.starts_with("failure") {
             let m = round_trip::<Envelope<Value>>(&name, &json);
             ("envelope.json", format!("{m:#?}"))
