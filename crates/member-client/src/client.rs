@@ -6,7 +6,7 @@ use std::time::Duration;
 use member_http::{AttemptInfo, Credentials, HttpClient, HttpClientBuilder};
 use member_types::AccountId;
 
-use crate::{Error, Members, PermissionGroups, Roles};
+use crate::{Error, Members, PermissionGroups, ResourceGroups, Roles, Zones};
 
 /// The environment variable naming the default account.
 pub const ENV_ACCOUNT_ID: &str = "CLOUDFLARE_ACCOUNT_ID";
@@ -97,6 +97,16 @@ impl Client {
     /// The permission-group catalog of `account`.
     pub fn permission_groups(&self, account: &AccountId) -> PermissionGroups {
         PermissionGroups::new(self.http.clone(), account.clone())
+    }
+
+    /// The resource groups of `account`.
+    pub fn resource_groups(&self, account: &AccountId) -> ResourceGroups {
+        ResourceGroups::new(self.http.clone(), account.clone())
+    }
+
+    /// The zones the token can read.
+    pub fn zones(&self) -> Zones {
+        Zones::new(self.http.clone())
     }
 
     /// The members of the default account.

@@ -19,6 +19,8 @@
 //! - [`Roles`]: get, list, find by name.
 //! - [`PermissionGroups`]: the account's permission-group catalog: get,
 //!   list by id, name or label.
+//! - [`ResourceGroups`]: list, get, create, update, delete.
+//! - [`Zones`]: list, and find a zone of an account by name.
 //! - [`Members::plan`] and [`Members::apply`]: bulk access changes, planned
 //!   against the current state, run concurrently within the rate limit
 //!   ([`ClientBuilder::rate_limit`]) as a stream of [`Outcome`]s, with a
@@ -38,7 +40,9 @@ mod collection;
 mod members;
 mod paginate;
 mod permission_groups;
+mod resource_groups;
 mod roles;
+mod zones;
 
 pub use apply::{
     AccessState, Apply, Change, ChangeError, ChangeResult, MemberRef, Outcome, Plan, PlanAction,
@@ -50,7 +54,9 @@ pub use collection::{List, Listed};
 pub use members::Members;
 pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
 pub use permission_groups::PermissionGroups;
+pub use resource_groups::ResourceGroups;
 pub use roles::Roles;
+pub use zones::Zones;
 
 pub use member_http::{
     ApiResponse, AttemptInfo, CancelToken, Credentials, Error, ErrorKind, HeaderName, HeaderValue,
@@ -60,13 +66,15 @@ pub use member_http::{
 // envelope, the schema export and the JSON helpers stay in member-types
 // ([`reexports::member_types`]).
 pub use member_types::{
-    check_email, Access, AccountId, CreateAccess, CreateMember, Deleted, Direction, Identifier,
-    InviteStatus, ListMembersParams, ListParams, ListPermissionGroupsParams, ListRolesParams,
-    Member, MemberId, MemberOrder, MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup,
-    PermissionGroupId, PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest,
-    ResourceGroup, ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId,
-    RolePermissions, RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember, User,
-    UserId, ValidationError, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN,
+    check_email, Access, AccountId, CreateAccess, CreateMember, CreateResourceGroup, Deleted,
+    Direction, Identifier, InviteStatus, ListMembersParams, ListParams, ListPermissionGroupsParams,
+    ListResourceGroupsParams, ListRolesParams, ListZonesParams, Member, MemberId, MemberOrder,
+    MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup, PermissionGroupId,
+    PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest, ResourceGroup,
+    ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId, RolePermissions,
+    RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember, User, UserId,
+    ValidationError, ACCOUNT_SCOPE_PREFIX, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX,
+    PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
 };
 
 /// The underlying crates, for what this facade does not re-export.
