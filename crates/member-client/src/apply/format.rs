@@ -389,14 +389,20 @@ impl Change {
     /// # Ok::<(), member_client::EntryError>(())
     /// ```
     pub fn from_entry(entry: &Map<String, Value>) -> Result<Self, EntryError> {
-        let op = op_of(entry)?;
-        check_keys(op, entry)?;
-        check_member(op, entry)?;
-        check_access(op, entry)?;
-        let change = build(op, &Entry(entry))?;
+        let change = read_entry(entry)?;
         change.validate().map_err(Broken::Invalid)?;
         Ok(change)
     }
+}
+
+/// The change an entry holds, its keys and values checked but the change
+/// not [validated](Change::validate).
+fn read_entry(entry: &Map<String, Value>) -> Result<Change, EntryError> {
+    let op = op_of(entry)?;
+    check_keys(op, entry)?;
+    check_member(op, entry)?;
+    check_access(op, entry)?;
+    Ok(build(op, &Entry(entry))?)
 }
 
 /// The op the entry names, or the one its access says.
@@ -627,11 +633,13 @@ fn serialize_member<M: SerializeMap>(map: &mut M, member: &MemberRef) -> Result<
     }
 }
 
-/// Reads one entry by [`Change::from_entry`]'s rules.
+/// Reads one entry by [`Change::from_entry`]'s rules but for the last,
+/// [`Change::validate`]: whatever `Serialize` wrote reads back, such as the
+/// invalid change a plan's [`Problem`](crate::Problem) holds.
 impl<'de> Deserialize<'de> for Change {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let entry = Map::<String, Value>::deserialize(deserializer)?;
-        Change::from_entry(&entry).map_err(de::Error::custom)
+        read_entry(&entry).map_err(de::Error::custom)
     }
 }
 
@@ -745,6 +753,10 @@ mod tests {
                 assert!(change.kind().fields().contains(&field), "{key}");
             }
         }
+        // An invalid change reads back as it was written.
+        let empty = Change::set_roles(MemberId::new(BOB).unwrap(), []);
+        let back: Change = serde_json::from_value(serde_json::to_value(&empty).unwrap()).unwrap();
+        assert_eq!(back, empty);
         // MemberRef's own serde uses the same keys as an entry.
         let by_id = MemberRef::Id(MemberId::new(BOB).unwrap());
         assert_eq!(serde_json::to_value(by_id).unwrap(), json!({"id": BOB}));
