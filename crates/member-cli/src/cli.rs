@@ -564,34 +564,27 @@ mod tests {
         assert_eq!(err.exit_code(), 2);
     }
 
-    #[test]
-    fn role_repeats_and_excludes_policies() {
-        let cli = Cli::try_parse_from([
+    /// `cf-members members update <id> --role <id>` and then `more`.
+    fn update_with_a_role(more: &[&str]) -> Result<Cli, clap::Error> {
+        let args = [
             "cf-members",
             "members",
             "update",
             "4536bcfad5faccb111b47003c79917fa",
             "--role",
             "05784afa30c1afe1440e79d9351c7430",
-            "--role",
-            "3536bcfad5faccb999b47003c79917fb",
-        ])
-        .unwrap();
+        ];
+        Cli::try_parse_from(args.iter().chain(more))
+    }
+
+    #[test]
+    fn role_repeats_and_excludes_policies() {
+        let cli = update_with_a_role(&["--role", "3536bcfad5faccb999b47003c79917fb"]).unwrap();
         let Command::Members(MembersCommand::Update(args)) = cli.command else {
             panic!("parsed as {:?}", cli.command);
         };
         assert_eq!(args.access.roles.len(), 2);
-        let err = Cli::try_parse_from([
-            "cf-members",
-            "members",
-            "update",
-            "4536bcfad5faccb111b47003c79917fa",
-            "--role",
-            "05784afa30c1afe1440e79d9351c7430",
-            "--policies",
-            "p.json",
-        ])
-        .unwrap_err();
+        let err = update_with_a_role(&["--policies", "p.json"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
         assert_eq!(err.exit_code(), 2);
     }

@@ -117,10 +117,7 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 .unwrap_or(args.member_id.as_str())
                 .to_owned();
             print_one(global, &value, |_| {
-                Ok(format!(
-                    "removed member {}\n",
-                    removed.replace(|c: char| c.is_control(), "?")
-                ))
+                Ok(format!("removed member {}\n", output::clean(&removed)))
             })
         }
     }

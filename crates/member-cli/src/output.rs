@@ -67,18 +67,18 @@ fn details(fields: &[(&str, Vec<String>)]) -> String {
 }
 
 fn decode_member(value: &Value) -> Result<Member, Failure> {
-    serde_json::from_value(value.clone()).map_err(|e| {
-        Failure::other(format!(
-            "the server's answer could not be read as a member: {e}"
-        ))
-        .with_hint("`-o json` prints it as received")
-    })
+    decode(value, "a member")
 }
 
 fn decode_role(value: &Value) -> Result<Role, Failure> {
-    serde_json::from_value(value.clone()).map_err(|e| {
+    decode(value, "a role")
+}
+
+/// A server answer read as `what`, for the human form.
+fn decode<T: serde::de::DeserializeOwned>(value: &Value, what: &str) -> Result<T, Failure> {
+    T::deserialize(value).map_err(|e| {
         Failure::other(format!(
-            "the server's answer could not be read as a role: {e}"
+            "the server's answer could not be read as {what}: {e}"
         ))
         .with_hint("`-o json` prints it as received")
     })

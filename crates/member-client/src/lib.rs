@@ -45,8 +45,9 @@ mod roles;
 mod zones;
 
 pub use apply::{
-    AccessState, Apply, Change, ChangeError, ChangeResult, MemberRef, Outcome, Plan, PlanAction,
-    PlanEntry, PolicyState, Problem, ProblemKind, RetryEntry, RetryFile, DEFAULT_APPLY_CONCURRENCY,
+    AccessState, Apply, Change, ChangeError, ChangeField, ChangeOp, ChangeResult, EntryError,
+    FieldNames, FieldShape, JsonKeys, MemberRef, Outcome, Plan, PlanAction, PlanEntry, PolicyState,
+    Problem, ProblemKind, RetryEntry, RetryFile, DEFAULT_APPLY_CONCURRENCY,
 };
 pub use call::{Call, PreparedRequest};
 pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};

@@ -1,0 +1,274 @@
+//! `cf-members apply FILE`: read and check the file, plan it against the
+//! current members, stop or ask or run it within the rate limit, report
+//! every outcome, and write what did not happen to the retry file.
+//!
+//! Here the flow and the retry file; the plan as text in `view.rs`, the run
+//! in `execute.rs`, the counts, exit and JSON report in `summary.rs`.
+
+mod execute;
+mod summary;
+mod view;
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use futures::TryStreamExt;
+use member_client::{Client, ListRolesParams, RateLimitConfig, RetryFile, Role};
+
+use self::execute::{execute, Run};
+use self::summary::{report, Summary};
+use self::view::View;
+use crate::changes::{self, Format, Input};
+use crate::cli::{ApplyArgs, GlobalArgs, OutputFormat, RateLimitArg};
+use crate::commands::{self, write_json, write_text};
+use crate::output::plural;
+use crate::report::Failure;
+
+/// Where a retry file goes when FILE is stdin.
+const STDIN_RETRY_FILE: &str = "cf-members.retry.json";
+
+/// Runs `cf-members apply`.
+pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
+    // Everything that can be checked without the server, first.
+    let input = changes::read(&args.file)?;
+    let account = commands::account(global)?;
+    let limit = match &args.rate_limit {
+        None => Some(RateLimitConfig::cloudflare()),
+        Some(RateLimitArg::Limit(config)) => Some(config.clone()),
+        Some(RateLimitArg::Off) => None,
+    };
+    let client = commands::client_with(global, limit)?;
+    let retry_path = retry_path(&args, input.format);
+    check_retry_path(&args, &input, &retry_path)?;
+
+    let members = client.members(&account);
+    let plan = members
+        .plan(&input.changes)
+        .await
+        .map_err(|e| Failure::from_client(&e, false))?;
+    let view = View::new(plan, &input);
+    let table = global.output == OutputFormat::Table;
+    let roles = if table && view.mentions_roles() {
+        role_names(&client, &account).await
+    } else {
+        None
+    };
+    if table {
+        write_text(&view.plan_text(roles.as_ref()))?;
+    }
+
+    let ran = if confirmed(&args, &view, table, &retry_path)? {
+        Some(execute(&members, &view, args.concurrency as usize, global).await)
+    } else {
+        None
+    };
+    let (retry, unsaved) = match &ran {
+        Some(run) => save_retry(&retry_path, run),
+        None => (None, None),
+    };
+    let summary = Summary::new(&view, ran.as_ref());
+    if table {
+        if let Some(run) = &ran {
+            write_text(&summary.text(run, &retry_path, retry))?;
+        }
+    } else {
+        write_json(&report(
+            &view,
+            &args,
+            ran.as_ref(),
+            &summary,
+            &retry_path,
+            retry,
+        ))?;
+    }
+    let verdict = summary.verdict(ran.as_ref(), &retry_path);
+    match unsaved {
+        Some(failure) if verdict.is_ok() => Err(failure),
+        _ => verdict,
+    }
+}
+
+/// Refuses (exit 2, nothing sent) a retry file that would overwrite the
+/// changes file, or that cannot be written when the run goes ahead unasked.
+fn check_retry_path(args: &ApplyArgs, input: &Input, retry_path: &Path) -> Result<(), Failure> {
+    let from_stdin = args.file.as_os_str() == "-";
+    if !from_stdin && same_file(retry_path, &args.file) && input.format != Format::RetryFile {
+        return Err(Failure::usage(format!(
+            "the retry file {} would overwrite the changes file",
+            retry_path.display()
+        ))
+        .with_hint("--retry-file PATH chooses another place"));
+    }
+    if args.yes && !args.dry_run {
+        check_writable(retry_path)?;
+    }
+    Ok(())
+}
+
+/// Whether to run the plan: `--yes`, or a yes on the terminal; never for a
+/// dry run or a plan with nothing to send. Says why nothing is sent.
+fn confirmed(
+    args: &ApplyArgs,
+    view: &View<'_>,
+    table: bool,
+    retry_path: &Path,
+) -> Result<bool, Failure> {
+    if args.dry_run {
+        eprintln!("cf-members: dry run: no change was sent");
+        return Ok(false);
+    }
+    if view.to_send.is_empty() {
+        // Nothing to send: no question, no retry file.
+        return Ok(false);
+    }
+    if args.yes {
+        return Ok(true);
+    }
+    let from_stdin = args.file.as_os_str() == "-";
+    let interactive =
+        table && !from_stdin && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if interactive && ask(view.to_send.len()) {
+        check_writable(retry_path)?;
+        return Ok(true);
+    }
+    eprintln!(
+        "cf-members: no change was sent: run again with --yes to apply {}",
+        plural(view.to_send.len(), "change", "changes")
+    );
+    Ok(false)
+}
+
+/// Writes the run's retry file: how many changes it holds, or (`None`) the
+/// failure to write it, reported later.
+fn save_retry(retry_path: &Path, run: &Run) -> (Option<usize>, Option<Failure>) {
+    let retry = RetryFile::from_outcomes(&run.outcomes);
+    match write_retry_file(retry_path, &retry) {
+        Ok(()) => (Some(retry.len()), None),
+        Err(failure) => {
+            // Checked before the run, so rare (a full disk): the changes to
+            // retry go to stderr rather than being lost.
+            failure.print();
+            if let Ok(text) = serde_json::to_string_pretty(&retry) {
+                eprintln!("cf-members: the retry file's content:\n{text}");
+            }
+            (None, Some(failure))
+        }
+    }
+}
+
+/// The default place of the retry file, or the one given.
+fn retry_path(args: &ApplyArgs, format: Format) -> PathBuf {
+    if let Some(path) = &args.retry_file {
+        return path.clone();
+    }
+    if args.file.as_os_str() == "-" {
+        return PathBuf::from(STDIN_RETRY_FILE);
+    }
+    if format == Format::RetryFile {
+        return args.file.clone();
+    }
+    let mut name = args.file.as_os_str().to_owned();
+    name.push(".retry.json");
+    PathBuf::from(name)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// Refuses (exit 2, nothing sent) a retry file that could not be written.
+fn check_writable(path: &Path) -> Result<(), Failure> {
+    let temp = temp_path(path);
+    if path.is_dir() {
+        return Err(Failure::usage(format!(
+            "the retry file {} is a directory; nothing was sent",
+            path.display()
+        ))
+        .with_hint("--retry-file PATH takes the path of a file"));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&temp)
+        .and_then(|_| std::fs::remove_file(&temp))
+        .map_err(|e| {
+            Failure::usage(format!(
+                "cannot write the retry file {}: {e}; nothing was sent",
+                path.display()
+            ))
+            .with_hint("--retry-file PATH chooses another place")
+        })
+}
+
+/// Writes the retry file whole or not at all (a temporary file, renamed).
+fn write_retry_file(path: &Path, retry: &RetryFile) -> Result<(), Failure> {
+    let mut text = serde_json::to_string_pretty(retry)
+        .map_err(|e| Failure::other(format!("cannot encode the retry file: {e}")))?;
+    text.push('\n');
+    let temp = temp_path(path);
+    std::fs::write(&temp, text)
+        .and_then(|()| std::fs::rename(&temp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            Failure::other(format!(
+                "cannot write the retry file {}: {e}",
+                path.display()
+            ))
+        })
+}
+
+/// Asks on the terminal; anything but `y` or `yes` is a no.
+fn ask(changes: usize) -> bool {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "apply {}? [y/N] ",
+        plural(changes, "change", "changes")
+    );
+    let _ = err.flush();
+    drop(err);
+    let mut answer = String::new();
+    match std::io::stdin().read_line(&mut answer) {
+        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
+        Err(_) => false,
+    }
+}
+
+/// The role names of the account by id; `None` (with a warning) when they
+/// cannot be read, and ids are shown instead.
+async fn role_names(
+    client: &Client,
+    account: &member_client::AccountId,
+) -> Option<HashMap<String, String>> {
+    let listed: Result<Vec<Role>, _> = client
+        .roles(account)
+        .list(ListRolesParams::new())
+        .try_collect()
+        .await;
+    match listed {
+        Ok(roles) => Some(
+            roles
+                .into_iter()
+                .map(|r| (r.id.as_str().to_owned(), r.name))
+                .collect(),
+        ),
+        Err(e) => {
+            eprintln!(
+                "cf-members: warning: cannot read the roles, so role ids are shown instead \
+                 of names: {e}"
+            );
+            None
+        }
+    }
+}

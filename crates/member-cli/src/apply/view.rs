@@ -1,0 +1,258 @@
+//! The plan as people read it, with where each entry came from.
+
+use std::collections::HashMap;
+
+use member_client::{AccessState, Change, InviteStatus, Plan, PlanAction, PlanEntry, PolicyState};
+
+use crate::changes::Input;
+use crate::output::{clean, plural};
+
+/// The plan, with where each entry came from and what will be sent.
+pub(super) struct View<'a> {
+    pub(super) plan: Plan,
+    places: &'a [String],
+    /// The positions in `plan.entries` of the changes to send, in order:
+    /// the outcome with index `i` is about `plan.entries[to_send[i]]`.
+    pub(super) to_send: Vec<usize>,
+}
+
+impl<'a> View<'a> {
+    pub(super) fn new(plan: Plan, input: &'a Input) -> Self {
+        let to_send = plan
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.is_unchanged())
+            .map(|(i, _)| i)
+            .collect();
+        Self {
+            plan,
+            places: &input.places,
+            to_send,
+        }
+    }
+
+    pub(super) fn place(&self, input: usize) -> &str {
+        self.places.get(input).map_or("?", String::as_str)
+    }
+
+    pub(super) fn unchanged(&self) -> usize {
+        self.plan.unchanged().count()
+    }
+
+    pub(super) fn sent_entry(&self, index: usize) -> Option<&PlanEntry> {
+        self.to_send
+            .get(index)
+            .and_then(|&i| self.plan.entries.get(i))
+    }
+
+    pub(super) fn changes(&self) -> Vec<Change> {
+        self.to_send
+            .iter()
+            .map(|&i| self.plan.entries[i].change.clone())
+            .collect()
+    }
+
+    /// Whether a change to show involves roles (worth reading their names).
+    pub(super) fn mentions_roles(&self) -> bool {
+        self.to_send.iter().any(|&i| {
+            let entry = &self.plan.entries[i];
+            [&entry.from, &entry.to]
+                .into_iter()
+                .flatten()
+                .any(|state| !state.roles.is_empty())
+        })
+    }
+
+    /// `bob@example.com (b1c5…)`, the email or the id alone when only one
+    /// is known.
+    pub(super) fn who(entry: &PlanEntry) -> String {
+        match (&entry.email, &entry.member_id) {
+            (Some(email), Some(id)) => format!("{} ({})", clean(email), clean(id.as_str())),
+            (Some(email), None) => clean(email),
+            (None, Some(id)) => clean(id.as_str()),
+            (None, None) => clean(&entry.change.member().to_string()),
+        }
+    }
+
+    pub(super) fn action(entry: &PlanEntry) -> &'static str {
+        match entry.action {
+            PlanAction::Update => "update",
+            PlanAction::Add => match &entry.change {
+                Change::Add(body) if body.status == Some(InviteStatus::Accepted) => {
+                    "add (directly, no invitation)"
+                }
+                _ => "add (invitation)",
+            },
+            PlanAction::Remove => "remove",
+            _ => "unchanged",
+        }
+    }
+
+    /// What the plan shows for people.
+    pub(super) fn plan_text(&self, roles: Option<&HashMap<String, String>>) -> String {
+        let mut kinds: Vec<(PlanAction, &str, &str)> = vec![
+            (PlanAction::Update, "update", "updates"),
+            (PlanAction::Add, "add", "adds"),
+            (PlanAction::Remove, "removal", "removals"),
+        ];
+        kinds.retain(|(action, _, _)| self.plan.entries.iter().any(|e| e.action == *action));
+        let counts: Vec<String> = kinds
+            .iter()
+            .map(|(action, one, many)| {
+                let n = self
+                    .plan
+                    .entries
+                    .iter()
+                    .filter(|e| e.action == *action)
+                    .count();
+                plural(n, one, many)
+            })
+            .collect();
+        let changes = if self.to_send.is_empty() {
+            "nothing to change".to_owned()
+        } else {
+            format!(
+                "{} ({})",
+                plural(self.to_send.len(), "change", "changes"),
+                counts.join(", ")
+            )
+        };
+        let mut out = format!(
+            "Plan: {changes}; {} already in the wanted state; {}\n",
+            plural(self.unchanged(), "member", "members"),
+            plural(self.plan.problems.len(), "problem", "problems"),
+        );
+        for &i in &self.to_send {
+            let entry = &self.plan.entries[i];
+            out.push('\n');
+            out.push_str(&format!(
+                "{}  {}  [{}]\n",
+                Self::action(entry),
+                Self::who(entry),
+                self.place(entry.input)
+            ));
+            if let Some(from) = &entry.from {
+                push_access(&mut out, "from", from, roles);
+            }
+            if let Some(to) = &entry.to {
+                push_access(&mut out, "to", to, roles);
+            }
+        }
+        if !self.plan.problems.is_empty() {
+            out.push_str("\nProblems (skipped: nothing is sent for them, nobody is guessed):\n");
+            for problem in &self.plan.problems {
+                out.push_str(&format!(
+                    "  {}: {}\n",
+                    self.place(problem.input),
+                    clean(&problem.message)
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// `    from: roles A, B` and one line per policy.
+fn push_access(
+    out: &mut String,
+    label: &str,
+    state: &AccessState,
+    roles: Option<&HashMap<String, String>>,
+) {
+    let mut lines = Vec::new();
+    if !state.roles.is_empty() {
+        let mut names: Vec<String> = state
+            .roles
+            .iter()
+            .map(|id| match roles {
+                Some(known) => match known.get(id.as_str()) {
+                    Some(name) => clean(name),
+                    None => format!("{} (not a role of this account)", clean(id.as_str())),
+                },
+                None => clean(id.as_str()),
+            })
+            .collect();
+        names.sort();
+        lines.push(format!("roles {}", names.join(", ")));
+    }
+    for policy in &state.policies {
+        lines.push(policy_text(policy));
+    }
+    if lines.is_empty() {
+        lines.push("no access".to_owned());
+    }
+    for (n, line) in lines.iter().enumerate() {
+        let head = if n == 0 {
+            format!("{label}:")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("    {head:<6}{line}\n"));
+    }
+}
+
+fn policy_text(policy: &PolicyState) -> String {
+    let ids = |ids: Vec<&str>| {
+        if ids.is_empty() {
+            "-".to_owned()
+        } else {
+            clean(&ids.join(", "))
+        }
+    };
+    format!(
+        "policy {} {} on {}",
+        clean(&policy.access),
+        ids(policy
+            .permission_groups
+            .iter()
+            .map(|g| g.as_str())
+            .collect()),
+        ids(policy.resource_groups.iter().map(|g| g.as_str()).collect()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use member_client::RoleId;
+
+    #[test]
+    fn policies_are_spelled_out() {
+        let policy = member_client::PolicyRequest::new(
+            member_client::Access::Allow,
+            [member_client::PermissionGroupId::new("pg1").unwrap()],
+            [member_client::ResourceGroupId::new("rg1").unwrap()],
+        )
+        .unwrap();
+        assert_eq!(
+            policy_text(&PolicyState::from(&policy)),
+            "policy allow pg1 on rg1"
+        );
+        let mut out = String::new();
+        push_access(&mut out, "to", &AccessState::policies([&policy]), None);
+        assert_eq!(out, "    to:   policy allow pg1 on rg1\n");
+        let mut out = String::new();
+        push_access(&mut out, "from", &AccessState::default(), None);
+        assert_eq!(out, "    from: no access\n");
+    }
+
+    #[test]
+    fn role_names_are_shown_and_unknown_ids_flagged() {
+        let state = AccessState::roles([
+            RoleId::new("r2").unwrap(),
+            RoleId::new("r1").unwrap(),
+            RoleId::new("zz").unwrap(),
+        ]);
+        let names: HashMap<String, String> = [("r1", "Billing"), ("r2", "Analytics")]
+            .into_iter()
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect();
+        let mut out = String::new();
+        push_access(&mut out, "to", &state, Some(&names));
+        assert_eq!(
+            out,
+            "    to:   roles Analytics, Billing, zz (not a role of this account)\n"
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! What [`Members::plan`](crate::Members::plan) says: [`Plan`], its entries
+//! and problems, and the access states it compares.
+
+use std::collections::BTreeSet;
+
+use member_types::{
+    CreateAccess, CreateMember, Member, MemberId, PermissionGroupId, Policy, PolicyRequest,
+    ResourceGroupId, RoleId,
+};
+use serde::{Deserialize, Serialize};
+
+#[cfg(doc)]
+use crate::Members;
+
+use super::Change;
+
+/// One policy, as compared by [`Members::plan`]: access and the sets of
+/// permission and resource group ids (order and names do not matter).
+///
+/// ```
+/// use member_client::{Access, PermissionGroupId, PolicyRequest, PolicyState, ResourceGroupId};
+/// let policy = PolicyRequest::new(
+///     Access::Allow,
+///     [PermissionGroupId::new("pg2")?, PermissionGroupId::new("pg1")?],
+///     [ResourceGroupId::new("rg1")?],
+/// )?;
+/// let state = PolicyState::from(&policy);
+/// assert_eq!(state.access, "allow");
+/// assert_eq!(state.permission_groups.len(), 2);
+/// # Ok::<(), member_client::ValidationError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PolicyState {
+    /// `allow`, `deny`, or what the server sent.
+    pub access: String,
+    /// The permission group ids.
+    pub permission_groups: BTreeSet<PermissionGroupId>,
+    /// The resource group ids.
+    pub resource_groups: BTreeSet<ResourceGroupId>,
+}
+
+impl From<&PolicyRequest> for PolicyState {
+    fn from(policy: &PolicyRequest) -> Self {
+        Self {
+            access: policy.access.as_str().to_owned(),
+            permission_groups: policy
+                .permission_groups
+                .iter()
+                .map(|g| g.id.clone())
+                .collect(),
+            resource_groups: policy
+                .resource_groups
+                .iter()
+                .map(|g| g.id.clone())
+                .collect(),
+        }
+    }
+}
+
+impl From<&Policy> for PolicyState {
+    fn from(policy: &Policy) -> Self {
+        Self {
+            access: policy
+                .access
+                .as_ref()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+            permission_groups: policy
+                .permission_groups
+                .iter()
+                .map(|g| g.id.clone())
+                .collect(),
+            resource_groups: policy
+                .resource_groups
+                .iter()
+                .map(|g| g.id.clone())
+                .collect(),
+        }
+    }
+}
+
+/// A member's access as [`Members::plan`] compares it: role ids and
+/// policies, as sets.
+///
+/// ```
+/// use member_client::{AccessState, RoleId};
+/// let a = AccessState::roles([RoleId::new("r2")?, RoleId::new("r1")?]);
+/// let b = AccessState::roles([RoleId::new("r1")?, RoleId::new("r2")?, RoleId::new("r1")?]);
+/// assert_eq!(a, b);
+/// # Ok::<(), member_client::ValidationError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AccessState {
+    /// Role ids.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub roles: BTreeSet<RoleId>,
+    /// Policies.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub policies: BTreeSet<PolicyState>,
+}
+
+impl AccessState {
+    /// Exactly these roles and no policy.
+    ///
+    /// ```
+    /// let state = member_client::AccessState::roles([]);
+    /// assert!(state.roles.is_empty() && state.policies.is_empty());
+    /// ```
+    pub fn roles(roles: impl IntoIterator<Item = RoleId>) -> Self {
+        Self {
+            roles: roles.into_iter().collect(),
+            policies: BTreeSet::new(),
+        }
+    }
+
+    /// Exactly these policies and no role.
+    ///
+    /// ```
+    /// let state = member_client::AccessState::policies([]);
+    /// assert!(state.policies.is_empty());
+    /// ```
+    pub fn policies<'a>(policies: impl IntoIterator<Item = &'a PolicyRequest>) -> Self {
+        Self {
+            roles: BTreeSet::new(),
+            policies: policies.into_iter().map(PolicyState::from).collect(),
+        }
+    }
+
+    /// What a member has now.
+    ///
+    /// ```
+    /// let state = member_client::AccessState::of_member(&member_client::Member::default());
+    /// assert_eq!(state, member_client::AccessState::default());
+    /// ```
+    pub fn of_member(member: &Member) -> Self {
+        Self {
+            roles: member.roles.iter().map(|r| r.id.clone()).collect(),
+            policies: member.policies.iter().map(PolicyState::from).collect(),
+        }
+    }
+
+    pub(super) fn of_create(body: &CreateMember) -> Self {
+        match &body.access {
+            CreateAccess::Roles { roles } => Self::roles(roles.iter().cloned()),
+            CreateAccess::Policies { policies } => Self::policies(policies),
+            // `CreateAccess` may gain shapes; they compare as no access.
+            _ => Self::default(),
+        }
+    }
+}
+
+/// What a [`PlanEntry`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PlanAction {
+    /// The member's roles or policies change.
+    Update,
+    /// A new member is added.
+    Add,
+    /// The member is removed.
+    Remove,
+    /// The member is already in the wanted state: nothing is sent.
+    Unchanged,
+}
+
+/// One change of a [`Plan`]: who, from what, to what.
+///
+/// ```
+/// # fn show(plan: &member_client::Plan) {
+/// for entry in &plan.entries {
+///     println!("{:?} {:?}: {:?} -> {:?}", entry.action, entry.email, entry.from, entry.to);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlanEntry {
+    /// The position of the change in the list given to [`Members::plan`].
+    pub input: usize,
+    /// What happens.
+    pub action: PlanAction,
+    /// The member's id (none for a member still to be added).
+    pub member_id: Option<MemberId>,
+    /// The member's email, when known.
+    pub email: Option<String>,
+    /// The access now (none for a member still to be added).
+    pub from: Option<AccessState>,
+    /// The access wanted (none for a removal).
+    pub to: Option<AccessState>,
+    /// What [`Members::apply`] sends: the input change, naming the member by
+    /// id.
+    pub change: Change,
+}
+
+impl PlanEntry {
+    /// Whether the member is already in the wanted state.
+    ///
+    /// ```
+    /// # fn count(plan: &member_client::Plan) -> usize {
+    /// plan.entries.iter().filter(|e| e.is_unchanged()).count()
+    /// # }
+    /// ```
+    pub fn is_unchanged(&self) -> bool {
+        self.action == PlanAction::Unchanged
+    }
+}
+
+/// Why a change of the input is not in the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// No member has this email (nobody is added unless the change says
+    /// `add`).
+    UnknownEmail,
+    /// No member has this id.
+    UnknownMember,
+    /// Several members have this email.
+    AmbiguousEmail,
+    /// `add` for an email that is already a member with other access (use
+    /// `set_roles` or `set_policies` to change it).
+    AlreadyMember,
+    /// Another change of the input is about the same member.
+    Duplicate,
+    /// The change breaks a rule (see the message).
+    Invalid,
+}
+
+/// A change of the input that the plan leaves out, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Problem {
+    /// The position of the change in the list given to [`Members::plan`].
+    pub input: usize,
+    /// The change as given.
+    pub change: Change,
+    /// The kind of problem.
+    pub kind: ProblemKind,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+/// What [`Members::plan`] found: the changes to make, the members already
+/// in the wanted state, and the problems.
+///
+/// Serializable, so it can be shown as JSON (`--dry-run`) or kept.
+///
+/// ```
+/// let plan = member_client::Plan::default();
+/// assert!(plan.changes().is_empty());
+/// assert!(plan.problems.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Plan {
+    /// One entry per change that can be made, unchanged ones included, in
+    /// input order.
+    pub entries: Vec<PlanEntry>,
+    /// The changes left out, in input order.
+    pub problems: Vec<Problem>,
+}
+
+impl Plan {
+    /// The changes to send (unchanged members left out), each naming its
+    /// member by id: the input of [`Members::apply`].
+    ///
+    /// ```
+    /// assert!(member_client::Plan::default().changes().is_empty());
+    /// ```
+    pub fn changes(&self) -> Vec<Change> {
+        self.entries
+            .iter()
+            .filter(|e| !e.is_unchanged())
+            .map(|e| e.change.clone())
+            .collect()
+    }
+
+    /// The entries for members already in the wanted state.
+    ///
+    /// ```
+    /// assert_eq!(member_client::Plan::default().unchanged().count(), 0);
+    /// ```
+    pub fn unchanged(&self) -> impl Iterator<Item = &PlanEntry> {
+        self.entries.iter().filter(|e| e.is_unchanged())
+    }
+}

@@ -1,0 +1,447 @@
+//! The planner: each wanted change, against the current members, becomes
+//! a [`PlanEntry`] or a [`Problem`].
+
+use std::collections::{HashMap, HashSet};
+
+use futures::TryStreamExt;
+use member_http::Error;
+use member_types::{ListMembersParams, Member, MemberId};
+
+use super::plan::{AccessState, Plan, PlanAction, PlanEntry, Problem, ProblemKind};
+use super::{email_key, Change, MemberRef};
+use crate::Members;
+
+impl Members {
+    /// Resolves and compares `desired` against the current members (read
+    /// with one paged list) and says what [`apply`](Self::apply) would do.
+    ///
+    /// - Members are matched by id, or by email with ASCII case folded and
+    ///   spaces trimmed, as the server compares them (the top-level `email`
+    ///   or the user's).
+    /// - A member already in the wanted state is an entry with
+    ///   [`PlanAction::Unchanged`]: roles and policies are compared as sets.
+    ///   Setting roles on a member that also has policies is a change (the
+    ///   API drops the policies), and the reverse.
+    /// - Unknown emails and ids, ambiguous emails, a second change for the
+    ///   same member and invalid changes are [`Problem`]s; nothing is
+    ///   guessed, and only [`Change::Add`] adds anybody. An add for an email
+    ///   that is already a member with the same access is unchanged; with
+    ///   other access it is a problem.
+    ///
+    /// # Errors
+    /// The list's errors. Problems of single changes are not errors.
+    ///
+    /// ```no_run
+    /// use member_client::{Change, MemberRef, PlanAction, RoleId};
+    ///
+    /// # async fn demo(members: member_client::Members) -> Result<(), Box<dyn std::error::Error>> {
+    /// let role: RoleId = "05784afa30c1afe1440e79d9351c7430".parse()?;
+    /// let plan = members
+    ///     .plan(&[Change::set_roles(MemberRef::email("BOB.dns@example.com"), [role])])
+    ///     .await?;
+    /// for entry in &plan.entries {
+    ///     match entry.action {
+    ///         PlanAction::Unchanged => println!("{:?}: already so", entry.email),
+    ///         _ => println!("{:?}: {:?} -> {:?}", entry.email, entry.from, entry.to),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn plan(&self, desired: &[Change]) -> Result<Plan, Error> {
+        let current: Vec<Member> = self.list(ListMembersParams::new()).try_collect().await?;
+        Ok(make_plan(&current, desired))
+    }
+}
+
+/// Why a change is left out of the plan: the kind, and what is wrong (the
+/// message of the [`Problem`] without the change itself).
+type Rejection = (ProblemKind, String);
+
+/// The plan of `desired` against `current`.
+fn make_plan(current: &[Member], desired: &[Change]) -> Plan {
+    let current = Current::new(current);
+    // The members (by id) and new emails (by key) an earlier change is about.
+    let mut claimed: HashSet<String> = HashSet::new();
+    let mut plan = Plan::default();
+    for (input, change) in desired.iter().enumerate() {
+        match plan_one(&current, &mut claimed, input, change) {
+            Ok(entry) => plan.entries.push(entry),
+            Err((kind, what)) => plan.problems.push(Problem {
+                input,
+                change: change.clone(),
+                kind,
+                message: format!("{change}: {what}"),
+            }),
+        }
+    }
+    plan
+}
+
+/// The entry of one change, or why it has none.
+fn plan_one(
+    current: &Current<'_>,
+    claimed: &mut HashSet<String>,
+    input: usize,
+    change: &Change,
+) -> Result<PlanEntry, Rejection> {
+    change
+        .validate()
+        .map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
+    let member = current.find(change)?;
+    let member_id = usable_id(member)?;
+    if !claimed.insert(claim_key(member_id.as_ref(), change)) {
+        return Err((
+            ProblemKind::Duplicate,
+            "an earlier change of the input is about the same member".to_owned(),
+        ));
+    }
+    entry_for(input, change, member, member_id)
+}
+
+/// The current members, by id and by [`email_key`].
+struct Current<'a> {
+    by_id: HashMap<&'a str, &'a Member>,
+    by_email: HashMap<String, Vec<&'a Member>>,
+}
+
+impl<'a> Current<'a> {
+    fn new(members: &'a [Member]) -> Self {
+        let mut by_id = HashMap::new();
+        let mut by_email: HashMap<String, Vec<&Member>> = HashMap::new();
+        for member in members {
+            if let Some(id) = &member.id {
+                by_id.insert(id.as_str(), member);
+            }
+            if let Some(email) = member.email() {
+                by_email.entry(email_key(email)).or_default().push(member);
+            }
+        }
+        Self { by_id, by_email }
+    }
+
+    /// The member the change is about; `None` for an add of a new email.
+    fn find(&self, change: &Change) -> Result<Option<&'a Member>, Rejection> {
+        let is_add = matches!(change, Change::Add(_));
+        match change.member() {
+            MemberRef::Id(id) => match self.by_id.get(id.as_str()) {
+                Some(member) => Ok(Some(*member)),
+                None if is_add => Ok(None),
+                None => Err((
+                    ProblemKind::UnknownMember,
+                    format!("no member has the id {id}"),
+                )),
+            },
+            MemberRef::Email(email) => {
+                match self.by_email.get(&email_key(&email)).map(Vec::as_slice) {
+                    Some([member]) => Ok(Some(*member)),
+                    Some(several) if several.len() > 1 => Err((
+                        ProblemKind::AmbiguousEmail,
+                        format!("{} members have this email", several.len()),
+                    )),
+                    _ if is_add => Ok(None),
+                    _ => Err((
+                        ProblemKind::UnknownEmail,
+                        "no member has this email (nobody is added unless the change is an add)"
+                            .to_owned(),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// The id to send a change of `member` to; `None` for a member still to be
+/// added.
+fn usable_id(member: Option<&Member>) -> Result<Option<MemberId>, Rejection> {
+    match member.map(|m| m.id.as_ref().filter(|id| id.check().is_ok())) {
+        None => Ok(None),
+        Some(Some(id)) => Ok(Some(id.clone())),
+        Some(None) => Err((
+            ProblemKind::Invalid,
+            "the server gave this member no usable id".to_owned(),
+        )),
+    }
+}
+
+/// Who the change is about, for finding a second change about the same
+/// member: the member id, or for a new member its email key.
+fn claim_key(member_id: Option<&MemberId>, change: &Change) -> String {
+    match (member_id, change) {
+        (Some(id), _) => id.as_str().to_owned(),
+        (None, Change::Add(body)) => email_key(&body.email),
+        (None, _) => change.member().to_string(),
+    }
+}
+
+/// The entry of a change about `member` (found, with its id), or of an add.
+fn entry_for(
+    input: usize,
+    change: &Change,
+    member: Option<&Member>,
+    member_id: Option<MemberId>,
+) -> Result<PlanEntry, Rejection> {
+    let from = member.map(AccessState::of_member);
+    let (action, to, resolved) = match (change, &member_id) {
+        (Change::SetRoles { roles, .. }, Some(id)) => (
+            PlanAction::Update,
+            Some(AccessState::roles(roles.iter().cloned())),
+            Change::set_roles(id, roles.iter().cloned()),
+        ),
+        (Change::SetPolicies { policies, .. }, Some(id)) => (
+            PlanAction::Update,
+            Some(AccessState::policies(policies)),
+            Change::set_policies(id, policies.iter().cloned()),
+        ),
+        (Change::Remove { .. }, Some(id)) => (PlanAction::Remove, None, Change::remove(id)),
+        (Change::Add(body), _) => {
+            let to = AccessState::of_create(body);
+            if member.is_some() && from.as_ref() != Some(&to) {
+                return Err((
+                    ProblemKind::AlreadyMember,
+                    "already a member with other access; use set_roles or set_policies to \
+                     change it"
+                        .to_owned(),
+                ));
+            }
+            (PlanAction::Add, Some(to), change.clone())
+        }
+        // `find` gives every change but an add a member, and `usable_id`
+        // that member an id.
+        (_, None) => {
+            return Err((
+                ProblemKind::Invalid,
+                "no member id to send the change to".to_owned(),
+            ))
+        }
+    };
+    let action = if to.is_some() && member.is_some() && from == to {
+        PlanAction::Unchanged
+    } else {
+        action
+    };
+    let email = match change {
+        Change::Add(body) => Some(body.email.clone()),
+        _ => member.and_then(|m| m.email().map(str::to_owned)),
+    };
+    Ok(PlanEntry {
+        input,
+        action,
+        member_id,
+        email,
+        from,
+        to,
+        change: resolved,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use member_types::{
+        Access, CreateMember, PermissionGroupId, PolicyRequest, ResourceGroupId, RoleId,
+    };
+    use serde_json::json;
+
+    const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
+    const ERIN: &str = "e1e2e3e4e5e6e7e8e9e0e1e2e3e4e5e6";
+    const DNS: &str = "b7e5d3c1a9f84b2e8c6d4a2f0e9b7c5d";
+    const READ: &str = "05784afa30c1afe1440e79d9351c7430";
+    const PG: &str = "c8fed203ed3043cba015a93ad1616f1f";
+    const RG: &str = "6d7f2f5f5b1d4a0e9081fdc98d432fd1";
+
+    /// The account the rows are planned against (as the server sends it).
+    fn members() -> Vec<Member> {
+        let policy = json!({"id": "p1", "access": "allow",
+            "permission_groups": [{"id": PG}], "resource_groups": [{"id": RG}]});
+        serde_json::from_value(json!([
+            {"id": BOB, "email": "Bob.DNS@example.com", "roles": [{"id": DNS, "name": "DNS", "description": "", "permissions": {}}]},
+            {"id": ERIN, "user": {"email": "erin@example.com"}, "policies": [policy]},
+            {"id": "a1", "email": "twin@example.com"},
+            {"id": "a2", "email": "TWIN@example.com"},
+            {"email": "ghost@example.com"},
+            {"id": "a3", "email": "\u{c9}ve@example.com"},
+            {"id": "a4", "email": " spaced@example.com "},
+        ]))
+        .expect("members read")
+    }
+
+    fn id(id: &str) -> MemberId {
+        MemberId::new(id).unwrap()
+    }
+
+    fn role(id: &str) -> RoleId {
+        RoleId::new(id).unwrap()
+    }
+
+    fn email(email: &str) -> MemberRef {
+        MemberRef::email(email)
+    }
+
+    fn policy() -> PolicyRequest {
+        PolicyRequest::new(
+            Access::Allow,
+            [PermissionGroupId::new(PG).unwrap()],
+            [ResourceGroupId::new(RG).unwrap()],
+        )
+        .unwrap()
+    }
+
+    fn add(email: &str, roles: &[&str]) -> Change {
+        Change::add(CreateMember::with_roles(email, roles.iter().map(|r| role(r))).unwrap())
+    }
+
+    /// What the plan does with the last change of `changes`.
+    fn last(changes: &[Change]) -> Result<PlanAction, ProblemKind> {
+        let plan = make_plan(&members(), changes);
+        let input = changes.len() - 1;
+        match (
+            plan.entries.iter().find(|e| e.input == input),
+            plan.problems.iter().find(|p| p.input == input),
+        ) {
+            (Some(entry), None) => Ok(entry.action),
+            (None, Some(problem)) => Err(problem.kind),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// One row per rule: the changes, and what becomes of the last one.
+    #[test]
+    fn each_rule_gives_an_entry_or_a_problem() {
+        use PlanAction::{Add, Remove, Unchanged, Update};
+        use ProblemKind::*;
+        let rows: Vec<(&str, Vec<Change>, Result<PlanAction, ProblemKind>)> = vec![
+            (
+                "same roles by id",
+                vec![Change::set_roles(id(BOB), [role(DNS)])],
+                Ok(Unchanged),
+            ),
+            (
+                "email in another ASCII case",
+                vec![Change::set_roles(email("BOB.dns@EXAMPLE.com"), [role(DNS)])],
+                Ok(Unchanged),
+            ),
+            (
+                "server email with spaces",
+                vec![Change::remove(email("spaced@example.com"))],
+                Ok(Remove),
+            ),
+            (
+                "roles compared as sets",
+                vec![Change::set_roles(id(BOB), [role(DNS), role(DNS)])],
+                Ok(Unchanged),
+            ),
+            (
+                "other roles",
+                vec![Change::set_roles(id(BOB), [role(READ)])],
+                Ok(Update),
+            ),
+            (
+                "roles for a member with policies",
+                vec![Change::set_roles(id(ERIN), [role(DNS)])],
+                Ok(Update),
+            ),
+            (
+                "same policies, the user's email",
+                vec![Change::set_policies(email("erin@example.com"), [policy()])],
+                Ok(Unchanged),
+            ),
+            (
+                "policies for a member with roles",
+                vec![Change::set_policies(id(BOB), [policy()])],
+                Ok(Update),
+            ),
+            (
+                "remove by email",
+                vec![Change::remove(email("bob.dns@example.com"))],
+                Ok(Remove),
+            ),
+            (
+                "unknown email",
+                vec![Change::set_roles(email("nobody@example.com"), [role(DNS)])],
+                Err(UnknownEmail),
+            ),
+            (
+                "Unicode case is not folded",
+                vec![Change::remove(email("\u{e9}ve@example.com"))],
+                Err(UnknownEmail),
+            ),
+            (
+                "unknown id",
+                vec![Change::remove(id("ffffffffffffffffffffffffffffffff"))],
+                Err(UnknownMember),
+            ),
+            (
+                "two members, one email",
+                vec![Change::remove(email("Twin@example.com"))],
+                Err(AmbiguousEmail),
+            ),
+            (
+                "a member without an id",
+                vec![Change::remove(email("ghost@example.com"))],
+                Err(Invalid),
+            ),
+            (
+                "an invalid change",
+                vec![Change::set_roles(id(BOB), [])],
+                Err(Invalid),
+            ),
+            (
+                "add a new email",
+                vec![add("new@example.com", &[DNS])],
+                Ok(Add),
+            ),
+            (
+                "add a member as it is",
+                vec![add("bob.dns@example.com", &[DNS])],
+                Ok(Unchanged),
+            ),
+            (
+                "add a member with other access",
+                vec![add("bob.dns@example.com", &[READ])],
+                Err(AlreadyMember),
+            ),
+            (
+                "a second change, by id then email",
+                vec![
+                    Change::set_roles(id(BOB), [role(READ)]),
+                    Change::remove(email("bob.dns@example.com")),
+                ],
+                Err(Duplicate),
+            ),
+            (
+                "a second add of one new email",
+                vec![
+                    add("new@example.com", &[DNS]),
+                    add("NEW@example.com", &[READ]),
+                ],
+                Err(Duplicate),
+            ),
+        ];
+        for (name, changes, expected) in rows {
+            assert_eq!(last(&changes), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn entries_name_the_member_by_id_and_say_from_and_to() {
+        let plan = make_plan(
+            &members(),
+            &[Change::set_roles(
+                email("BOB.DNS@example.com"),
+                [role(READ)],
+            )],
+        );
+        let entry = &plan.entries[0];
+        assert_eq!(entry.change, Change::set_roles(id(BOB), [role(READ)]));
+        assert_eq!(entry.member_id, Some(id(BOB)));
+        assert_eq!(entry.email.as_deref(), Some("Bob.DNS@example.com"));
+        assert_eq!(entry.from, Some(AccessState::roles([role(DNS)])));
+        assert_eq!(entry.to, Some(AccessState::roles([role(READ)])));
+        let plan = make_plan(&members(), &[Change::remove(email("nobody@example.com"))]);
+        assert_eq!(
+            plan.problems[0].message,
+            "remove nobody@example.com: no member has this email (nobody is added unless the \
+             change is an add)"
+        );
+    }
+}
