@@ -6,7 +6,7 @@ use std::time::Duration;
 use member_http::{AttemptInfo, Credentials, HttpClient, HttpClientBuilder};
 use member_types::AccountId;
 
-use crate::{Error, Members, PermissionGroups, ResourceGroups, Roles, Zones};
+use crate::{Error, Members, PermissionGroups, Resolver, ResourceGroups, Roles, Zones};
 
 /// The environment variable naming the default account.
 pub const ENV_ACCOUNT_ID: &str = "CLOUDFLARE_ACCOUNT_ID";
@@ -102,6 +102,12 @@ impl Client {
     /// The resource groups of `account`.
     pub fn resource_groups(&self, account: &AccountId) -> ResourceGroups {
         ResourceGroups::new(self.http.clone(), account.clone())
+    }
+
+    /// A resolver of names to ids for `account`, reading each kind at most
+    /// once for its life (one per run).
+    pub fn resolver(&self, account: &AccountId) -> Resolver {
+        Resolver::new(self.clone(), account.clone())
     }
 
     /// The zones the token can read.

@@ -21,6 +21,9 @@
 //!   list by id, name or label.
 //! - [`ResourceGroups`]: list, get, create, update, delete.
 //! - [`Zones`]: list, and find a zone of an account by name.
+//! - [`Resolver`]: names to ids for one account (members by email, roles and
+//!   permission groups by name, scopes by zone or group name), each kind
+//!   read once, nothing guessed ([`ResolveError`]).
 //! - [`Members::plan`] and [`Members::apply`]: bulk access changes, planned
 //!   against the current state, run concurrently within the rate limit
 //!   ([`ClientBuilder::rate_limit`]) as a stream of [`Outcome`]s, with a
@@ -40,6 +43,7 @@ mod collection;
 mod members;
 mod paginate;
 mod permission_groups;
+mod resolve;
 mod resource_groups;
 mod roles;
 mod zones;
@@ -55,6 +59,7 @@ pub use collection::{List, Listed};
 pub use members::Members;
 pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
 pub use permission_groups::PermissionGroups;
+pub use resolve::{Candidate, RefKind, Resolution, ResolveError, Resolver};
 pub use resource_groups::ResourceGroups;
 pub use roles::Roles;
 pub use zones::Zones;

@@ -10,6 +10,15 @@ use crate::call::Call;
 use crate::collection::{account_path, Collection, List, Listed};
 use crate::{Error, ErrorKind};
 
+/// The form in which two emails are the same member: trimmed, ASCII letters
+/// folded to lower case, every other character kept. The server's own
+/// duplicate check on add folds ASCII case only, so the planner (and every
+/// lookup by email) must fold the same way: a Unicode fold would match
+/// emails the server holds apart.
+pub(crate) fn email_key(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
+}
+
 impl Listed for Member {
     fn list_key(&self) -> String {
         self.id
@@ -187,7 +196,7 @@ impl Members {
         while let Some(member) = stream.try_next().await? {
             if member
                 .email()
-                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+                .is_some_and(|e| email_key(e) == email_key(email))
             {
                 return Ok(Some(member));
             }

@@ -191,7 +191,9 @@ impl<'de> Deserialize<'de> for Meta {
 ///
 /// Build one with [`Scope::account`], [`Scope::zone`] or [`Scope::zones`]
 /// rather than by writing keys by hand.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[non_exhaustive]
 pub struct Scope {
     /// A combination of a pre-defined resource name and identifier (like
@@ -203,7 +205,9 @@ pub struct Scope {
 }
 
 /// A scope object of a resource group scope.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[non_exhaustive]
 pub struct ScopeObject {
     /// A combination of a pre-defined resource name and identifier (like a

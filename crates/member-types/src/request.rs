@@ -26,7 +26,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::enums::{Access, InviteStatus};
 use crate::error::{shorten, ValidationError};
 use crate::ids::{PermissionGroupId, PolicyId, ResourceGroupId, RoleId};
-use crate::member::Policy;
+use crate::member::{Policy, Scope};
 
 /// Most characters an email address may have.
 pub const EMAIL_MAX_LEN: usize = 90;
@@ -112,12 +112,109 @@ pub struct PermissionGroupRef {
     pub id: PermissionGroupId,
 }
 
-/// A resource group reference in a policy body: `{"id": "…"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResourceGroupRef {
-    /// Identifier of the resource group.
-    pub id: ResourceGroupId,
+/// A resource group in a policy body: an existing group, `{"id": "…"}`, or
+/// an inline scope, `{"scope": {"key": …, "objects": [{"key": …}]}}`, for
+/// which the API creates an unnamed resource group.
+///
+/// An entry with both `id` and `scope` is ambiguous and refused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(untagged)]
+#[schemars(deny_unknown_fields)]
+#[non_exhaustive]
+pub enum ResourceGroupRef {
+    /// An existing resource group.
+    Id {
+        /// Identifier of the resource group.
+        id: ResourceGroupId,
+    },
+    /// An inline scope: the API makes an unnamed resource group of it.
+    Scope {
+        /// The scope (one object, at least one scope object).
+        scope: Scope,
+    },
+}
+
+impl ResourceGroupRef {
+    /// A reference to an existing resource group.
+    pub fn id(id: ResourceGroupId) -> Self {
+        Self::Id { id }
+    }
+
+    /// An inline scope.
+    ///
+    /// ```
+    /// use member_types::{AccountId, ResourceGroupId, ResourceGroupRef, Scope};
+    ///
+    /// let by_id = ResourceGroupRef::id(ResourceGroupId::new("6d7f2f5f5b1d4a0e9081fdc98d432fd1")?);
+    /// assert_eq!(serde_json::to_string(&by_id).unwrap(), r#"{"id":"6d7f2f5f5b1d4a0e9081fdc98d432fd1"}"#);
+    ///
+    /// let account: AccountId = "023e105f4ecef8ad9ca31a8372d0c353".parse()?;
+    /// let inline = ResourceGroupRef::scope(Scope::account(&account)?)?;
+    /// assert!(serde_json::to_string(&inline).unwrap().starts_with(r#"{"scope":{"key":"#));
+    ///
+    /// let both = r#"{"id": "6d7f2f5f5b1d4a0e9081fdc98d432fd1", "scope": {"key": "k", "objects": [{"key": "*"}]}}"#;
+    /// assert!(serde_json::from_str::<ResourceGroupRef>(both).is_err());
+    /// # Ok::<(), member_types::ValidationError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ValidationError`] for a scope without a key or objects.
+    pub fn scope(scope: Scope) -> Result<Self, ValidationError> {
+        scope.validate_request()?;
+        Ok(Self::Scope { scope })
+    }
+
+    /// The resource group id, for the `{id}` form.
+    pub fn group_id(&self) -> Option<&ResourceGroupId> {
+        match self {
+            Self::Id { id } => Some(id),
+            Self::Scope { .. } => None,
+        }
+    }
+
+    /// The inline scope, for the `{scope}` form.
+    pub fn inline_scope(&self) -> Option<&Scope> {
+        match self {
+            Self::Id { .. } => None,
+            Self::Scope { scope } => Some(scope),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            Self::Id { id } => id.check().map(drop),
+            Self::Scope { scope } => scope.validate_request(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceGroupRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            #[serde(default)]
+            id: Option<ResourceGroupId>,
+            #[serde(default)]
+            scope: Option<Scope>,
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw {
+                id: Some(id),
+                scope: None,
+            } => Ok(Self::Id { id }),
+            Raw {
+                id: None,
+                scope: Some(scope),
+            } => Self::scope(scope).map_err(de::Error::custom),
+            Raw { id: Some(_), .. } => Err(de::Error::custom(
+                "a resource group entry has either an id or a scope, not both",
+            )),
+            Raw { .. } => Err(de::Error::custom(
+                "a resource group entry needs an id or a scope",
+            )),
+        }
+    }
 }
 
 /// A policy as the API takes it in a request body.
@@ -160,8 +257,31 @@ impl PolicyRequest {
                 .collect(),
             resource_groups: resource_groups
                 .into_iter()
-                .map(|id| ResourceGroupRef { id })
+                .map(ResourceGroupRef::id)
                 .collect(),
+        };
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Builds a policy whose resource groups may be inline scopes
+    /// ([`ResourceGroupRef`]); both lists must be non-empty.
+    ///
+    /// # Errors
+    /// As for [`new`](Self::new), and for an inline scope without objects.
+    pub fn with_refs(
+        access: Access,
+        permission_groups: impl IntoIterator<Item = PermissionGroupId>,
+        resource_groups: impl IntoIterator<Item = ResourceGroupRef>,
+    ) -> Result<Self, ValidationError> {
+        let policy = Self {
+            id: None,
+            access,
+            permission_groups: permission_groups
+                .into_iter()
+                .map(|id| PermissionGroupRef { id })
+                .collect(),
+            resource_groups: resource_groups.into_iter().collect(),
         };
         policy.validate()?;
         Ok(policy)
@@ -198,7 +318,9 @@ impl PolicyRequest {
                 hint: "a policy applies to at least one resource group",
             });
         }
-        Ok(())
+        self.resource_groups
+            .iter()
+            .try_for_each(ResourceGroupRef::validate)
     }
 
     /// Converts a policy read from the server into a request policy, so a
@@ -230,7 +352,7 @@ impl PolicyRequest {
             resource_groups: policy
                 .resource_groups
                 .iter()
-                .map(|g| g.id.check().map(|_| ResourceGroupRef { id: g.id.clone() }))
+                .map(|g| g.id.check().map(|_| ResourceGroupRef::id(g.id.clone())))
                 .collect::<Result<_, _>>()?,
         };
         request.validate()?;

@@ -208,7 +208,12 @@ fn policy_text(policy: &PolicyState) -> String {
             .iter()
             .map(|g| g.as_str())
             .collect()),
-        ids(policy.resource_groups.iter().map(|g| g.as_str()).collect()),
+        ids(policy
+            .resource_groups
+            .iter()
+            .map(|g| g.as_str())
+            .chain(policy.inline_scopes.iter().map(|s| s.key.as_str()))
+            .collect()),
     )
 }
 

@@ -1,7 +1,7 @@
 //! The JSON syntax of a changes file: an array of entries, or a retry file
 //! (`{"changes": [{"change": {…}, …}, …]}`).
 
-use member_client::json::kind_of;
+use member_client::reexports::member_types::json::kind_of;
 use member_client::{Change, JsonKeys};
 use serde::Deserialize;
 use serde_json::value::RawValue;

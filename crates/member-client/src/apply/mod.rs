@@ -60,24 +60,16 @@ mod planner;
 mod retry;
 mod run;
 
+pub(crate) use crate::members::email_key;
 pub use changes::{Change, MemberRef};
 pub use format::{ChangeField, ChangeOp, EntryError, FieldNames, FieldShape, JsonKeys};
 pub use plan::{AccessState, Plan, PlanAction, PlanEntry, PolicyState, Problem, ProblemKind};
 pub use retry::{RetryEntry, RetryFile};
 pub use run::{Apply, ChangeError, ChangeResult, Outcome, DEFAULT_APPLY_CONCURRENCY};
 
-/// The form in which two emails are the same member: trimmed, ASCII letters
-/// folded to lower case, every other character kept. The server's own
-/// duplicate check on add folds ASCII case only, so the planner (and every
-/// lookup by email) must fold the same way: a Unicode fold would match
-/// emails the server holds apart.
-pub(crate) fn email_key(email: &str) -> String {
-    email.trim().to_ascii_lowercase()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::email_key;
+    use crate::members::email_key;
 
     #[test]
     fn emails_fold_ascii_case_and_trim_only() {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use member_types::{
     CreateAccess, CreateMember, Member, MemberId, PermissionGroupId, Policy, PolicyRequest,
-    ResourceGroupId, RoleId,
+    ResourceGroupId, ResourceGroupRef, RoleId, Scope,
 };
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,11 @@ pub struct PolicyState {
     pub permission_groups: BTreeSet<PermissionGroupId>,
     /// The resource group ids.
     pub resource_groups: BTreeSet<ResourceGroupId>,
+    /// Inline scopes of a requested policy (each becomes an unnamed resource
+    /// group on the server, so a requested policy with one never equals a
+    /// policy read back, and is always sent).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub inline_scopes: BTreeSet<Scope>,
 }
 
 impl From<&PolicyRequest> for PolicyState {
@@ -52,7 +57,14 @@ impl From<&PolicyRequest> for PolicyState {
             resource_groups: policy
                 .resource_groups
                 .iter()
-                .map(|g| g.id.clone())
+                .filter_map(ResourceGroupRef::group_id)
+                .cloned()
+                .collect(),
+            inline_scopes: policy
+                .resource_groups
+                .iter()
+                .filter_map(ResourceGroupRef::inline_scope)
+                .cloned()
                 .collect(),
         }
     }
@@ -76,6 +88,7 @@ impl From<&Policy> for PolicyState {
                 .iter()
                 .map(|g| g.id.clone())
                 .collect(),
+            inline_scopes: BTreeSet::new(),
         }
     }
 }

@@ -1,0 +1,801 @@
+//! Names to ids for one account: members by email, roles and permission
+//! groups by name, scopes by zone or group name. Nothing is guessed.
+//!
+//! Every reference is text as a person writes it. A 32-character hex string
+//! is an id; `id:` and `name:` prefixes force either reading. A name must
+//! match exactly one thing (case-insensitively): none is
+//! [`ResolveError::NotFound`] with the closest names, several is
+//! [`ResolveError::Ambiguous`] with every candidate's id. Each kind is read
+//! at most once per [`Resolver`] (one paged read of members, of roles, of
+//! permission groups, of resource groups; one read per distinct zone name),
+//! however many references are resolved and from however many tasks.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex as SyncMutex, PoisonError};
+
+use futures::lock::Mutex;
+use futures::TryStreamExt;
+use member_types::{
+    AccountId, ListMembersParams, ListPermissionGroupsParams, ListResourceGroupsParams,
+    ListRolesParams, Member, MemberId, PermissionGroup, PermissionGroupId, ResourceGroup,
+    ResourceGroupId, ResourceGroupRef, Role, RoleId, Scope, ValidationError, Zone,
+};
+
+use crate::members::email_key;
+use crate::{Client, Error};
+
+/// What a reference names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RefKind {
+    /// An account member (by email or membership id).
+    Member,
+    /// A role (by name or id).
+    Role,
+    /// A permission group (by name, label or id).
+    PermissionGroup,
+    /// A resource group (by name or id).
+    ResourceGroup,
+    /// A zone (by domain name).
+    Zone,
+}
+
+impl RefKind {
+    /// The kind in words, e.g. `permission group`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Role => "role",
+            Self::PermissionGroup => "permission group",
+            Self::ResourceGroup => "resource group",
+            Self::Zone => "zone",
+        }
+    }
+}
+
+impl fmt::Display for RefKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One of several things a reference matched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Candidate {
+    /// Its id, which names it exactly.
+    pub id: String,
+    /// Its name (or email), as the server sent it.
+    pub name: String,
+}
+
+/// A reference that could not be turned into exactly one id. Nothing was
+/// sent because of it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// Nothing matched.
+    NotFound {
+        /// What was looked for.
+        kind: RefKind,
+        /// The reference as given.
+        reference: String,
+        /// Where it was looked for.
+        account: AccountId,
+        /// The closest names, best first (at most three).
+        suggestions: Vec<String>,
+    },
+    /// Several things matched.
+    Ambiguous {
+        /// What was looked for.
+        kind: RefKind,
+        /// The reference as given.
+        reference: String,
+        /// Where it was looked for.
+        account: AccountId,
+        /// Everything that matched.
+        candidates: Vec<Candidate>,
+    },
+    /// The reference is not of a form this kind takes (an id with a bad
+    /// character, an unknown scope form, …).
+    Invalid(ValidationError),
+    /// Reading what to match against failed.
+    Request(Error),
+}
+
+impl ResolveError {
+    /// Whether nothing matched.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::NotFound { .. })
+    }
+
+    /// Whether several things matched.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, Self::Ambiguous { .. })
+    }
+
+    /// Whether the reference itself is malformed.
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Self::Invalid(_))
+    }
+
+    /// The kind looked for, for not-found and ambiguous references.
+    pub fn kind(&self) -> Option<RefKind> {
+        match self {
+            Self::NotFound { kind, .. } | Self::Ambiguous { kind, .. } => Some(*kind),
+            Self::Invalid(_) | Self::Request(_) => None,
+        }
+    }
+
+    /// The request error, when reading failed.
+    pub fn request_error(&self) -> Option<&Error> {
+        match self {
+            Self::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotFound {
+                kind,
+                reference,
+                account,
+                suggestions,
+            } => {
+                write!(f, "no {kind} {reference:?} in account {account}")?;
+                match suggestions.as_slice() {
+                    [] => {}
+                    [one] => write!(f, "; did you mean {one:?}?")?,
+                    many => {
+                        let quoted: Vec<String> = many.iter().map(|s| format!("{s:?}")).collect();
+                        write!(f, "; did you mean one of {}?", quoted.join(", "))?;
+                    }
+                }
+                write!(
+                    f,
+                    " (names match case-insensitively; an id always matches exactly)"
+                )
+            }
+            Self::Ambiguous {
+                kind,
+                reference,
+                account,
+                candidates,
+            } => {
+                let listed: Vec<String> = candidates
+                    .iter()
+                    .map(|c| format!("{} ({})", c.id, c.name))
+                    .collect();
+                write!(
+                    f,
+                    "{reference:?} matches {} {kind}s in account {account}: {}; give the id of the one you mean",
+                    candidates.len(),
+                    listed.join(", ")
+                )
+            }
+            Self::Invalid(e) => e.fmt(f),
+            Self::Request(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Invalid(e) => Some(e),
+            Self::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<ValidationError> for ResolveError {
+    fn from(e: ValidationError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+impl From<Error> for ResolveError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Validation(v) => Self::Invalid(v),
+            other => Self::Request(other),
+        }
+    }
+}
+
+/// What one reference resolved to (for `--dry-run` and logs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Resolution {
+    /// What was looked for.
+    pub kind: RefKind,
+    /// The reference as given.
+    pub reference: String,
+    /// The id it resolved to (for an inline scope, its key).
+    pub id: String,
+    /// The name (or email) of what it resolved to, when known.
+    pub name: Option<String>,
+}
+
+/// How a reference reads: an id, or a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading<'a> {
+    Id(&'a str),
+    Name(&'a str),
+}
+
+/// `id:X` and `name:X` force a reading; a 32-character hex string is an id;
+/// anything else is a name.
+fn reading(reference: &str) -> Reading<'_> {
+    let text = reference.trim();
+    if let Some(id) = text.strip_prefix("id:") {
+        return Reading::Id(id.trim());
+    }
+    if let Some(name) = text.strip_prefix("name:") {
+        return Reading::Name(name.trim());
+    }
+    if text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Reading::Id(text);
+    }
+    Reading::Name(text)
+}
+
+/// The closest of `names` to `wanted`: containing it, or within a small
+/// edit distance, best first, at most three.
+fn suggestions<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let wanted = wanted.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = names
+        .filter(|name| !name.is_empty())
+        .filter_map(|name| {
+            let lower = name.to_lowercase();
+            let score = strsim::normalized_damerau_levenshtein(&wanted, &lower);
+            let contains = lower.contains(&wanted) || wanted.contains(&lower);
+            (score >= 0.6 || contains)
+                .then_some((score.max(if contains { 0.7 } else { 0.0 }), name))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, n)| n.to_owned())
+        .collect()
+}
+
+/// A read of one kind, done at most once per resolver.
+type Slot<T> = Mutex<Option<Arc<Vec<T>>>>;
+
+async fn cached<T, F, Fut>(slot: &Slot<T>, load: F) -> Result<Arc<Vec<T>>, Error>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Vec<T>, Error>>,
+{
+    // The lock is held across the read, so concurrent resolutions of the
+    // same kind wait for one read instead of each making their own.
+    let mut slot = slot.lock().await;
+    if let Some(items) = &*slot {
+        return Ok(Arc::clone(items));
+    }
+    let items = Arc::new(load().await?);
+    *slot = Some(Arc::clone(&items));
+    Ok(items)
+}
+
+#[derive(Default)]
+struct Cache {
+    members: Slot<Member>,
+    roles: Slot<Role>,
+    permission_groups: Slot<PermissionGroup>,
+    resource_groups: Slot<ResourceGroup>,
+    zones: Mutex<Vec<(String, Arc<Vec<Zone>>)>>,
+    log: SyncMutex<Vec<Resolution>>,
+}
+
+/// Turns references into ids for one account, reading each kind once:
+/// `client.resolver(&account_id)`.
+///
+/// Cheap to clone; clones share what was read.
+///
+/// ```no_run
+/// # async fn demo(client: member_client::Client, account: member_client::AccountId) -> Result<(), Box<dyn std::error::Error>> {
+/// let resolver = client.resolver(&account);
+/// let bob = resolver.member_id("bob.dns@example.com").await?;
+/// let read_only = resolver.role_id("Administrator Read Only").await?;
+/// client.members(&account).set_roles(&bob, [read_only]).await?;
+/// for r in resolver.resolutions() {
+///     println!("{} {:?} = {}", r.kind, r.reference, r.id);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Resolver {
+    client: Client,
+    account: AccountId,
+    cache: Arc<Cache>,
+}
+
+impl fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resolver")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Resolver {
+    pub(crate) fn new(client: Client, account: AccountId) -> Self {
+        Self {
+            client,
+            account,
+            cache: Arc::new(Cache::default()),
+        }
+    }
+
+    /// The account references are resolved in.
+    pub fn account_id(&self) -> &AccountId {
+        &self.account
+    }
+
+    /// What every reference resolved so far resolved to, in order.
+    pub fn resolutions(&self) -> Vec<Resolution> {
+        self.cache
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn record(&self, kind: RefKind, reference: &str, id: &str, name: Option<&str>) {
+        let resolution = Resolution {
+            kind,
+            reference: reference.to_owned(),
+            id: id.to_owned(),
+            name: name.map(str::to_owned),
+        };
+        let mut log = self
+            .cache
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !log.contains(&resolution) {
+            log.push(resolution);
+        }
+    }
+
+    fn not_found<'a>(
+        &self,
+        kind: RefKind,
+        reference: &str,
+        names: impl Iterator<Item = &'a str>,
+    ) -> ResolveError {
+        ResolveError::NotFound {
+            kind,
+            reference: reference.to_owned(),
+            account: self.account.clone(),
+            suggestions: suggestions(reference, names),
+        }
+    }
+
+    /// Exactly one of `matches`, else the error that says why not.
+    fn one<'a, T>(
+        &self,
+        kind: RefKind,
+        reference: &str,
+        matches: Vec<&'a T>,
+        all_names: impl Iterator<Item = &'a str>,
+        describe: impl Fn(&T) -> Candidate,
+    ) -> Result<&'a T, ResolveError> {
+        match matches.as_slice() {
+            [] => Err(self.not_found(kind, reference, all_names)),
+            [one] => Ok(one),
+            several => Err(ResolveError::Ambiguous {
+                kind,
+                reference: reference.to_owned(),
+                account: self.account.clone(),
+                candidates: several.iter().map(|t| describe(t)).collect(),
+            }),
+        }
+    }
+
+    /// Every member of the account (one paged read per resolver).
+    ///
+    /// # Errors
+    /// The list's errors.
+    pub async fn members(&self) -> Result<Arc<Vec<Member>>, Error> {
+        let members = self.client.members(&self.account);
+        cached(&self.cache.members, || {
+            members.list(ListMembersParams::new()).try_collect()
+        })
+        .await
+    }
+
+    /// Every role of the account (one paged read per resolver).
+    ///
+    /// # Errors
+    /// The list's errors.
+    pub async fn roles(&self) -> Result<Arc<Vec<Role>>, Error> {
+        let roles = self.client.roles(&self.account);
+        cached(&self.cache.roles, || {
+            roles.list(ListRolesParams::new()).try_collect()
+        })
+        .await
+    }
+
+    /// The account's permission-group catalog (one paged read per resolver).
+    ///
+    /// # Errors
+    /// The list's errors.
+    pub async fn permission_groups(&self) -> Result<Arc<Vec<PermissionGroup>>, Error> {
+        let groups = self.client.permission_groups(&self.account);
+        cached(&self.cache.permission_groups, || {
+            groups.list(ListPermissionGroupsParams::new()).try_collect()
+        })
+        .await
+    }
+
+    /// The account's resource groups (one read per resolver).
+    ///
+    /// # Errors
+    /// The list's errors.
+    pub async fn resource_groups(&self) -> Result<Arc<Vec<ResourceGroup>>, Error> {
+        let groups = self.client.resource_groups(&self.account);
+        cached(&self.cache.resource_groups, || {
+            groups.list(ListResourceGroupsParams::new()).try_collect()
+        })
+        .await
+    }
+
+    /// The member an email (case-insensitive, on `email` or `user.email`) or
+    /// a membership id names.
+    ///
+    /// # Errors
+    /// [`ResolveError`]: not found (with the closest emails), ambiguous
+    /// (several memberships with the email), malformed, or the read failed.
+    pub async fn member(&self, reference: &str) -> Result<Member, ResolveError> {
+        let members = self.members().await?;
+        let kind = RefKind::Member;
+        let matches: Vec<&Member> = match reading(reference) {
+            Reading::Id(id) => {
+                MemberId::new(id)?;
+                members
+                    .iter()
+                    .filter(|m| m.id.as_ref().is_some_and(|m| m == id))
+                    .collect()
+            }
+            Reading::Name(email) => {
+                member_types::check_email(email)?;
+                let wanted = email_key(email);
+                members
+                    .iter()
+                    .filter(|m| m.email().is_some_and(|e| email_key(e) == wanted))
+                    .collect()
+            }
+        };
+        let member = self.one(
+            kind,
+            reference,
+            matches,
+            members.iter().filter_map(Member::email),
+            |m| Candidate {
+                id: m
+                    .id
+                    .as_ref()
+                    .map(|i| i.as_str().to_owned())
+                    .unwrap_or_default(),
+                name: m.email().unwrap_or_default().to_owned(),
+            },
+        )?;
+        let id = member.id.as_ref().map(MemberId::as_str).unwrap_or_default();
+        self.record(kind, reference, id, member.email());
+        Ok(member.clone())
+    }
+
+    /// The membership id an email or an id names. An id is taken as given,
+    /// without a read (the server refuses an unknown one); an email is looked
+    /// up as in [`member`](Self::member).
+    ///
+    /// # Errors
+    /// As for [`member`](Self::member).
+    pub async fn member_id(&self, reference: &str) -> Result<MemberId, ResolveError> {
+        if let Reading::Id(id) = reading(reference) {
+            return Ok(MemberId::new(id)?);
+        }
+        let member = self.member(reference).await?;
+        member.id.ok_or_else(|| {
+            ResolveError::Request(Error::protocol(format!(
+                "the member {reference} has no id in the list answer"
+            )))
+        })
+    }
+
+    /// The role a name (case-insensitive, exact) or an id names.
+    ///
+    /// # Errors
+    /// [`ResolveError`]: not found (with the closest names), ambiguous
+    /// (several roles share the name), malformed, or the read failed.
+    pub async fn role(&self, reference: &str) -> Result<Role, ResolveError> {
+        let roles = self.roles().await?;
+        let matches: Vec<&Role> = match reading(reference) {
+            Reading::Id(id) => {
+                RoleId::new(id)?;
+                roles.iter().filter(|r| r.id == id).collect()
+            }
+            Reading::Name(name) => roles
+                .iter()
+                .filter(|r| r.name.eq_ignore_ascii_case(name))
+                .collect(),
+        };
+        let role = self.one(
+            RefKind::Role,
+            reference,
+            matches,
+            roles.iter().map(|r| r.name.as_str()),
+            |r| Candidate {
+                id: r.id.as_str().to_owned(),
+                name: r.name.clone(),
+            },
+        )?;
+        self.record(RefKind::Role, reference, role.id.as_str(), Some(&role.name));
+        Ok(role.clone())
+    }
+
+    /// The role id a name or an id names (an id is checked against the
+    /// account's roles too, so a typo is caught before anything is sent).
+    ///
+    /// # Errors
+    /// As for [`role`](Self::role).
+    pub async fn role_id(&self, reference: &str) -> Result<RoleId, ResolveError> {
+        self.role(reference).await.map(|r| r.id)
+    }
+
+    /// The permission group a name (case-insensitive), a label
+    /// (`meta.label`, case-insensitive) or an id names.
+    ///
+    /// # Errors
+    /// [`ResolveError`]: not found (with the closest names and labels),
+    /// ambiguous (several groups share the name or label), malformed, or the
+    /// read failed.
+    pub async fn permission_group(&self, reference: &str) -> Result<PermissionGroup, ResolveError> {
+        let groups = self.permission_groups().await?;
+        let matches: Vec<&PermissionGroup> = match reading(reference) {
+            Reading::Id(id) => {
+                PermissionGroupId::new(id)?;
+                groups.iter().filter(|g| g.id == id).collect()
+            }
+            Reading::Name(name) => groups
+                .iter()
+                .filter(|g| {
+                    g.name
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                        || g.label().is_some_and(|l| l.eq_ignore_ascii_case(name))
+                })
+                .collect(),
+        };
+        let names = groups
+            .iter()
+            .flat_map(|g| g.name.as_deref().into_iter().chain(g.label()));
+        let group = self.one(RefKind::PermissionGroup, reference, matches, names, |g| {
+            Candidate {
+                id: g.id.as_str().to_owned(),
+                name: g.name.clone().unwrap_or_default(),
+            }
+        })?;
+        self.record(
+            RefKind::PermissionGroup,
+            reference,
+            group.id.as_str(),
+            group.name.as_deref(),
+        );
+        Ok(group.clone())
+    }
+
+    /// The permission group id a name, label or id names.
+    ///
+    /// # Errors
+    /// As for [`permission_group`](Self::permission_group).
+    pub async fn permission_group_id(
+        &self,
+        reference: &str,
+    ) -> Result<PermissionGroupId, ResolveError> {
+        self.permission_group(reference).await.map(|g| g.id)
+    }
+
+    /// The resource group a name (case-insensitive) or an id names.
+    ///
+    /// # Errors
+    /// [`ResolveError`]: not found, ambiguous, malformed, or the read failed.
+    pub async fn resource_group(&self, reference: &str) -> Result<ResourceGroup, ResolveError> {
+        let groups = self.resource_groups().await?;
+        let matches: Vec<&ResourceGroup> = match reading(reference) {
+            Reading::Id(id) => {
+                ResourceGroupId::new(id)?;
+                groups.iter().filter(|g| g.id == id).collect()
+            }
+            Reading::Name(name) => groups
+                .iter()
+                .filter(|g| {
+                    g.name
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+                .collect(),
+        };
+        let names = groups.iter().filter_map(|g| g.name.as_deref());
+        let group = self.one(RefKind::ResourceGroup, reference, matches, names, |g| {
+            Candidate {
+                id: g.id.as_str().to_owned(),
+                name: g.name.clone().unwrap_or_default(),
+            }
+        })?;
+        self.record(
+            RefKind::ResourceGroup,
+            reference,
+            group.id.as_str(),
+            group.name.as_deref(),
+        );
+        Ok(group.clone())
+    }
+
+    /// The zone of this account with this domain name (one read per
+    /// distinct name per resolver).
+    ///
+    /// # Errors
+    /// [`ResolveError`]: not found, ambiguous, malformed, or the read failed.
+    pub async fn zone(&self, name: &str) -> Result<Zone, ResolveError> {
+        let wanted = name.trim().to_ascii_lowercase();
+        let zones = {
+            let mut cache = self.cache.zones.lock().await;
+            match cache.iter().find(|(n, _)| *n == wanted) {
+                Some((_, zones)) => Arc::clone(zones),
+                None => {
+                    let zones = Arc::new(
+                        self.client
+                            .zones()
+                            .named_in_account(&self.account, &wanted)
+                            .await?,
+                    );
+                    cache.push((wanted.clone(), Arc::clone(&zones)));
+                    zones
+                }
+            }
+        };
+        let zone = self.one(
+            RefKind::Zone,
+            name,
+            zones.iter().collect(),
+            std::iter::empty(),
+            |z| Candidate {
+                id: z.id.as_str().to_owned(),
+                name: z.name.clone(),
+            },
+        )?;
+        self.record(RefKind::Zone, name, zone.id.as_str(), Some(&zone.name));
+        Ok(zone.clone())
+    }
+
+    /// The resource-group entry of a policy that a scope reference names:
+    ///
+    /// - `account`: the whole account;
+    /// - `zone:<domain>`: one whole zone of the account;
+    /// - `group:<name>`: a resource group by name;
+    /// - a resource group id (32 hex characters, or `id:<id>`).
+    ///
+    /// For `account` and `zone:`, an existing resource group with exactly
+    /// that scope is used when there is one (so repeated changes do not
+    /// create a new unnamed group each time); otherwise the entry is an
+    /// inline scope, from which the API makes an unnamed resource group.
+    ///
+    /// # Errors
+    /// [`ResolveError`]: an unknown form, a zone or group not found or
+    /// ambiguous, or a read failed.
+    pub async fn scope(&self, reference: &str) -> Result<ResourceGroupRef, ResolveError> {
+        let text = reference.trim();
+        if text.eq_ignore_ascii_case("account") {
+            let scope = Scope::account(&self.account)?;
+            return self.group_for_scope(reference, scope).await;
+        }
+        if let Some(zone) = strip_prefix_ci(text, "zone:") {
+            let zone = self.zone(zone).await?;
+            let scope = Scope::zone(&zone.id)?;
+            return self.group_for_scope(reference, scope).await;
+        }
+        if let Some(name) = strip_prefix_ci(text, "group:") {
+            let group = self
+                .resource_group(&format!("name:{}", name.trim()))
+                .await?;
+            return Ok(ResourceGroupRef::id(group.id));
+        }
+        match reading(text) {
+            Reading::Id(_) => {
+                let group = self.resource_group(text).await?;
+                Ok(ResourceGroupRef::id(group.id))
+            }
+            Reading::Name(_) => Err(ResolveError::Invalid(ValidationError::Format {
+                field: "scope",
+                value: member_types::json::shorten(text),
+                rule: "expected account, zone:<domain>, group:<resource group name> or a resource group id",
+            })),
+        }
+    }
+
+    async fn group_for_scope(
+        &self,
+        reference: &str,
+        scope: Scope,
+    ) -> Result<ResourceGroupRef, ResolveError> {
+        let groups = self.resource_groups().await?;
+        let exact: Vec<&ResourceGroup> = groups
+            .iter()
+            .filter(|g| g.scope.as_slice() == std::slice::from_ref(&scope))
+            .collect();
+        if let [group] = exact.as_slice() {
+            self.record(
+                RefKind::ResourceGroup,
+                reference,
+                group.id.as_str(),
+                group.name.as_deref(),
+            );
+            return Ok(ResourceGroupRef::id(group.id.clone()));
+        }
+        self.record(RefKind::ResourceGroup, reference, &scope.key, None);
+        Ok(ResourceGroupRef::scope(scope)?)
+    }
+}
+
+fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readings() {
+        assert_eq!(
+            reading("3536bcfad5faccb999b47003c79917fb"),
+            Reading::Id("3536bcfad5faccb999b47003c79917fb")
+        );
+        assert_eq!(reading("id:abc"), Reading::Id("abc"));
+        assert_eq!(
+            reading("name:3536bcfad5faccb999b47003c79917fb"),
+            Reading::Name("3536bcfad5faccb999b47003c79917fb")
+        );
+        assert_eq!(reading(" DNS Write "), Reading::Name("DNS Write"));
+        // 31 hex characters, or one that is not hex: a name.
+        assert_eq!(
+            reading("3536bcfad5faccb999b47003c79917f"),
+            Reading::Name("3536bcfad5faccb999b47003c79917f")
+        );
+    }
+
+    #[test]
+    fn suggestions_are_close_names_best_first() {
+        let names = ["Administrator Read Only", "Administrator", "DNS", "Billing"];
+        let got = suggestions("Administrator Read Onyl", names.iter().copied());
+        assert_eq!(
+            got.first().map(String::as_str),
+            Some("Administrator Read Only")
+        );
+        assert!(suggestions("zzzz", names.iter().copied()).is_empty());
+        assert_eq!(suggestions("dns", names.iter().copied()), vec!["DNS"]);
+    }
+
+    #[test]
+    fn prefixes_fold_case() {
+        assert_eq!(
+            strip_prefix_ci("Zone:example.com", "zone:"),
+            Some("example.com")
+        );
+        assert_eq!(strip_prefix_ci("zon", "zone:"), None);
+    }
+}
