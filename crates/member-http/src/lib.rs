@@ -65,20 +65,25 @@
 //! # }
 //! ```
 
+mod attempt;
 mod body;
+mod builder;
+mod classify;
 mod client;
 mod credentials;
 mod error;
 mod limiter;
+mod options;
 mod path;
+mod request;
 mod response;
 mod retry;
 
-pub use client::{
-    AttemptHook, AttemptInfo, HttpClient, HttpClientBuilder, RequestOptions, DEFAULT_BASE_URL,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_AFTER_CAP,
-    DEFAULT_TIMEOUT, USER_AGENT_PREFIX,
+pub use builder::{
+    HttpClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_RETRIES, DEFAULT_RETRY_AFTER_CAP, DEFAULT_TIMEOUT, USER_AGENT_PREFIX,
 };
+pub use client::HttpClient;
 pub use credentials::{
     Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL, ENV_USER_SERVICE_KEY,
 };
@@ -87,6 +92,7 @@ pub use error::{
     RedirectError, TimeoutError, TimeoutPhase,
 };
 pub use limiter::{CancelToken, RateLimitConfig};
+pub use options::{AttemptHook, AttemptInfo, RequestOptions};
 pub use path::ApiPath;
 pub use response::{ApiResponse, RateLimit, ResponseMeta};
 pub use retry::{backoff_delay, INITIAL_BACKOFF, JITTER_FRACTION, MAX_BACKOFF};
