@@ -13,7 +13,7 @@ use crate::limiter::CancelToken;
 pub type AttemptHook = Arc<dyn Fn(&AttemptInfo) + Send + Sync>;
 
 /// What one HTTP attempt did, given to the
-/// [`on_attempt`](HttpClientBuilder::on_attempt) callback. Holds no secret.
+/// [`on_attempt`](crate::HttpClientBuilder::on_attempt) callback. Holds no secret.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AttemptInfo {
@@ -100,7 +100,7 @@ impl RequestOptions {
         self
     }
 
-    /// Gives up with [`Error::Cancelled`] when `token` is cancelled before
+    /// Gives up with [`Error::Cancelled`](crate::Error::Cancelled) when `token` is cancelled before
     /// the request is sent (while it waits for the rate limiter, say); a
     /// request already sent finishes but is not retried.
     ///
