@@ -16,10 +16,10 @@ use crate::client::HttpClient;
 use crate::error::{
     ConnectionError, ConnectionStage, Context, Error, ErrorKind, TimeoutError, TimeoutPhase,
 };
-use crate::limiter::{acquire, sleep_until, CancelToken, PermitStop};
+use crate::limiter::{acquire, sleep_until, CancelToken, Permit, PermitStop};
 use crate::options::{AttemptInfo, RequestOptions};
 use crate::path::ApiPath;
-use crate::retry::{backoff_delay, should_retry};
+use crate::retry::{decide, Decision, RetryPolicy};
 
 impl HttpClient {
     pub(crate) async fn execute<T: DeserializeOwned>(
@@ -41,30 +41,17 @@ impl HttpClient {
             cf_ray = Empty,
             elapsed_ms = Empty,
         );
-        self.attempts(method, path, url, headers, body, opts)
-            .instrument(span)
-            .await
+        let exchange = Exchange::new(self, method, path, url, headers, body, opts);
+        self.attempts(&exchange).instrument(span).await
     }
 
+    /// Sends attempts until one succeeds or [`decide`] gives up.
     async fn attempts<T: DeserializeOwned>(
         &self,
-        method: Method,
-        path: &ApiPath,
-        url: Url,
-        headers: HeaderMap,
-        body: Option<Bytes>,
-        opts: &RequestOptions,
+        ex: &Exchange<'_>,
     ) -> Result<(Raw<T>, u32), Error> {
-        let inner = &*self.inner;
         let span = tracing::Span::current();
-        let ctx = Context::new(&method, path.as_str());
-        let started = Instant::now();
-        let deadline = opts.deadline.or(inner.deadline);
-        let deadline_at = deadline.map(|d| started + d);
-        let attempt_timeout = opts.timeout.unwrap_or(inner.timeout);
-        let max_retries = opts.max_retries.unwrap_or(inner.max_retries);
-        let cancel = opts.cancel.as_ref();
-        if let Some(body) = &body {
+        if let Some(body) = &ex.body {
             tracing::trace!(body = %excerpt(body, 4096), "request body");
         }
         // The failure of the previous attempt, returned when a retry cannot
@@ -74,158 +61,187 @@ impl HttpClient {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            if cancel.is_some_and(CancelToken::is_cancelled) {
-                return Err(previous.unwrap_or_else(|| Error::cancelled(&ctx)));
+            if ex.cancel.is_some_and(CancelToken::is_cancelled) {
+                return Err(previous.unwrap_or_else(|| Error::cancelled(&ex.ctx)));
             }
-            let (permit, rate_limit_wait) = match &inner.limiter {
-                Some(limiter) => match acquire(limiter, deadline_at, cancel).await {
-                    Ok((permit, waited)) => (Some(permit), waited),
-                    Err(stop) => {
-                        return Err(previous.unwrap_or_else(|| match stop {
-                            PermitStop::Cancelled => Error::cancelled(&ctx),
-                            PermitStop::Deadline => Error::Timeout(Box::new(TimeoutError {
-                                ctx: ctx.clone(),
-                                phase: TimeoutPhase::Queued,
-                                limit: deadline.unwrap_or_default(),
-                                source: None,
-                            })),
-                        }));
-                    }
-                },
-                None => (None, Duration::ZERO),
+            let (permit, rate_limit_wait) = match self.permit(ex).await {
+                Ok(permit) => permit,
+                Err(stopped) => return Err(previous.unwrap_or(stopped)),
             };
             let attempt_started = Instant::now();
-            let (limit, phase) = match deadline_at {
-                Some(at) if at.saturating_duration_since(attempt_started) <= attempt_timeout => (
-                    at.saturating_duration_since(attempt_started),
-                    TimeoutPhase::Deadline,
-                ),
-                _ => (attempt_timeout, TimeoutPhase::Attempt),
-            };
-            let timeout_error = |ctx: &Context| {
-                let limit = match phase {
-                    TimeoutPhase::Deadline => deadline.unwrap_or(limit),
-                    _ => limit,
-                };
-                Error::Timeout(Box::new(TimeoutError {
-                    ctx: ctx.clone(),
-                    phase,
-                    limit,
-                    source: None,
-                }))
-            };
-            let mut outcome = if limit.is_zero() {
-                Err(timeout_error(&ctx))
-            } else {
-                let once = self.attempt_once::<T>(&ctx, &url, &headers, body.clone());
-                match tokio::time::timeout(limit, once).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => Err(timeout_error(&ctx)),
-                }
-            };
+            let mut outcome = self.timed_attempt::<T>(ex, attempt_started).await;
             let elapsed = attempt_started.elapsed();
             if let Some(permit) = permit {
-                let meta = match &outcome {
+                permit.finish(match &outcome {
                     Ok(raw) => Some(&raw.meta),
                     Err(e) => e.meta(),
-                };
-                permit.finish(meta);
-            }
-
-            let mut retry_in = None;
-            // Whether the wait is left to the limiter (a 429 it now enforces
-            // for every request of this client).
-            let mut limiter_waits = false;
-            if let Err(err) = &mut outcome {
-                err.set_attempts(attempt);
-                let rate_limited = err.status() == Some(429);
-                if rate_limited {
-                    if let Some(limiter) = &inner.limiter {
-                        // The caller opted in to waiting what the server
-                        // asks, above the single-call cap; everyone waits.
-                        let wait = err
-                            .retry_after()
-                            .or_else(|| err.meta().and_then(|m| m.rate_limit()?.reset))
-                            .unwrap_or_else(|| {
-                                backoff_delay(attempt - 1, inner.jitter.next_unit())
-                            });
-                        limiter.block_for(wait);
-                        if attempt <= max_retries && should_retry(&method, err) {
-                            retry_in = Some(wait);
-                            limiter_waits = true;
-                        }
-                    }
-                }
-                if !limiter_waits && attempt <= max_retries && should_retry(&method, err) {
-                    match err.retry_after() {
-                        Some(wait) if wait > inner.retry_after_cap => {
-                            if let Error::Api(api) = err {
-                                api.wait_refused_cap = Some(inner.retry_after_cap);
-                            }
-                        }
-                        Some(wait) => retry_in = Some(wait),
-                        None => {
-                            retry_in = Some(backoff_delay(attempt - 1, inner.jitter.next_unit()));
-                        }
-                    }
-                }
-                // A wait that would pass the deadline is pointless: the
-                // last real failure says more than a timeout would.
-                if let (Some(wait), Some(at)) = (retry_in, deadline_at) {
-                    if Instant::now() + wait >= at {
-                        retry_in = None;
-                    }
-                }
-            }
-
-            let (status, cf_ray, error) = match &outcome {
-                Ok(raw) => (Some(raw.status), raw.meta.cf_ray(), None),
-                Err(e) => (e.status(), e.cf_ray(), Some(e.kind())),
-            };
-            if let Some(status) = status {
-                span.record("status", status);
-            }
-            if let Some(ray) = cf_ray {
-                span.record("cf_ray", ray);
-            }
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-            tracing::debug!(
-                attempt,
-                status,
-                cf_ray,
-                error = error.map(ErrorKind::as_str),
-                elapsed_ms = elapsed.as_millis() as u64,
-                retry_in_ms = retry_in.map(|d| d.as_millis() as u64),
-                rate_limit_wait_ms = rate_limit_wait.as_millis() as u64,
-                "attempt finished"
-            );
-            if let Some(hook) = &inner.on_attempt {
-                hook(&AttemptInfo {
-                    method: method.clone(),
-                    path: path.as_str().to_owned(),
-                    template: path.template().to_owned(),
-                    attempt,
-                    status,
-                    cf_ray: cf_ray.map(str::to_owned),
-                    elapsed,
-                    error,
-                    retry_in,
-                    rate_limit_wait,
                 });
             }
-
-            match (outcome, retry_in) {
+            let decision = match &mut outcome {
+                Ok(_) => None,
+                Err(err) => {
+                    err.set_attempts(attempt);
+                    Some(self.decide(ex, attempt, err))
+                }
+            };
+            let report = Report {
+                attempt,
+                elapsed,
+                retry_in: decision.and_then(Decision::retry_in),
+                rate_limit_wait,
+            };
+            self.report(ex, &report, &outcome, &span);
+            match (outcome, decision) {
                 (Ok(raw), _) => return Ok((raw, attempt)),
-                (Err(err), None) => return Err(err),
                 // The next permit waits for the limiter's block.
-                (Err(err), Some(_)) if limiter_waits => previous = Some(err),
-                (Err(err), Some(wait)) => {
-                    if !sleep_until(Instant::now() + wait, cancel).await {
+                (Err(err), Some(Decision::WaitForLimiter(_))) => previous = Some(err),
+                (Err(err), Some(Decision::RetryAfter(wait))) => {
+                    if !sleep_until(Instant::now() + wait, ex.cancel).await {
                         return Err(err);
                     }
                     previous = Some(err);
                 }
+                (Err(err), _) => return Err(err),
             }
+        }
+    }
+
+    /// Waits for the rate limiter's permit, when the limiter is on; how long
+    /// it took. Fails, nothing sent, when the request is cancelled or the
+    /// deadline would pass in the queue.
+    async fn permit(&self, ex: &Exchange<'_>) -> Result<(Option<Permit<'_>>, Duration), Error> {
+        let Some(limiter) = &self.inner.limiter else {
+            return Ok((None, Duration::ZERO));
+        };
+        match acquire(limiter, ex.deadline_at, ex.cancel).await {
+            Ok((permit, waited)) => Ok((Some(permit), waited)),
+            Err(PermitStop::Cancelled) => Err(Error::cancelled(&ex.ctx)),
+            Err(PermitStop::Deadline) => Err(Error::Timeout(Box::new(TimeoutError {
+                ctx: ex.ctx.clone(),
+                phase: TimeoutPhase::Queued,
+                limit: ex.deadline.unwrap_or_default(),
+                source: None,
+            }))),
+        }
+    }
+
+    /// One attempt under the per-attempt timeout, or under what is left of
+    /// the deadline when that is shorter.
+    async fn timed_attempt<T: DeserializeOwned>(
+        &self,
+        ex: &Exchange<'_>,
+        attempt_started: Instant,
+    ) -> Result<Raw<T>, Error> {
+        let (limit, phase) = match ex.deadline_at {
+            Some(at) if at.saturating_duration_since(attempt_started) <= ex.attempt_timeout => (
+                at.saturating_duration_since(attempt_started),
+                TimeoutPhase::Deadline,
+            ),
+            _ => (ex.attempt_timeout, TimeoutPhase::Attempt),
+        };
+        let timeout_error = || {
+            let limit = match phase {
+                TimeoutPhase::Deadline => ex.deadline.unwrap_or(limit),
+                _ => limit,
+            };
+            Error::Timeout(Box::new(TimeoutError {
+                ctx: ex.ctx.clone(),
+                phase,
+                limit,
+                source: None,
+            }))
+        };
+        if limit.is_zero() {
+            return Err(timeout_error());
+        }
+        let once = self.attempt_once::<T>(&ex.ctx, &ex.url, &ex.headers, ex.body.clone());
+        match tokio::time::timeout(limit, once).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(timeout_error()),
+        }
+    }
+
+    /// [`decide`] for a failed attempt, with what the decision asks to
+    /// record: the limiter's block, the refused wait in the error.
+    fn decide(&self, ex: &Exchange<'_>, attempt: u32, err: &mut Error) -> Decision {
+        let inner = &*self.inner;
+        let decision = decide(
+            &ex.policy,
+            &ex.method,
+            attempt,
+            err,
+            Instant::now(),
+            ex.deadline_at,
+            || inner.jitter.next_unit(),
+        );
+        match decision {
+            Decision::WaitForLimiter(wait)
+            | Decision::GiveUp {
+                limiter_block: Some(wait),
+                ..
+            } => {
+                if let Some(limiter) = &inner.limiter {
+                    limiter.block_for(wait);
+                }
+            }
+            _ => {}
+        }
+        if let (
+            Decision::GiveUp {
+                wait_refused_cap: Some(cap),
+                ..
+            },
+            Error::Api(api),
+        ) = (decision, &mut *err)
+        {
+            api.wait_refused_cap = Some(cap);
+        }
+        decision
+    }
+
+    /// Records one attempt: the span's fields, a debug event and the
+    /// caller's [`AttemptHook`](crate::AttemptHook).
+    fn report<T>(
+        &self,
+        ex: &Exchange<'_>,
+        report: &Report,
+        outcome: &Result<Raw<T>, Error>,
+        span: &tracing::Span,
+    ) {
+        let (status, cf_ray, error) = match outcome {
+            Ok(raw) => (Some(raw.status), raw.meta.cf_ray(), None),
+            Err(e) => (e.status(), e.cf_ray(), Some(e.kind())),
+        };
+        if let Some(status) = status {
+            span.record("status", status);
+        }
+        if let Some(ray) = cf_ray {
+            span.record("cf_ray", ray);
+        }
+        span.record("elapsed_ms", ex.started.elapsed().as_millis() as u64);
+        tracing::debug!(
+            attempt = report.attempt,
+            status,
+            cf_ray,
+            error = error.map(ErrorKind::as_str),
+            elapsed_ms = report.elapsed.as_millis() as u64,
+            retry_in_ms = report.retry_in.map(|d| d.as_millis() as u64),
+            rate_limit_wait_ms = report.rate_limit_wait.as_millis() as u64,
+            "attempt finished"
+        );
+        if let Some(hook) = &self.inner.on_attempt {
+            hook(&AttemptInfo {
+                method: ex.method.clone(),
+                path: ex.path.as_str().to_owned(),
+                template: ex.path.template().to_owned(),
+                attempt: report.attempt,
+                status,
+                cf_ray: cf_ray.map(str::to_owned),
+                elapsed: report.elapsed,
+                error,
+                retry_in: report.retry_in,
+                rate_limit_wait: report.rate_limit_wait,
+            });
         }
     }
 
@@ -250,6 +266,66 @@ impl HttpClient {
             .map_err(|e| send_error(ctx, e, inner.connect_timeout))?;
         receive(ctx, response, inner.max_body_bytes).await
     }
+}
+
+/// One request's fixed parts, shared by its attempts.
+struct Exchange<'a> {
+    method: Method,
+    path: &'a ApiPath,
+    ctx: Context,
+    url: Url,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    started: Instant,
+    /// The overall deadline's length, and when it passes.
+    deadline: Option<Duration>,
+    deadline_at: Option<Instant>,
+    attempt_timeout: Duration,
+    policy: RetryPolicy,
+    cancel: Option<&'a CancelToken>,
+}
+
+impl<'a> Exchange<'a> {
+    /// The request's settings: `opts` where it sets them, else the client's.
+    fn new(
+        client: &HttpClient,
+        method: Method,
+        path: &'a ApiPath,
+        url: Url,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+        opts: &'a RequestOptions,
+    ) -> Self {
+        let inner = &*client.inner;
+        let started = Instant::now();
+        let deadline = opts.deadline.or(inner.deadline);
+        Self {
+            ctx: Context::new(&method, path.as_str()),
+            method,
+            path,
+            url,
+            headers,
+            body,
+            started,
+            deadline,
+            deadline_at: deadline.map(|d| started + d),
+            attempt_timeout: opts.timeout.unwrap_or(inner.timeout),
+            policy: RetryPolicy {
+                max_retries: opts.max_retries.unwrap_or(inner.max_retries),
+                retry_after_cap: inner.retry_after_cap,
+                limiter: inner.limiter.is_some(),
+            },
+            cancel: opts.cancel.as_ref(),
+        }
+    }
+}
+
+/// What one attempt's report says beside its outcome.
+struct Report {
+    attempt: u32,
+    elapsed: Duration,
+    retry_in: Option<Duration>,
+    rate_limit_wait: Duration,
 }
 
 fn send_error(ctx: &Context, err: reqwest::Error, connect_timeout: Duration) -> Error {

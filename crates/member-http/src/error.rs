@@ -313,18 +313,11 @@ impl Error {
     /// Whether the failure is transient, so that an idempotent request may be
     /// sent again: connection failures, timeouts (not the overall deadline),
     /// 408, 409, 429 and 5xx, unless the server's `x-should-retry` header said
-    /// otherwise. The client applies stricter rules to non-idempotent
-    /// requests (see [`HttpClient`](crate::HttpClient)).
+    /// otherwise. This is the rule the client itself applies to idempotent
+    /// requests; non-idempotent ones (POST) are retried only when they
+    /// certainly were not processed (see [`HttpClient`](crate::HttpClient)).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Connection(_) => true,
-            Self::Timeout(e) => !matches!(e.phase, TimeoutPhase::Deadline | TimeoutPhase::Queued),
-            Self::Api(e) => e
-                .meta
-                .should_retry()
-                .unwrap_or(matches!(e.status, 408 | 409 | 429 | 500..=599)),
-            _ => false,
-        }
+        crate::retry::may_repeat(self, true)
     }
 
     /// Whether the request may have reached the server and been applied.

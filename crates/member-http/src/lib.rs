@@ -95,7 +95,6 @@ pub use limiter::{CancelToken, RateLimitConfig};
 pub use options::{AttemptHook, AttemptInfo, RequestOptions};
 pub use path::ApiPath;
 pub use response::{ApiResponse, RateLimit, ResponseMeta};
-pub use retry::{backoff_delay, INITIAL_BACKOFF, JITTER_FRACTION, MAX_BACKOFF};
 
 /// Re-exported so callers need not depend on `http` for methods and headers.
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method};
