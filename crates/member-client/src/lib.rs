@@ -46,7 +46,7 @@ pub use roles::Roles;
 
 pub use member_http::{
     ApiResponse, AttemptInfo, CancelToken, Credentials, Error, ErrorKind, HeaderName, HeaderValue,
-    Method, RateLimit, RateLimitConfig, RequestOptions, ResponseMeta,
+    Method, RateLimitConfig, RateLimitStatus, RequestOptions, ResponseMeta,
 };
 pub use member_types::*;
 

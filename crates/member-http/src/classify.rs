@@ -23,10 +23,10 @@ pub(crate) struct Raw<T> {
 
 /// The `result` of a successful response: decoded in the same pass as the
 /// envelope (the usual case), or kept as received, to be decoded after the
-/// attempt loop, as every result was before the one-pass decoding. The second
-/// form is taken whenever the one pass fails, so a `result` that does not
-/// decode as `T` fails exactly as it always did: after the attempt counted as
-/// a success, with the path of the offending value.
+/// attempt loop by [`decode_result`]. The second form is taken whenever the
+/// one pass fails, so a `result` that does not decode as `T` always fails the
+/// same way: after the attempt counted as a success (it is not retried), with
+/// the JSON path of the offending value.
 pub(crate) enum Pending<T> {
     Decoded(T),
     Raw {
@@ -90,9 +90,9 @@ pub(crate) async fn receive<T: DeserializeOwned>(
 /// simd-json with the `fast-json` feature): that is the whole decoding cost
 /// of a successful call. Anything else (an envelope that says
 /// `success: false`, a missing `result`, a body that is not an envelope, a
-/// `result` that is not a `T`) goes through [`classify_slow`], which gives
-/// the same answer and the same errors as before the one-pass decoding
-/// existed.
+/// `result` that is not a `T`) goes through [`classify_slow`]. Both paths
+/// give the same answer for every body: the fast one only ever accepts what
+/// the slow one would also accept and decode to the same value.
 fn classify<T: DeserializeOwned>(
     ctx: &Context,
     status: u16,

@@ -8,6 +8,11 @@ use member_types::{ResponseInfo, ValidationError};
 
 use crate::response::ResponseMeta;
 
+/// Cloudflare error codes that mean "not found" whatever the status: 1003,
+/// an unknown member or role; 7003 ("could not route to …, perhaps your
+/// object identifier is invalid?") and 7000 ("no route for that URI").
+const NOT_FOUND_CODES: [i64; 3] = [1003, 7000, 7003];
+
 /// A boxed error kept as the `source` of ours.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -308,6 +313,71 @@ impl Error {
     /// Whether the server rate-limited the request (HTTP 429).
     pub fn is_rate_limited(&self) -> bool {
         self.kind() == ErrorKind::RateLimited
+    }
+
+    /// Whether the server said the thing asked for does not exist: HTTP 404,
+    /// or an error answer carrying one of the Cloudflare codes that mean "not
+    /// found" (1003, an unknown member or role; 7003 and 7000, a path that
+    /// routes nowhere, which is what an unknown identifier gets), for example
+    /// in a `success: false` envelope.
+    ///
+    /// ```no_run
+    /// use member_http::{ApiPath, HttpClient, RequestOptions};
+    ///
+    /// # async fn run(client: HttpClient, path: ApiPath) -> Result<(), member_http::Error> {
+    /// let member = match client.get::<serde_json::Value>(&path, &[], &RequestOptions::new()).await {
+    ///     Ok(response) => Some(response.result),
+    ///     Err(err) if err.is_not_found() => None,
+    ///     Err(err) => return Err(err),
+    /// };
+    /// # let _ = member;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Errors without an answer never are:
+    ///
+    /// ```
+    /// let err = member_http::Error::protocol("a page came twice");
+    /// assert!(!err.is_not_found());
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Self::Api(e) => {
+                e.status == 404
+                    || e.errors
+                        .iter()
+                        .flat_map(ResponseInfo::codes)
+                        .any(|code| NOT_FOUND_CODES.contains(&code))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a time limit elapsed: the connect timeout, the per-attempt
+    /// timeout, the overall deadline, or the deadline while waiting for the
+    /// rate limiter ([`TimeoutError::phase`] says which).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use member_http::{ApiPath, HttpClient, RequestOptions};
+    ///
+    /// # async fn run(client: HttpClient, path: ApiPath) {
+    /// let opts = RequestOptions::new().deadline(Duration::from_secs(5));
+    /// if let Err(err) = client.get::<serde_json::Value>(&path, &[], &opts).await {
+    ///     if err.is_timeout() {
+    ///         eprintln!("no answer in time: {err}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// ```
+    /// let err = member_http::Error::protocol("a page came twice");
+    /// assert!(!err.is_timeout());
+    /// ```
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
     }
 
     /// Whether the failure is transient, so that an idempotent request may be

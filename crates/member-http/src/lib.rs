@@ -94,7 +94,7 @@ pub use error::{
 pub use limiter::{CancelToken, RateLimitConfig};
 pub use options::{AttemptHook, AttemptInfo, RequestOptions};
 pub use path::ApiPath;
-pub use response::{ApiResponse, RateLimit, ResponseMeta};
+pub use response::{ApiResponse, RateLimitStatus, ResponseMeta};
 
 /// Re-exported so callers need not depend on `http` for methods and headers.
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method};

@@ -52,6 +52,7 @@ pub struct AttemptInfo {
 /// assert_eq!(opts.max_retries, Some(0));
 /// ```
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct RequestOptions {
     /// Per-attempt timeout instead of the client's.
     pub timeout: Option<Duration>,
