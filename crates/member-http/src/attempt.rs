@@ -263,8 +263,8 @@ impl HttpClient {
         let response = request
             .send()
             .await
-            .map_err(|e| send_error(ctx, e, inner.connect_timeout))?;
-        receive(ctx, response, inner.max_body_bytes).await
+            .map_err(|e| send_error(ctx, e, inner.limits.connect_timeout))?;
+        receive(ctx, response, inner.limits.max_body_bytes).await
     }
 }
 
@@ -298,7 +298,7 @@ impl<'a> Exchange<'a> {
     ) -> Self {
         let inner = &*client.inner;
         let started = Instant::now();
-        let deadline = opts.deadline.or(inner.deadline);
+        let deadline = opts.deadline.or(inner.limits.deadline);
         Self {
             ctx: Context::new(&method, path.as_str()),
             method,
@@ -309,10 +309,10 @@ impl<'a> Exchange<'a> {
             started,
             deadline,
             deadline_at: deadline.map(|d| started + d),
-            attempt_timeout: opts.timeout.unwrap_or(inner.timeout),
+            attempt_timeout: opts.timeout.unwrap_or(inner.limits.timeout),
             policy: RetryPolicy {
-                max_retries: opts.max_retries.unwrap_or(inner.max_retries),
-                retry_after_cap: inner.retry_after_cap,
+                max_retries: opts.max_retries.unwrap_or(inner.limits.max_retries),
+                retry_after_cap: inner.limits.retry_after_cap,
                 limiter: inner.limiter.is_some(),
             },
             cancel: opts.cancel.as_ref(),

@@ -33,52 +33,24 @@ pub const USER_AGENT_PREFIX: &str = concat!("member-http/", env!("CARGO_PKG_VERS
 
 /// Builds an [`HttpClient`]. Every setting has a safe default except the
 /// credentials.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct HttpClientBuilder {
     base_url: Option<String>,
     credentials: Option<Credentials>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    deadline: Option<Duration>,
-    max_retries: u32,
-    retry_after_cap: Duration,
-    max_body_bytes: usize,
+    limits: Limits,
     user_agent_suffix: Option<String>,
     on_attempt: Option<AttemptHook>,
     jitter_seed: Option<u64>,
     rate_limit: Option<RateLimitConfig>,
 }
 
-impl Default for HttpClientBuilder {
-    fn default() -> Self {
-        Self {
-            base_url: None,
-            credentials: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            deadline: None,
-            max_retries: DEFAULT_MAX_RETRIES,
-            retry_after_cap: DEFAULT_RETRY_AFTER_CAP,
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            user_agent_suffix: None,
-            on_attempt: None,
-            jitter_seed: None,
-            rate_limit: None,
-        }
-    }
-}
-
 impl fmt::Debug for HttpClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpClientBuilder")
-            .field("base_url", &self.base_url.as_deref().map(redact_url))
-            .field("credentials", &self.credentials)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("deadline", &self.deadline)
-            .field("max_retries", &self.max_retries)
-            .field("retry_after_cap", &self.retry_after_cap)
-            .field("max_body_bytes", &self.max_body_bytes)
+        let mut d = f.debug_struct("HttpClientBuilder");
+        d.field("base_url", &self.base_url.as_deref().map(redact_url))
+            .field("credentials", &self.credentials);
+        self.limits
+            .debug_fields(&mut d)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field(
                 "on_attempt",
@@ -138,7 +110,7 @@ impl HttpClientBuilder {
     /// The connect timeout (default 5 s).
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.limits.connect_timeout = timeout;
         self
     }
 
@@ -146,21 +118,21 @@ impl HttpClientBuilder {
     /// body (default 60 s).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.limits.timeout = timeout;
         self
     }
 
     /// An overall deadline across all attempts and waits (default none).
     #[must_use]
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
+        self.limits.deadline = Some(deadline);
         self
     }
 
     /// The number of retries after the first attempt (default 2).
     #[must_use]
     pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
+        self.limits.max_retries = retries;
         self
     }
 
@@ -168,14 +140,14 @@ impl HttpClientBuilder {
     /// one fails at once with the wait in [`Error::retry_after`].
     #[must_use]
     pub fn retry_after_cap(mut self, cap: Duration) -> Self {
-        self.retry_after_cap = cap;
+        self.limits.retry_after_cap = cap;
         self
     }
 
     /// The largest response body read (default 16 MiB).
     #[must_use]
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
-        self.max_body_bytes = limit;
+        self.limits.max_body_bytes = limit;
         self
     }
 
@@ -246,39 +218,9 @@ impl HttpClientBuilder {
                 base.host_str().unwrap_or("the host")
             )));
         }
-        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::config("timeouts must be longer than zero"));
-        }
-        if self.deadline.is_some_and(|d| d.is_zero()) {
-            return Err(Error::config("the deadline must be longer than zero"));
-        }
-        if self.max_body_bytes == 0 {
-            return Err(Error::config("the body size limit must be above zero"));
-        }
-        let agent = match &self.user_agent_suffix {
-            Some(suffix) if !suffix.trim().is_empty() => {
-                format!("{USER_AGENT_PREFIX} {}", suffix.trim())
-            }
-            _ => USER_AGENT_PREFIX.to_owned(),
-        };
-        let user_agent = HeaderValue::from_str(&agent).map_err(|_| {
-            Error::config("the User-Agent suffix must be printable ASCII without line breaks")
-        })?;
-
-        let mut http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false)
-            .connect_timeout(self.connect_timeout);
-        if plain_http {
-            // Loopback only: never hand a request for a local server, and the
-            // credentials in it, to a proxy from the environment.
-            http = http.no_proxy();
-        }
-        let http = http.build().map_err(|e| Error::Config {
-            message: "could not initialise the HTTP client".to_owned(),
-            source: Some(Box::new(e)),
-        })?;
-
+        self.limits.check()?;
+        let user_agent = user_agent(self.user_agent_suffix.as_deref())?;
+        let http = http_client(self.limits.connect_timeout, plain_http)?;
         let limiter = self
             .rate_limit
             .map(Limiter::new)
@@ -301,12 +243,7 @@ impl HttpClientBuilder {
                 base: base_str,
                 base_url,
                 credentials,
-                connect_timeout: self.connect_timeout,
-                timeout: self.timeout,
-                deadline: self.deadline,
-                max_retries: self.max_retries,
-                retry_after_cap: self.retry_after_cap,
-                max_body_bytes: self.max_body_bytes,
+                limits: self.limits,
                 user_agent,
                 on_attempt: self.on_attempt,
                 jitter: Jitter::new(self.jitter_seed),
@@ -314,6 +251,91 @@ impl HttpClientBuilder {
             }),
         })
     }
+}
+
+/// The limits a client applies to every request: timeouts, retries and the
+/// body size (each request may override the first three, see
+/// [`RequestOptions`](crate::RequestOptions)).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) max_retries: u32,
+    pub(crate) retry_after_cap: Duration,
+    pub(crate) max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            deadline: None,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_after_cap: DEFAULT_RETRY_AFTER_CAP,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses limits that would fail every request.
+    fn check(&self) -> Result<(), Error> {
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::config("timeouts must be longer than zero"));
+        }
+        if self.deadline.is_some_and(|d| d.is_zero()) {
+            return Err(Error::config("the deadline must be longer than zero"));
+        }
+        if self.max_body_bytes == 0 {
+            return Err(Error::config("the body size limit must be above zero"));
+        }
+        Ok(())
+    }
+
+    /// Adds the limits to a `Debug` output, one field each.
+    pub(crate) fn debug_fields<'d, 'a, 'b>(
+        &self,
+        d: &'d mut fmt::DebugStruct<'a, 'b>,
+    ) -> &'d mut fmt::DebugStruct<'a, 'b> {
+        d.field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("max_retries", &self.max_retries)
+            .field("retry_after_cap", &self.retry_after_cap)
+            .field("max_body_bytes", &self.max_body_bytes)
+    }
+}
+
+/// `member-http/<version>`, then the caller's suffix after a space.
+fn user_agent(suffix: Option<&str>) -> Result<HeaderValue, Error> {
+    let agent = match suffix {
+        Some(suffix) if !suffix.trim().is_empty() => {
+            format!("{USER_AGENT_PREFIX} {}", suffix.trim())
+        }
+        _ => USER_AGENT_PREFIX.to_owned(),
+    };
+    HeaderValue::from_str(&agent).map_err(|_| {
+        Error::config("the User-Agent suffix must be printable ASCII without line breaks")
+    })
+}
+
+/// The connection pool: redirects and `Referer` off.
+fn http_client(connect_timeout: Duration, plain_http: bool) -> Result<reqwest::Client, Error> {
+    let mut http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
+        .connect_timeout(connect_timeout);
+    if plain_http {
+        // Loopback only: never hand a request for a local server, and the
+        // credentials in it, to a proxy from the environment.
+        http = http.no_proxy();
+    }
+    http.build().map_err(|e| Error::Config {
+        message: "could not initialise the HTTP client".to_owned(),
+        source: Some(Box::new(e)),
+    })
 }
 
 /// Hides the user-info part of a URL-like text.

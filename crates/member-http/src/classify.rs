@@ -120,6 +120,26 @@ fn classify<T: DeserializeOwned>(
     classify_slow(ctx, status, meta, body)
 }
 
+/// An error status: the envelope's errors and messages when the body is an
+/// envelope (its `result` is never decoded), else a short excerpt.
+fn error_answer(ctx: &Context, status: u16, meta: ResponseMeta, body: &[u8]) -> Error {
+    let (errors, messages, excerpt_text) =
+        match serde_json::from_slice::<Envelope<IgnoredAny>>(body) {
+            Ok(envelope) => (envelope.errors, envelope.messages, None),
+            Err(_) => (Vec::new(), Vec::new(), Some(excerpt(body, EXCERPT_CHARS))),
+        };
+    Error::Api(Box::new(ApiError {
+        ctx: ctx.clone(),
+        status,
+        success_false: false,
+        errors,
+        messages,
+        excerpt: excerpt_text,
+        meta,
+        wait_refused_cap: None,
+    }))
+}
+
 /// The classification of [`classify`] in two steps: the envelope with a raw
 /// `result` (with the JSON path of what does not fit), the `result` later in
 /// [`decode_result`].
@@ -140,21 +160,7 @@ fn classify_slow<T>(
         }))
     };
     if !(200..300).contains(&status) {
-        let (errors, messages, excerpt_text) =
-            match serde_json::from_slice::<Envelope<IgnoredAny>>(body) {
-                Ok(envelope) => (envelope.errors, envelope.messages, None),
-                Err(_) => (Vec::new(), Vec::new(), Some(excerpt(body, EXCERPT_CHARS))),
-            };
-        return Err(Error::Api(Box::new(ApiError {
-            ctx: ctx.clone(),
-            status,
-            success_false: false,
-            errors,
-            messages,
-            excerpt: excerpt_text,
-            meta,
-            wait_refused_cap: None,
-        })));
+        return Err(error_answer(ctx, status, meta, body));
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         if status == 204 {
@@ -215,51 +221,58 @@ fn classify_slow<T>(
     })
 }
 
+/// The [`ApiResponse`] of a classified success, decoding a `result` kept raw
+/// now; a `result` that is not a `T` fails with its JSON path.
 pub(crate) fn decode_result<T: DeserializeOwned>(
     raw: Raw<T>,
     attempts: u32,
 ) -> Result<ApiResponse<T>, Error> {
-    let (ctx, result) = match raw.result {
-        Pending::Decoded(result) => {
-            return Ok(ApiResponse {
-                result,
-                status: raw.status,
-                messages: raw.messages,
-                result_info: raw.result_info,
-                meta: raw.meta,
-                attempts,
-            })
-        }
-        Pending::Raw { ctx, result } => (ctx, result),
+    let Raw {
+        status,
+        meta,
+        result,
+        messages,
+        result_info,
+    } = raw;
+    let result = match result {
+        Pending::Decoded(result) => result,
+        Pending::Raw { mut ctx, result } => match decode_raw::<T>(result.as_deref()) {
+            Ok(result) => result,
+            Err((message, json_path)) => {
+                ctx.attempts = attempts;
+                return Err(Error::Decode(Box::new(DecodeError {
+                    ctx,
+                    status,
+                    message,
+                    json_path: Some(json_path),
+                    excerpt: None,
+                    meta,
+                })));
+            }
+        },
     };
-    let text = result.as_deref().map_or("null", RawValue::get);
+    Ok(ApiResponse {
+        result,
+        status,
+        messages,
+        result_info,
+        meta,
+        attempts,
+    })
+}
+
+/// Decodes a raw `result` (missing is `null`); on failure, what was wrong
+/// and where, as a path from `result`.
+fn decode_raw<T: DeserializeOwned>(result: Option<&RawValue>) -> Result<T, (String, String)> {
+    let text = result.map_or("null", RawValue::get);
     let mut de = serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(result) => Ok(ApiResponse {
-            result,
-            status: raw.status,
-            messages: raw.messages,
-            result_info: raw.result_info,
-            meta: raw.meta,
-            attempts,
-        }),
-        Err(e) => {
-            let inner_path = e.path().to_string();
-            let json_path = match inner_path.as_str() {
-                "." => "result".to_owned(),
-                p if p.starts_with('[') => format!("result{p}"),
-                p => format!("result.{p}"),
-            };
-            let mut ctx = ctx;
-            ctx.attempts = attempts;
-            Err(Error::Decode(Box::new(DecodeError {
-                ctx,
-                status: raw.status,
-                message: e.inner().to_string(),
-                json_path: Some(json_path),
-                excerpt: None,
-                meta: raw.meta,
-            })))
-        }
-    }
+    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let inner_path = e.path().to_string();
+        let json_path = match inner_path.as_str() {
+            "." => "result".to_owned(),
+            p if p.starts_with('[') => format!("result{p}"),
+            p => format!("result.{p}"),
+        };
+        (e.inner().to_string(), json_path)
+    })
 }

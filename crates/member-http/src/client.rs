@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method};
@@ -11,7 +10,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use url::Url;
 
-use crate::builder::HttpClientBuilder;
+use crate::builder::{HttpClientBuilder, Limits};
 use crate::classify::decode_result;
 use crate::credentials::Credentials;
 use crate::error::Error;
@@ -27,12 +26,7 @@ pub(crate) struct Inner {
     /// `base`, parsed.
     pub(crate) base_url: Url,
     pub(crate) credentials: Credentials,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) timeout: Duration,
-    pub(crate) deadline: Option<Duration>,
-    pub(crate) max_retries: u32,
-    pub(crate) retry_after_cap: Duration,
-    pub(crate) max_body_bytes: usize,
+    pub(crate) limits: Limits,
     pub(crate) user_agent: HeaderValue,
     pub(crate) on_attempt: Option<AttemptHook>,
     pub(crate) jitter: Jitter,
@@ -79,15 +73,12 @@ pub struct HttpClient {
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
-        f.debug_struct("HttpClient")
-            .field("base_url", &inner.base)
-            .field("credentials", &inner.credentials)
-            .field("connect_timeout", &inner.connect_timeout)
-            .field("timeout", &inner.timeout)
-            .field("deadline", &inner.deadline)
-            .field("max_retries", &inner.max_retries)
-            .field("retry_after_cap", &inner.retry_after_cap)
-            .field("max_body_bytes", &inner.max_body_bytes)
+        let mut d = f.debug_struct("HttpClient");
+        d.field("base_url", &inner.base)
+            .field("credentials", &inner.credentials);
+        inner
+            .limits
+            .debug_fields(&mut d)
             .field("user_agent", &inner.user_agent)
             .field("rate_limit", &inner.limiter.as_ref().map(Limiter::config))
             .finish_non_exhaustive()
