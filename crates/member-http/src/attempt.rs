@@ -22,6 +22,8 @@ use crate::path::ApiPath;
 use crate::retry::{decide, Decision, RetryPolicy};
 
 impl HttpClient {
+    /// Builds the request once, then runs its attempts in one
+    /// `cloudflare_request` span; the result and how many attempts it took.
     pub(crate) async fn execute<T: DeserializeOwned>(
         &self,
         method: Method,
