@@ -66,7 +66,7 @@ pub use zones::Zones;
 
 pub use member_http::{
     ApiResponse, AttemptInfo, CancelToken, Credentials, Error, ErrorKind, HeaderName, HeaderValue,
-    Method, RateLimit, RateLimitConfig, RequestOptions, ResponseMeta,
+    Method, RateLimitConfig, RateLimitStatus, RequestOptions, ResponseMeta,
 };
 // The models, identifiers, bodies and parameters a facade user handles. The
 // envelope, the schema export and the JSON helpers stay in member-types

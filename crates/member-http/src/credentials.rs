@@ -23,8 +23,11 @@ const NO_CREDENTIALS: &str = "no Cloudflare credentials: set CLOUDFLARE_API_TOKE
 
 /// How requests authenticate. Exactly one scheme is ever sent.
 ///
-/// Secrets are held in [`SecretString`]s: they are never printed by `Debug`,
-/// and their header values are marked sensitive.
+/// Opaque: build it with [`token`](Self::token), [`api_key`](Self::api_key),
+/// [`user_service_key`](Self::user_service_key) or from the environment
+/// ([`from_env`](Self::from_env)), and ask [`scheme_name`](Self::scheme_name)
+/// which scheme it is. Secrets are never printed by `Debug`, and their
+/// header values are marked sensitive.
 ///
 /// ```
 /// use member_http::Credentials;
@@ -34,39 +37,43 @@ const NO_CREDENTIALS: &str = "no Cloudflare credentials: set CLOUDFLARE_API_TOKE
 /// assert!(!format!("{creds:?}").contains("my-secret-token"));
 /// ```
 #[derive(Clone)]
-#[non_exhaustive]
-pub enum Credentials {
+pub struct Credentials {
+    scheme: Scheme,
+}
+
+/// The schemes, each holding its secret in a [`SecretString`].
+#[derive(Clone)]
+enum Scheme {
     /// An API token, sent as `Authorization: Bearer <token>` (recommended).
     Token(SecretString),
-    /// A legacy Global API key with its account e-mail, sent as
-    /// `X-Auth-Email` and `X-Auth-Key`.
-    ApiKey {
-        /// The account's e-mail address (not a secret).
-        email: String,
-        /// The Global API key.
-        key: SecretString,
-    },
+    /// A legacy Global API key with its account e-mail (not a secret), sent
+    /// as `X-Auth-Email` and `X-Auth-Key`.
+    ApiKey { email: String, key: SecretString },
     /// A user service key, sent as `X-Auth-User-Service-Key`.
     UserServiceKey(SecretString),
 }
 
 impl Credentials {
+    fn of(scheme: Scheme) -> Self {
+        Self { scheme }
+    }
+
     /// An API token.
     pub fn token(token: impl Into<String>) -> Self {
-        Self::Token(SecretString::from(token.into()))
+        Self::of(Scheme::Token(SecretString::from(token.into())))
     }
 
     /// A legacy Global API key and the e-mail address it belongs to.
     pub fn api_key(email: impl Into<String>, key: impl Into<String>) -> Self {
-        Self::ApiKey {
+        Self::of(Scheme::ApiKey {
             email: email.into(),
             key: SecretString::from(key.into()),
-        }
+        })
     }
 
     /// A user service key.
     pub fn user_service_key(key: impl Into<String>) -> Self {
-        Self::UserServiceKey(SecretString::from(key.into()))
+        Self::of(Scheme::UserServiceKey(SecretString::from(key.into())))
     }
 
     /// Reads credentials from the process environment; see
@@ -137,10 +144,10 @@ impl Credentials {
     /// A short name of the scheme, safe to print: `api-token`, `api-key` or
     /// `user-service-key`.
     pub fn scheme_name(&self) -> &'static str {
-        match self {
-            Self::Token(_) => "api-token",
-            Self::ApiKey { .. } => "api-key",
-            Self::UserServiceKey(_) => "user-service-key",
+        match self.scheme {
+            Scheme::Token(_) => "api-token",
+            Scheme::ApiKey { .. } => "api-key",
+            Scheme::UserServiceKey(_) => "user-service-key",
         }
     }
 
@@ -158,12 +165,12 @@ impl Credentials {
             value.set_sensitive(true);
             Ok(value)
         }
-        Ok(match self {
-            Self::Token(token) => vec![(
+        Ok(match &self.scheme {
+            Scheme::Token(token) => vec![(
                 http::header::AUTHORIZATION,
                 secret_value(&format!("Bearer {}", token.expose_secret()), "API token")?,
             )],
-            Self::ApiKey { email, key } => {
+            Scheme::ApiKey { email, key } => {
                 let email_value = HeaderValue::from_str(email).map_err(|_| {
                     Error::config(
                         "the e-mail address is not a valid HTTP header value \
@@ -178,7 +185,7 @@ impl Credentials {
                     ),
                 ]
             }
-            Self::UserServiceKey(key) => vec![(
+            Scheme::UserServiceKey(key) => vec![(
                 HeaderName::from_static("x-auth-user-service-key"),
                 secret_value(key.expose_secret(), "user service key")?,
             )],
@@ -186,17 +193,18 @@ impl Credentials {
     }
 }
 
+/// Prints the scheme and the e-mail of an API key, never a secret.
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const REDACTED: &str = "[redacted]";
-        match self {
-            Self::Token(_) => f.debug_tuple("Token").field(&REDACTED).finish(),
-            Self::ApiKey { email, .. } => f
+        match &self.scheme {
+            Scheme::Token(_) => f.debug_tuple("Token").field(&REDACTED).finish(),
+            Scheme::ApiKey { email, .. } => f
                 .debug_struct("ApiKey")
                 .field("email", email)
                 .field("key", &REDACTED)
                 .finish(),
-            Self::UserServiceKey(_) => f.debug_tuple("UserServiceKey").field(&REDACTED).finish(),
+            Scheme::UserServiceKey(_) => f.debug_tuple("UserServiceKey").field(&REDACTED).finish(),
         }
     }
 }

@@ -8,6 +8,18 @@ use member_types::{ResponseInfo, ValidationError};
 
 use crate::response::ResponseMeta;
 
+mod details;
+
+pub(crate) use details::ConnectionStage;
+pub use details::{
+    ApiError, BodyTooLargeError, ConnectionError, DecodeError, RedirectError, TimeoutError,
+};
+
+/// Cloudflare error codes that mean "not found" whatever the status: 1003,
+/// an unknown member or role; 7003 ("could not route to …, perhaps your
+/// object identifier is invalid?") and 7000 ("no route for that URI").
+const NOT_FOUND_CODES: [i64; 3] = [1003, 7000, 7003];
+
 /// A boxed error kept as the `source` of ours.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -310,21 +322,79 @@ impl Error {
         self.kind() == ErrorKind::RateLimited
     }
 
+    /// Whether the server said the thing asked for does not exist: HTTP 404,
+    /// or an error answer carrying one of the Cloudflare codes that mean "not
+    /// found" (1003, an unknown member or role; 7003 and 7000, a path that
+    /// routes nowhere, which is what an unknown identifier gets), for example
+    /// in a `success: false` envelope.
+    ///
+    /// ```no_run
+    /// use member_http::{ApiPath, HttpClient, RequestOptions};
+    ///
+    /// # async fn run(client: HttpClient, path: ApiPath) -> Result<(), member_http::Error> {
+    /// let member = match client.get::<serde_json::Value>(&path, &[], &RequestOptions::new()).await {
+    ///     Ok(response) => Some(response.result),
+    ///     Err(err) if err.is_not_found() => None,
+    ///     Err(err) => return Err(err),
+    /// };
+    /// # let _ = member;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Errors without an answer never are:
+    ///
+    /// ```
+    /// let err = member_http::Error::protocol("a page came twice");
+    /// assert!(!err.is_not_found());
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Self::Api(e) => {
+                e.status == 404
+                    || e.errors
+                        .iter()
+                        .flat_map(ResponseInfo::codes)
+                        .any(|code| NOT_FOUND_CODES.contains(&code))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a time limit elapsed: the connect timeout, the per-attempt
+    /// timeout, the overall deadline, or the deadline while waiting for the
+    /// rate limiter ([`TimeoutError::phase`] says which).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use member_http::{ApiPath, HttpClient, RequestOptions};
+    ///
+    /// # async fn run(client: HttpClient, path: ApiPath) {
+    /// let opts = RequestOptions::new().deadline(Duration::from_secs(5));
+    /// if let Err(err) = client.get::<serde_json::Value>(&path, &[], &opts).await {
+    ///     if err.is_timeout() {
+    ///         eprintln!("no answer in time: {err}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// ```
+    /// let err = member_http::Error::protocol("a page came twice");
+    /// assert!(!err.is_timeout());
+    /// ```
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+
     /// Whether the failure is transient, so that an idempotent request may be
     /// sent again: connection failures, timeouts (not the overall deadline),
     /// 408, 409, 429 and 5xx, unless the server's `x-should-retry` header said
-    /// otherwise. The client applies stricter rules to non-idempotent
-    /// requests (see [`HttpClient`](crate::HttpClient)).
+    /// otherwise. This is the rule the client itself applies to idempotent
+    /// requests; non-idempotent ones (POST) are retried only when they
+    /// certainly were not processed (see [`HttpClient`](crate::HttpClient)).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Connection(_) => true,
-            Self::Timeout(e) => !matches!(e.phase, TimeoutPhase::Deadline | TimeoutPhase::Queued),
-            Self::Api(e) => e
-                .meta
-                .should_retry()
-                .unwrap_or(matches!(e.status, 408 | 409 | 429 | 500..=599)),
-            _ => false,
-        }
+        crate::retry::may_repeat(self, true)
     }
 
     /// Whether the request may have reached the server and been applied.
@@ -423,359 +493,6 @@ impl Context {
 impl fmt::Display for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.method, self.path)
-    }
-}
-
-fn status_text(status: u16) -> String {
-    let reason = http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason());
-    match reason {
-        Some(reason) => format!("HTTP {status} {reason}"),
-        None => format!("HTTP {status}"),
-    }
-}
-
-/// `, cf-ray …, after N attempts`, the tail of every response error.
-fn write_tail(f: &mut fmt::Formatter<'_>, meta: &ResponseMeta, ctx: &Context) -> fmt::Result {
-    if let Some(ray) = meta.cf_ray() {
-        write!(f, " (cf-ray {ray})")?;
-    }
-    if ctx.attempts > 1 {
-        write!(f, " after {} attempts", ctx.attempts)?;
-    }
-    Ok(())
-}
-
-fn write_info(f: &mut fmt::Formatter<'_>, info: &ResponseInfo) -> fmt::Result {
-    write!(f, "{} {}", info.code, info.message)?;
-    if let Some(pointer) = info.source.as_ref().and_then(|s| s.pointer.as_deref()) {
-        write!(f, " (at {pointer})")?;
-    }
-    if !info.error_chain.is_empty() {
-        f.write_str(" [")?;
-        for (i, nested) in info.error_chain.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write_info(f, nested)?;
-        }
-        f.write_str("]")?;
-    }
-    Ok(())
-}
-
-fn secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0}s")
-    } else {
-        format!("{s:.3}s")
-    }
-}
-
-/// An error answer from the API: an error status, or `success: false`.
-#[derive(Debug)]
-pub struct ApiError {
-    pub(crate) ctx: Context,
-    pub(crate) status: u16,
-    pub(crate) success_false: bool,
-    pub(crate) errors: Vec<ResponseInfo>,
-    pub(crate) messages: Vec<ResponseInfo>,
-    pub(crate) excerpt: Option<String>,
-    pub(crate) meta: ResponseMeta,
-    /// Set when the server asked to wait longer than this cap.
-    pub(crate) wait_refused_cap: Option<Duration>,
-}
-
-impl ApiError {
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// Whether the status was 2xx and the envelope said `success: false`.
-    pub fn is_unsuccessful_2xx(&self) -> bool {
-        self.success_false
-    }
-
-    /// The envelope's errors, each with its code, message,
-    /// `documentation_url`, `source.pointer` and `error_chain`.
-    pub fn errors(&self) -> &[ResponseInfo] {
-        &self.errors
-    }
-
-    /// The envelope's messages.
-    pub fn messages(&self) -> &[ResponseInfo] {
-        &self.messages
-    }
-
-    /// The body excerpt when the body was not an envelope.
-    pub fn excerpt(&self) -> Option<&str> {
-        self.excerpt.as_deref()
-    }
-
-    /// The response headers.
-    pub fn meta(&self) -> &ResponseMeta {
-        &self.meta
-    }
-
-    /// When the server asked to wait longer than the client's cap, the cap.
-    pub fn wait_refused_cap(&self) -> Option<Duration> {
-        self.wait_refused_cap
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.ctx, status_text(self.status))?;
-        if self.success_false {
-            f.write_str(" with success:false")?;
-        }
-        if !self.errors.is_empty() {
-            f.write_str(": ")?;
-            for (i, info) in self.errors.iter().enumerate() {
-                if i > 0 {
-                    f.write_str("; ")?;
-                }
-                write_info(f, info)?;
-            }
-        } else if let Some(excerpt) = &self.excerpt {
-            write!(f, ": the body is not a Cloudflare envelope: {excerpt:?}")?;
-        }
-        if let (Some(cap), Some(wait)) = (self.wait_refused_cap, self.meta.retry_after()) {
-            write!(
-                f,
-                "; the server asked to wait {}, longer than the {} limit",
-                secs(wait),
-                secs(cap)
-            )?;
-        }
-        write_tail(f, &self.meta, &self.ctx)
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-/// A redirect answer; redirects are never followed.
-#[derive(Debug)]
-pub struct RedirectError {
-    pub(crate) ctx: Context,
-    pub(crate) status: u16,
-    pub(crate) location: Option<String>,
-    pub(crate) meta: ResponseMeta,
-}
-
-impl RedirectError {
-    /// The `Location` header, when there was one.
-    pub fn location(&self) -> Option<&str> {
-        self.location.as_deref()
-    }
-}
-
-impl fmt::Display for RedirectError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} redirect", self.ctx, status_text(self.status))?;
-        match &self.location {
-            Some(location) => write!(f, " to {location:?}")?,
-            None => f.write_str(" without a Location")?,
-        }
-        f.write_str(" refused: redirects are never followed (check the base URL)")?;
-        write_tail(f, &self.meta, &self.ctx)
-    }
-}
-
-impl std::error::Error for RedirectError {}
-
-/// A response body larger than the configured limit.
-#[derive(Debug)]
-pub struct BodyTooLargeError {
-    pub(crate) ctx: Context,
-    pub(crate) status: u16,
-    pub(crate) limit: usize,
-    pub(crate) declared: Option<u64>,
-    pub(crate) meta: ResponseMeta,
-}
-
-impl BodyTooLargeError {
-    /// The limit in bytes.
-    pub fn limit(&self) -> usize {
-        self.limit
-    }
-
-    /// The `Content-Length` the server declared, when it declared one.
-    pub fn declared(&self) -> Option<u64> {
-        self.declared
-    }
-}
-
-impl fmt::Display for BodyTooLargeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {} with a body larger than the {}-byte limit",
-            self.ctx,
-            status_text(self.status),
-            self.limit
-        )?;
-        if let Some(declared) = self.declared {
-            write!(f, " (Content-Length {declared})")?;
-        }
-        write_tail(f, &self.meta, &self.ctx)
-    }
-}
-
-impl std::error::Error for BodyTooLargeError {}
-
-/// A response that could not be decoded.
-#[derive(Debug)]
-pub struct DecodeError {
-    pub(crate) ctx: Context,
-    pub(crate) status: u16,
-    pub(crate) message: String,
-    pub(crate) json_path: Option<String>,
-    pub(crate) excerpt: Option<String>,
-    pub(crate) meta: ResponseMeta,
-}
-
-impl DecodeError {
-    /// The JSON path that failed, e.g. `result.roles[0].id`.
-    pub fn json_path(&self) -> Option<&str> {
-        self.json_path.as_deref()
-    }
-
-    /// What was wrong there.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {} but the response could not be decoded",
-            self.ctx,
-            status_text(self.status)
-        )?;
-        if let Some(path) = &self.json_path {
-            write!(f, " at `{path}`")?;
-        }
-        write!(f, ": {}", self.message)?;
-        if let Some(excerpt) = &self.excerpt {
-            write!(f, "; body: {excerpt:?}")?;
-        }
-        write_tail(f, &self.meta, &self.ctx)
-    }
-}
-
-impl std::error::Error for DecodeError {}
-
-/// How far a failed connection got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ConnectionStage {
-    /// Connecting (nothing was sent).
-    Connect,
-    /// Sending the request or waiting for the response head.
-    Exchange,
-    /// Reading the response body.
-    Body,
-}
-
-/// A failed connection.
-#[derive(Debug)]
-pub struct ConnectionError {
-    pub(crate) ctx: Context,
-    pub(crate) stage: ConnectionStage,
-    pub(crate) source: BoxError,
-}
-
-impl ConnectionError {
-    /// Whether the connection could not be made at all, so the request
-    /// certainly did not reach the server.
-    pub fn is_connect(&self) -> bool {
-        self.stage == ConnectionStage::Connect
-    }
-}
-
-impl fmt::Display for ConnectionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.stage {
-            ConnectionStage::Connect => "could not connect to the server (nothing was sent)",
-            ConnectionStage::Exchange => {
-                "the connection failed after the request may have been sent"
-            }
-            ConnectionStage::Body => "the connection failed while reading the response",
-        };
-        write!(f, "{}: {what}", self.ctx)?;
-        if self.ctx.attempts > 1 {
-            write!(f, " after {} attempts", self.ctx.attempts)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ConnectionError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.source)
-    }
-}
-
-/// A timeout.
-#[derive(Debug)]
-pub struct TimeoutError {
-    pub(crate) ctx: Context,
-    pub(crate) phase: TimeoutPhase,
-    pub(crate) limit: Duration,
-    pub(crate) source: Option<BoxError>,
-}
-
-impl TimeoutError {
-    /// Which limit elapsed.
-    pub fn phase(&self) -> TimeoutPhase {
-        self.phase
-    }
-
-    /// The limit that elapsed.
-    pub fn limit(&self) -> Duration {
-        self.limit
-    }
-}
-
-impl fmt::Display for TimeoutError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let limit = secs(self.limit);
-        match self.phase {
-            TimeoutPhase::Connect => write!(
-                f,
-                "{}: could not connect within {limit} (nothing was sent)",
-                self.ctx
-            )?,
-            TimeoutPhase::Attempt => {
-                write!(f, "{}: no complete response within {limit}", self.ctx)?
-            }
-            TimeoutPhase::Deadline => {
-                write!(f, "{}: the overall deadline of {limit} elapsed", self.ctx)?;
-            }
-            TimeoutPhase::Queued => write!(
-                f,
-                "{}: the overall deadline of {limit} would pass while waiting for the \
-                 client-side rate limit (nothing was sent)",
-                self.ctx
-            )?,
-        }
-        if self.ctx.attempts > 1 {
-            write!(f, " after {} attempts", self.ctx.attempts)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for TimeoutError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 

@@ -76,8 +76,8 @@ const SAME_WINDOW_TOLERANCE: Duration = Duration::from_millis(1500);
 /// assert_eq!(preset.window(), Duration::from_secs(300));
 ///
 /// let scaled = RateLimitConfig::new(120, Duration::from_secs(10)).burst(20);
-/// assert_eq!(scaled.get_burst(), 20);
-/// assert_eq!(scaled.get_reset_margin(), Duration::from_millis(250));
+/// assert_eq!(scaled.effective_burst(), 20);
+/// assert_eq!(scaled.effective_reset_margin(), Duration::from_millis(250));
 ///
 /// let client = HttpClient::builder()
 ///     .credentials(Credentials::token("t"))
@@ -102,8 +102,8 @@ impl RateLimitConfig {
     /// ```
     /// use std::time::Duration;
     /// let limit = member_http::RateLimitConfig::new(100, Duration::from_secs(60));
-    /// assert_eq!(limit.get_burst(), 100);
-    /// assert!(limit.get_follow_headers());
+    /// assert_eq!(limit.effective_burst(), 100);
+    /// assert!(limit.follows_headers());
     /// ```
     pub fn new(requests: u32, window: Duration) -> Self {
         Self {
@@ -121,7 +121,7 @@ impl RateLimitConfig {
     /// ```
     /// use std::time::Duration;
     /// let limit = member_http::RateLimitConfig::cloudflare();
-    /// assert_eq!(limit.get_reset_margin(), Duration::from_secs(1));
+    /// assert_eq!(limit.effective_reset_margin(), Duration::from_secs(1));
     /// ```
     pub fn cloudflare() -> Self {
         Self::new(CLOUDFLARE_REQUESTS, CLOUDFLARE_WINDOW).reset_margin(Duration::from_secs(1))
@@ -133,7 +133,7 @@ impl RateLimitConfig {
     /// ```
     /// use std::time::Duration;
     /// let even = member_http::RateLimitConfig::new(120, Duration::from_secs(10)).burst(1);
-    /// assert_eq!(even.get_burst(), 1);
+    /// assert_eq!(even.effective_burst(), 1);
     /// ```
     #[must_use]
     pub fn burst(mut self, burst: u32) -> Self {
@@ -148,7 +148,7 @@ impl RateLimitConfig {
     /// use std::time::Duration;
     /// let limit = member_http::RateLimitConfig::new(120, Duration::from_secs(10))
     ///     .reset_margin(Duration::ZERO);
-    /// assert_eq!(limit.get_reset_margin(), Duration::ZERO);
+    /// assert_eq!(limit.effective_reset_margin(), Duration::ZERO);
     /// ```
     #[must_use]
     pub fn reset_margin(mut self, margin: Duration) -> Self {
@@ -162,7 +162,7 @@ impl RateLimitConfig {
     /// use std::time::Duration;
     /// let limit = member_http::RateLimitConfig::new(120, Duration::from_secs(10))
     ///     .follow_headers(false);
-    /// assert!(!limit.get_follow_headers());
+    /// assert!(!limit.follows_headers());
     /// ```
     #[must_use]
     pub fn follow_headers(mut self, follow: bool) -> Self {
@@ -192,9 +192,9 @@ impl RateLimitConfig {
     /// The burst in force (see [`burst`](Self::burst)).
     ///
     /// ```
-    /// assert_eq!(member_http::RateLimitConfig::cloudflare().get_burst(), 1200);
+    /// assert_eq!(member_http::RateLimitConfig::cloudflare().effective_burst(), 1200);
     /// ```
-    pub fn get_burst(&self) -> u32 {
+    pub fn effective_burst(&self) -> u32 {
         self.burst
             .unwrap_or(self.requests)
             .clamp(1, self.requests.max(1))
@@ -205,9 +205,9 @@ impl RateLimitConfig {
     /// ```
     /// use std::time::Duration;
     /// let limit = member_http::RateLimitConfig::new(10, Duration::from_secs(4));
-    /// assert_eq!(limit.get_reset_margin(), Duration::from_millis(100));
+    /// assert_eq!(limit.effective_reset_margin(), Duration::from_millis(100));
     /// ```
-    pub fn get_reset_margin(&self) -> Duration {
+    pub fn effective_reset_margin(&self) -> Duration {
         self.reset_margin
             .unwrap_or_else(|| (self.window / 40).min(Duration::from_secs(1)))
     }
@@ -215,9 +215,9 @@ impl RateLimitConfig {
     /// Whether the `Ratelimit` header is followed.
     ///
     /// ```
-    /// assert!(member_http::RateLimitConfig::cloudflare().get_follow_headers());
+    /// assert!(member_http::RateLimitConfig::cloudflare().follows_headers());
     /// ```
-    pub fn get_follow_headers(&self) -> bool {
+    pub fn follows_headers(&self) -> bool {
         self.follow_headers
     }
 
@@ -230,7 +230,7 @@ impl RateLimitConfig {
         let quota = Quota::with_period(period).ok_or_else(|| {
             "the rate limit window must be long enough for one request (above zero)".to_owned()
         })?;
-        let burst = std::num::NonZeroU32::new(self.get_burst())
+        let burst = std::num::NonZeroU32::new(self.effective_burst())
             .ok_or_else(|| "the rate limit burst must be at least 1".to_owned())?;
         Ok(quota.allow_burst(burst))
     }
@@ -435,7 +435,7 @@ impl Limiter {
             state.blocked_until = None;
         }
         if let Some(window) = state.server {
-            let open_at = window.reset_at + self.config.get_reset_margin();
+            let open_at = window.reset_at + self.config.effective_reset_margin();
             if now >= open_at {
                 state.server = None;
             } else if window.remaining == 0 {
@@ -614,10 +614,10 @@ mod tests {
     #[test]
     fn config_defaults_and_checks() {
         let c = RateLimitConfig::new(120, Duration::from_secs(10));
-        assert_eq!(c.get_burst(), 120);
-        assert_eq!(c.get_reset_margin(), Duration::from_millis(250));
-        assert_eq!(c.clone().burst(500).get_burst(), 120);
-        assert_eq!(c.clone().burst(0).get_burst(), 1);
+        assert_eq!(c.effective_burst(), 120);
+        assert_eq!(c.effective_reset_margin(), Duration::from_millis(250));
+        assert_eq!(c.clone().burst(500).effective_burst(), 120);
+        assert_eq!(c.clone().burst(0).effective_burst(), 1);
         assert!(RateLimitConfig::new(0, Duration::from_secs(1))
             .quota()
             .is_err());

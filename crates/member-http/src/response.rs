@@ -50,8 +50,8 @@ impl ResponseMeta {
     }
 
     /// The `Ratelimit` header, e.g. `"default";r=50;t=30`.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
-        self.header("ratelimit").map(RateLimit::parse)
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
+        self.header("ratelimit").map(RateLimitStatus::parse)
     }
 
     /// The `Ratelimit-Policy` header as received, e.g. `"burst";q=100;w=60`.
@@ -98,11 +98,12 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// The `Ratelimit` header: the raw text and, when present, the remaining
-/// quota (`r`) and the time until it resets (`t`, seconds).
+/// The server's rate-limit status from a response's `Ratelimit` header: the
+/// raw text and, when present, the remaining quota (`r`) and the time until
+/// it resets (`t`, seconds). The client's own limit is [`RateLimitConfig`](crate::RateLimitConfig).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct RateLimit {
+pub struct RateLimitStatus {
     /// The header as received.
     pub raw: String,
     /// Requests left in the current window.
@@ -111,13 +112,13 @@ pub struct RateLimit {
     pub reset: Option<Duration>,
 }
 
-impl RateLimit {
+impl RateLimitStatus {
     /// Parses `"default";r=50;t=30` (and the older `remaining=50, reset=30`)
     /// leniently: unknown parameters are ignored.
     ///
     /// ```
     /// use std::time::Duration;
-    /// let limit = member_http::RateLimit::parse(r#""default";r=50;t=30"#);
+    /// let limit = member_http::RateLimitStatus::parse(r#""default";r=50;t=30"#);
     /// assert_eq!(limit.remaining, Some(50));
     /// assert_eq!(limit.reset, Some(Duration::from_secs(30)));
     /// ```
@@ -170,7 +171,7 @@ impl<T> ApiResponse<T> {
     }
 
     /// The `Ratelimit` header, parsed.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
         self.meta.rate_limit()
     }
 
@@ -253,10 +254,10 @@ mod tests {
 
     #[test]
     fn rate_limit_parses_both_forms() {
-        let old = RateLimit::parse("limit=1200, remaining=7, reset=12");
+        let old = RateLimitStatus::parse("limit=1200, remaining=7, reset=12");
         assert_eq!(old.remaining, Some(7));
         assert_eq!(old.reset, Some(Duration::from_secs(12)));
-        let junk = RateLimit::parse("nonsense");
+        let junk = RateLimitStatus::parse("nonsense");
         assert_eq!((junk.remaining, junk.reset), (None, None));
     }
 }

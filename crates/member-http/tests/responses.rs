@@ -444,3 +444,23 @@ async fn a_result_that_does_not_decode_fails_after_a_successful_attempt() {
     assert_eq!(seen.len(), 1);
     assert_eq!((seen[0].status, seen[0].error), (Some(200), None));
 }
+
+#[tokio::test(start_paused = true)]
+async fn not_found_is_a_404_or_a_not_found_code() {
+    let (err, _) = get_err(Reply::fail(404, 1003, "Member not found")).await;
+    assert!(err.is_not_found(), "{err}");
+    let (err, _) = get_err(Reply::raw(404, "text/html", "<html>gone</html>")).await;
+    assert!(err.is_not_found(), "{err}");
+    let (err, _) = get_err(Reply::json(
+        200,
+        json!({"success": false, "errors": [{"code": 7003, "message": "Could not route"}], "messages": [], "result": null}),
+    ))
+    .await;
+    assert_eq!(err.kind(), ErrorKind::Unsuccessful);
+    assert!(err.is_not_found(), "{err}");
+    for (status, code) in [(403, 10000), (400, 1001), (500, 7001)] {
+        let (err, _) = get_err(Reply::fail(status, code, "no")).await;
+        assert!(!err.is_not_found(), "{status} {code}: {err}");
+        assert!(!err.is_timeout(), "{status} {code}: {err}");
+    }
+}

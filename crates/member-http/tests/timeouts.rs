@@ -206,3 +206,26 @@ async fn connect_timeout_means_nothing_was_sent_so_even_post_is_retried() {
         "{err}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn is_timeout_covers_every_phase() {
+    let server = Server::start(vec![Reply::ok(json!(1)).after(HOUR)]).await;
+    let client = server.client().max_retries(0).build().unwrap();
+    let err = client
+        .get::<Value>(&path(), &[], &RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        err.is_timeout() && phase(&err) == TimeoutPhase::Attempt,
+        "{err}"
+    );
+    let server = Server::start(vec![Reply::ok(json!(1)).after(HOUR)]).await;
+    let client = server.client().max_retries(0).build().unwrap();
+    let opts = RequestOptions::new().deadline(Duration::from_secs(3));
+    let err = client.get::<Value>(&path(), &[], &opts).await.unwrap_err();
+    assert!(
+        err.is_timeout() && phase(&err) == TimeoutPhase::Deadline,
+        "{err}"
+    );
+    assert!(!err.is_not_found());
+}
