@@ -2,10 +2,15 @@
 //! minutes per token): past the limit, 429 with code 10100 and `Retry-After`.
 //! With a [`penalty`](RateLimit::penalty), a breach blocks every request for
 //! that long, as the real API does (for up to five minutes).
+//!
+//! Windows and penalties are measured on Tokio's clock
+//! (`tokio::time::Instant`), so a test on a paused clock
+//! (`#[tokio::test(start_paused = true)]`) moves through them in virtual time.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
 
 /// A limit of `requests` per `window`.
 ///

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -758,7 +758,7 @@ async fn edge(State(inner): State<Arc<Inner>>, request: Request, next: Next) -> 
     let mut response = match &fault {
         Some(fault) if fault.answers() => fault_response(fault),
         _ => {
-            let verdict = lock(&inner.limiter).check(Instant::now());
+            let verdict = lock(&inner.limiter).check(tokio::time::Instant::now());
             match verdict {
                 Some(verdict) if !verdict.allowed => {
                     let mut err = ApiError::new(

@@ -2,13 +2,14 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use member_mock::{Fault, FaultBody, MockServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::Instant;
 
 #[tokio::test]
 async fn status_and_json_body_for_the_next_n_requests() {
@@ -119,17 +120,18 @@ async fn success_false_in_a_200() {
     assert_eq!(stored.roles[0].id.as_str(), ADMIN_ROLE);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delay_slows_the_real_answer() {
     let server = MockServer::start().await;
     server.inject(Fault::any("*").delay(Duration::from_millis(300)));
     let started = Instant::now();
     let reply = get(&server, &members_path()).await;
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(started.elapsed(), Duration::from_millis(300));
     assert_eq!(reply.status, StatusCode::OK);
     assert!(server.faults().is_empty(), "used up");
 
     // A client with a shorter timeout gives up.
+    let started = Instant::now();
     server.inject(Fault::any("*").delay(Duration::from_millis(500)));
     let err = client()
         .get(format!("{}{}", server.base_url(), members_path()))
@@ -139,6 +141,7 @@ async fn delay_slows_the_real_answer() {
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err}");
+    assert_eq!(started.elapsed(), Duration::from_millis(100));
 }
 
 #[tokio::test]
@@ -175,7 +178,7 @@ async fn raw_get(server: &MockServer, path: &str) -> Vec<u8> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn truncated_body_is_cut_short_of_its_content_length() {
     let server = MockServer::start().await;
     server.inject(Fault::any("/accounts/*/members/*").truncate());
@@ -209,7 +212,7 @@ async fn truncated_body_is_cut_short_of_its_content_length() {
     assert!(response.bytes().await.is_err());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn truncate_applies_to_a_fault_answer_too() {
     let server = MockServer::start().await;
     server.inject(
