@@ -16,7 +16,7 @@ use member_client::{
     MemberRef, Outcome, PermissionGroupId, PlanAction, PolicyRequest, ProblemKind, RateLimitConfig,
     ResourceGroupId, RetryFile, RoleId,
 };
-use member_mock::{Fault, MockServer, RateLimit};
+use member_mock::{Fault, MockServer, RateLimitPolicy};
 
 fn role_ids(mock: &MockServer, member: &str) -> Vec<String> {
     let mut ids: Vec<String> = mock
@@ -324,7 +324,7 @@ async fn the_limiter_keeps_within_the_mock_limit_without_a_429() {
     // The mock refuses past 10 requests per 2 s; the client is set to the
     // same budget and 25 PUTs need three windows.
     let mock = MockServer::builder()
-        .rate_limit(RateLimit::new(10, Duration::from_secs(2)))
+        .rate_limit(RateLimitPolicy::new(10, Duration::from_secs(2)))
         .start()
         .await
         .unwrap();

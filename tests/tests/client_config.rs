@@ -129,7 +129,11 @@ async fn per_request_timeout_retries_and_headers() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
-    assert_eq!(started.elapsed(), Duration::from_millis(200), "the timeout, not the delay");
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_millis(200),
+        "the timeout, not the delay"
+    );
 
     mock.clear_faults();
     mock.clear_requests();

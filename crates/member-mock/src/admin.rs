@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::fault::Fault;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitPolicy;
 use crate::server::Inner;
 use crate::state::normalise;
 
@@ -128,7 +128,7 @@ async fn rate_limit(State(inner): Shared) -> Json<Value> {
 
 /// Takes `{"requests": N, "window_secs": S}`, or `null` to turn it off.
 async fn set_rate_limit(State(inner): Shared, body: axum::body::Bytes) -> Response {
-    match parse::<Option<RateLimit>>(&body) {
+    match parse::<Option<RateLimitPolicy>>(&body) {
         Ok(Some(limit)) if limit.window.as_secs() == 0 => {
             admin_error(StatusCode::BAD_REQUEST, "window_secs must be at least 1")
         }

@@ -13,7 +13,7 @@ mod server;
 mod state;
 
 pub use fault::{Fault, FaultBody, FaultBuilder};
-pub use rate_limit::RateLimit;
+pub use rate_limit::RateLimitPolicy;
 pub use record::{RecordedRequest, REDACTED};
 pub use seed::{Seed, SeedAccount, SeedError};
 pub use server::{

@@ -22,7 +22,7 @@ use tokio::task::JoinHandle;
 use crate::auth::{authenticate, Credentials};
 use crate::error::ApiError;
 use crate::fault::{Fault, FaultSet};
-use crate::rate_limit::{Limiter, RateLimit};
+use crate::rate_limit::{Limiter, RateLimitPolicy};
 use crate::record::RecordedRequest;
 use crate::seed::{Seed, SeedAccount};
 use crate::state::{normalise, Account, State as Accounts};
@@ -64,7 +64,7 @@ pub(crate) struct Inner {
     pub(crate) seed: Seed,
     pub(crate) default_account: AccountId,
     omit_roles_on_add: AtomicBool,
-    configured_rate_limit: Option<RateLimit>,
+    configured_rate_limit: Option<RateLimitPolicy>,
     log: Mutex<VecDeque<RecordedRequest>>,
     log_limit: usize,
     faults: Mutex<FaultSet>,
@@ -118,11 +118,11 @@ impl Inner {
         lock(&self.faults).clear();
     }
 
-    pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
+    pub(crate) fn rate_limit(&self) -> Option<RateLimitPolicy> {
         lock(&self.limiter).limit()
     }
 
-    pub(crate) fn set_rate_limit(&self, limit: Option<RateLimit>) {
+    pub(crate) fn set_rate_limit(&self, limit: Option<RateLimitPolicy>) {
         lock(&self.limiter).set(limit);
     }
 
@@ -202,13 +202,13 @@ impl Inner {
 /// ```no_run
 /// # async fn demo() -> Result<(), member_mock::StartError> {
 /// use std::time::Duration;
-/// use member_mock::{MockServer, RateLimit};
+/// use member_mock::{MockServer, RateLimitPolicy};
 ///
 /// let server = MockServer::builder()
 ///     .token("my-token")
 ///     .allow_direct_add(true)
 ///     .omit_roles_on_add(false)
-///     .rate_limit(RateLimit::new(100, Duration::from_secs(60)))
+///     .rate_limit(RateLimitPolicy::new(100, Duration::from_secs(60)))
 ///     .start()
 ///     .await?;
 /// assert_eq!(server.token(), "my-token");
@@ -226,7 +226,7 @@ pub struct MockServerBuilder {
     seed: Option<Seed>,
     allow_direct_add: Option<bool>,
     omit_roles_on_add: bool,
-    rate_limit: Option<RateLimit>,
+    rate_limit: Option<RateLimitPolicy>,
     request_log_limit: usize,
     body_limit: usize,
 }
@@ -307,7 +307,7 @@ impl MockServerBuilder {
     }
 
     /// Turns the rate limiter on (default off).
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+    pub fn rate_limit(mut self, limit: RateLimitPolicy) -> Self {
         self.rate_limit = Some(limit);
         self
     }
@@ -513,12 +513,12 @@ impl MockServer {
     }
 
     /// Turns the rate limiter on (with a fresh window) or off.
-    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+    pub fn set_rate_limit(&self, limit: Option<RateLimitPolicy>) {
         self.inner.set_rate_limit(limit);
     }
 
     /// The rate limit in force, if any.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub fn rate_limit(&self) -> Option<RateLimitPolicy> {
         self.inner.rate_limit()
     }
 

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use member_mock::{MockServer, RateLimit};
+use member_mock::{MockServer, RateLimitPolicy};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -22,7 +22,7 @@ async fn off_by_default() {
 #[tokio::test(start_paused = true)]
 async fn over_the_limit_is_429_with_retry_after() {
     let server = MockServer::start().await;
-    server.set_rate_limit(Some(RateLimit::new(3, Duration::from_secs(60))));
+    server.set_rate_limit(Some(RateLimitPolicy::new(3, Duration::from_secs(60))));
     for remaining in [2, 1, 0] {
         let reply = get(&server, &members_path()).await;
         assert_eq!(reply.status, StatusCode::OK);
@@ -55,7 +55,7 @@ async fn over_the_limit_is_429_with_retry_after() {
 #[tokio::test(start_paused = true)]
 async fn the_window_resets() {
     let server = MockServer::builder()
-        .rate_limit(RateLimit::new(2, Duration::from_secs(1)))
+        .rate_limit(RateLimitPolicy::new(2, Duration::from_secs(1)))
         .start()
         .await
         .unwrap();
@@ -76,7 +76,7 @@ async fn the_window_resets() {
 #[tokio::test]
 async fn reset_restores_the_configured_limit() {
     let server = MockServer::builder()
-        .rate_limit(RateLimit::new(1, Duration::from_secs(60)))
+        .rate_limit(RateLimitPolicy::new(1, Duration::from_secs(60)))
         .start()
         .await
         .unwrap();
@@ -88,7 +88,7 @@ async fn reset_restores_the_configured_limit() {
     server.reset();
     assert_eq!(
         server.rate_limit(),
-        Some(RateLimit::new(1, Duration::from_secs(60)))
+        Some(RateLimitPolicy::new(1, Duration::from_secs(60)))
     );
     assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
 }
