@@ -7,9 +7,8 @@ use std::time::Duration;
 use member_client::{
     Client, Credentials, ErrorKind, HeaderName, HeaderValue, MemberId, RequestOptions,
 };
+use member_mock::default_seed::BOB;
 use member_mock::{Fault, MockServer};
-
-const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: HashMap<String, String> = vars

@@ -17,10 +17,7 @@ use member_mock::{Fault, MockServer};
 async fn get_and_get_opt() {
     let mock = MockServer::start().await;
     let members = client(&mock).members(mock.account_id());
-    let member = members
-        .get(&id("4536bcfad5faccb111b47003c79917fa"))
-        .await
-        .unwrap();
+    let member = members.get(&id(JOHN)).await.unwrap();
     assert_eq!(member.email(), Some("user@example.com"));
     assert_eq!(member.roles[0].name, "Account Administrator");
 

@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod auth;
+pub mod default_seed;
 mod error;
 pub mod fault;
 mod ids;

@@ -40,23 +40,9 @@ use serde_json::Value;
 use crate::ids::random_id;
 
 /// The default seed, as JSON (one account with six members, twelve roles,
-/// six permission groups and two resource groups).
+/// six permission groups and two resource groups, each named in
+/// [`default_seed`](crate::default_seed)).
 pub const DEFAULT_SEED_JSON: &str = include_str!("../seeds/default.json");
-
-/// The default account's id (the seeds' example account).
-pub const DEFAULT_ACCOUNT_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
-
-/// The seeds' example member, `user@example.com` (John Appleseed).
-pub const SEED_MEMBER_ID: &str = "4536bcfad5faccb111b47003c79917fa";
-
-/// The seeds' "Account Administrator" role.
-pub const ACCOUNT_ADMINISTRATOR_ROLE_ID: &str = "3536bcfad5faccb999b47003c79917fb";
-
-/// The seeds' "Zone Read" permission group.
-pub const ZONE_READ_PERMISSION_GROUP_ID: &str = "c8fed203ed3043cba015a93ad1616f1f";
-
-/// The seeds' resource group.
-pub const SEED_RESOURCE_GROUP_ID: &str = "6d7f2f5f5b1d4a0e9081fdc98d432fd1";
 
 /// A seed file could not be read.
 #[derive(Debug, thiserror::Error)]
