@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::fault::Fault;
 use crate::rate_limit::RateLimitPolicy;
-use crate::server::Inner;
+use crate::shared::Inner;
 use crate::state::normalise;
 
 type Shared = State<Arc<Inner>>;
