@@ -257,40 +257,16 @@ fn parse_member(mut value: Value, account: &SeedAccount, at: &str) -> Result<Mem
             let Some(policy) = policy.as_object_mut() else {
                 continue;
             };
-            if let Some(Value::Array(groups)) = policy.get_mut("permission_groups") {
-                for (g, group) in groups.iter_mut().enumerate() {
-                    if let Some(id) = bare_id(group) {
-                        let found = account
-                            .permission_groups
-                            .iter()
-                            .find(|x| x.id.as_str() == id)
-                            .ok_or_else(|| {
-                                invalid(
-                                    format!("{at}/policies/{p}/permission_groups/{g}"),
-                                    format!("unknown permission group {id:?}"),
-                                )
-                            })?;
-                        *group = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
-                    }
-                }
-            }
-            if let Some(Value::Array(groups)) = policy.get_mut("resource_groups") {
-                for (g, group) in groups.iter_mut().enumerate() {
-                    if let Some(id) = bare_id(group) {
-                        let found = account
-                            .resource_groups
-                            .iter()
-                            .find(|x| x.id.as_str() == id)
-                            .ok_or_else(|| {
-                                invalid(
-                                    format!("{at}/policies/{p}/resource_groups/{g}"),
-                                    format!("unknown resource group {id:?}"),
-                                )
-                            })?;
-                        *group = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
-                    }
-                }
-            }
+            let at = format!("{at}/policies/{p}");
+            fill_groups(policy, "permission_groups", &at, |id| {
+                account
+                    .permission_groups
+                    .iter()
+                    .find(|x| x.id.as_str() == id)
+            })?;
+            fill_groups(policy, "resource_groups", &at, |id| {
+                account.resource_groups.iter().find(|x| x.id.as_str() == id)
+            })?;
         }
     }
     let mut member: Member = serde_json::from_value(value).map_err(|e| invalid(at, e))?;
@@ -307,6 +283,30 @@ fn parse_member(mut value: Value, account: &SeedAccount, at: &str) -> Result<Mem
         return Err(invalid(at, "a member needs `email` or `user.email`"));
     }
     Ok(member)
+}
+
+/// Replaces each `{"id": …}` of a policy's groups under `key` with the
+/// group `find` gives from the catalogue; an unknown id is an error naming
+/// its place (`<at>/<key>/<index>`).
+fn fill_groups<T: Serialize>(
+    policy: &mut serde_json::Map<String, Value>,
+    key: &str,
+    at: &str,
+    find: impl Fn(&str) -> Option<T>,
+) -> Result<(), SeedError> {
+    let Some(Value::Array(groups)) = policy.get_mut(key) else {
+        return Ok(());
+    };
+    let what = key.trim_end_matches('s').replace('_', " ");
+    for (g, group) in groups.iter_mut().enumerate() {
+        if let Some(id) = bare_id(group) {
+            let found = find(&id).ok_or_else(|| {
+                invalid(format!("{at}/{key}/{g}"), format!("unknown {what} {id:?}"))
+            })?;
+            *group = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
+        }
+    }
+    Ok(())
 }
 
 fn bare_id(group: &Value) -> Option<String> {

@@ -273,14 +273,16 @@ fn read_update_roles(value: &Value, account: &Account) -> Result<Vec<Role>, ApiE
         let at = format!("/roles/{i}");
         let obj = match item {
             Value::Object(o) => o,
-            Value::String(s) => return Err(ApiError::invalid(
-                format!(
+            Value::String(s) => {
+                return Err(ApiError::invalid(
+                    format!(
                     "roles[{i}]: expected a role object like {{\"id\": \"{}\"}}, found a string; \
                          Update Member takes role objects (Add Member takes role id strings)",
                     shorten(s)
                 ),
-                Some(&at),
-            )),
+                    Some(&at),
+                ))
+            }
             other => {
                 return Err(ApiError::invalid(
                     format!(
