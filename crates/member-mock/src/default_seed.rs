@@ -108,13 +108,22 @@ mod tests {
     use super::*;
     use crate::Seed;
 
-    #[test]
-    fn the_constants_are_the_seed_files() {
+    fn account() -> crate::SeedAccount {
         let seed = Seed::default();
         assert_eq!(seed.accounts.len(), 1);
-        let account = &seed.accounts[0];
+        seed.accounts.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn the_account() {
+        let account = account();
         assert_eq!(account.id.as_str(), ACCOUNT);
         assert!(!account.allow_direct_add);
+    }
+
+    #[test]
+    fn the_members_with_their_roles_and_policies() {
+        let account = account();
 
         type Row<'a> = (&'a str, &'a str, Vec<&'a str>, Vec<&'a str>);
         let members: Vec<Row<'_>> = account
@@ -179,7 +188,11 @@ mod tests {
                 vec![ACCOUNT_RESOURCE_GROUP.to_owned()]
             )
         );
+    }
 
+    #[test]
+    fn the_roles() {
+        let account = account();
         let roles: Vec<(&str, &str)> = account
             .roles
             .iter()
@@ -205,7 +218,11 @@ mod tests {
                 (ZONE_READ_ONLY_ROLE, "Zone Read Only"),
             ]
         );
+    }
 
+    #[test]
+    fn the_groups() {
+        let account = account();
         let groups: Vec<(&str, Option<&str>)> = account
             .permission_groups
             .iter()
