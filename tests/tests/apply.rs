@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use futures::StreamExt;
@@ -16,7 +16,7 @@ use member_client::{
     MemberRef, Outcome, PermissionGroupId, PlanAction, PolicyRequest, ProblemKind, RateLimitConfig,
     ResourceGroupId, RetryFile, RoleId,
 };
-use member_mock::{Fault, MockServer, RateLimit};
+use member_mock::{Fault, MockServer, RateLimitPolicy};
 
 fn role_ids(mock: &MockServer, member: &str) -> Vec<String> {
     let mut ids: Vec<String> = mock
@@ -319,12 +319,12 @@ fn email_of(mock: &MockServer, member: &MemberId) -> String {
         .to_uppercase()
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_limiter_keeps_within_the_mock_limit_without_a_429() {
     // The mock refuses past 10 requests per 2 s; the client is set to the
     // same budget and 25 PUTs need three windows.
     let mock = MockServer::builder()
-        .rate_limit(RateLimit::new(10, Duration::from_secs(2)))
+        .rate_limit(RateLimitPolicy::new(10, Duration::from_secs(2)))
         .start()
         .await
         .unwrap();
@@ -339,7 +339,7 @@ async fn the_limiter_keeps_within_the_mock_limit_without_a_429() {
         .build()
         .unwrap();
     let members = client.members(mock.account_id());
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let outcomes: Vec<Outcome> = members
         .apply(
             ids.iter()
@@ -352,9 +352,9 @@ async fn the_limiter_keeps_within_the_mock_limit_without_a_429() {
     let statuses = statuses.lock().unwrap();
     assert_eq!(statuses.len(), 25, "one attempt per change: {statuses:?}");
     assert!(statuses.iter().all(|s| *s == Some(200)), "{statuses:?}");
-    // Three windows: at least two full waits, and not much more.
-    assert!(elapsed >= Duration::from_secs(4), "{elapsed:?}");
-    assert!(elapsed < Duration::from_secs(7), "{elapsed:?}");
+    // Three windows: two full 2 s waits, each ending the client's reset
+    // margin (window / 40 = 50 ms) after the mock's announced reset.
+    assert_eq!(elapsed, Duration::from_millis(2 * (2_000 + 50)));
 }
 
 #[tokio::test]

@@ -17,10 +17,7 @@ use member_mock::{Fault, MockServer};
 async fn get_and_get_opt() {
     let mock = MockServer::start().await;
     let members = client(&mock).members(mock.account_id());
-    let member = members
-        .get(&id("4536bcfad5faccb111b47003c79917fa"))
-        .await
-        .unwrap();
+    let member = members.get(&id(JOHN)).await.unwrap();
     assert_eq!(member.email(), Some("user@example.com"));
     assert_eq!(member.roles[0].name, "Account Administrator");
 
@@ -263,7 +260,8 @@ async fn pagination_over_1000_members_spends_no_extra_request() {
     assert_eq!(ids.len(), total, "no member twice");
 }
 
-#[tokio::test]
+// The retry's backoff passes on the paused clock.
+#[tokio::test(start_paused = true)]
 async fn html_502_then_success_is_retried_and_the_cf_ray_kept() {
     let mock = MockServer::start().await;
     let client = client(&mock);
@@ -297,17 +295,17 @@ async fn html_502_then_success_is_retried_and_the_cf_ray_kept() {
     assert!(err.excerpt().unwrap().contains("502 Bad Gateway"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rate_limit_is_waited_out_then_refused_over_the_cap() {
     let mock = MockServer::start().await;
     let members = client(&mock).members(mock.account_id());
     mock.inject(Fault::on("GET", "/accounts/*/members/*").times(1).status(429).retry_after(1).json(
         serde_json::json!({"success": false, "errors": [{"code": 10100, "message": "Rate limited"}], "messages": [], "result": null}),
     ));
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let member = members.get(&id(BOB)).send_with_response().await.unwrap();
     assert_eq!(member.attempts, 2);
-    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(started.elapsed(), Duration::from_secs(1), "Retry-After: 1");
 
     mock.inject(
         Fault::on("GET", "/accounts/*/members/*")

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use member_client::{AttemptInfo, Change, Client, Credentials, Outcome, RateLimitConfig, RoleId};
-use member_mock::{MockServer, RateLimit};
+use member_mock::{MockServer, RateLimitPolicy};
 
 const DNS_ROLE: &str = "b7e5d3c1a9f84b2e8c6d4a2f0e9b7c5d";
 
@@ -64,7 +64,7 @@ async fn run(scenario: Scenario) -> Run {
         retry_after_cap,
         penalty,
     } = scenario;
-    let mut server_limit = RateLimit::new(requests, window);
+    let mut server_limit = RateLimitPolicy::new(requests, window);
     if let Some(penalty) = penalty {
         server_limit = server_limit.penalty(penalty);
     }

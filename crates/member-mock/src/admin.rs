@@ -2,18 +2,20 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use member_types::Member;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::fault::Fault;
-use crate::rate_limit::RateLimit;
-use crate::server::Inner;
+use crate::rate_limit::RateLimitPolicy;
+use crate::shared::Inner;
 use crate::state::normalise;
 
 type Shared = State<Arc<Inner>>;
@@ -46,18 +48,21 @@ fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
-/// Why an admin body was refused.
-struct BadBody(String);
+/// A JSON body of the admin API; anything else is a 400 with the parse
+/// error.
+struct Body<T>(T);
 
-impl IntoResponse for BadBody {
-    fn into_response(self) -> Response {
-        admin_error(StatusCode::BAD_REQUEST, self.0)
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        serde_json::from_slice(&bytes)
+            .map(Self)
+            .map_err(|e| admin_error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
     }
-}
-
-/// Reads a JSON body, answering 400 with the parse error otherwise.
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, BadBody> {
-    serde_json::from_slice(body).map_err(|e| BadBody(format!("invalid JSON body: {e}")))
 }
 
 async fn admin_not_found() -> Response {
@@ -93,18 +98,18 @@ async fn faults(State(inner): Shared) -> Json<Value> {
     Json(json!(inner.faults()))
 }
 
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    Many(Vec<Fault>),
+    One(Box<Fault>),
+}
+
 /// Takes one fault or an array of faults.
-async fn add_faults(State(inner): Shared, body: axum::body::Bytes) -> Response {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        Many(Vec<Fault>),
-        One(Box<Fault>),
-    }
-    let faults = match parse::<OneOrMany>(&body) {
-        Ok(OneOrMany::Many(faults)) => faults,
-        Ok(OneOrMany::One(fault)) => vec![*fault],
-        Err(e) => return e.into_response(),
+async fn add_faults(State(inner): Shared, Body(faults): Body<OneOrMany>) -> Response {
+    let faults = match faults {
+        OneOrMany::Many(faults) => faults,
+        OneOrMany::One(fault) => vec![*fault],
     };
     let added = faults.len();
     for fault in faults {
@@ -127,16 +132,18 @@ async fn rate_limit(State(inner): Shared) -> Json<Value> {
 }
 
 /// Takes `{"requests": N, "window_secs": S}`, or `null` to turn it off.
-async fn set_rate_limit(State(inner): Shared, body: axum::body::Bytes) -> Response {
-    match parse::<Option<RateLimit>>(&body) {
-        Ok(Some(limit)) if limit.window.as_secs() == 0 => {
+async fn set_rate_limit(
+    State(inner): Shared,
+    Body(limit): Body<Option<RateLimitPolicy>>,
+) -> Response {
+    match limit {
+        Some(limit) if limit.window.as_secs() == 0 => {
             admin_error(StatusCode::BAD_REQUEST, "window_secs must be at least 1")
         }
-        Ok(limit) => {
+        limit => {
             inner.set_rate_limit(limit);
             Json(json!({ "rate_limit": inner.rate_limit() })).into_response()
         }
-        Err(e) => e.into_response(),
     }
 }
 
@@ -150,22 +157,18 @@ async fn reset(State(inner): Shared) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    omit_roles_on_add: Option<bool>,
+}
+
 /// Takes `{"omit_roles_on_add": bool}`.
-async fn settings(State(inner): Shared, body: axum::body::Bytes) -> Response {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Settings {
-        omit_roles_on_add: Option<bool>,
+async fn settings(State(inner): Shared, Body(settings): Body<Settings>) -> Json<Value> {
+    if let Some(omit) = settings.omit_roles_on_add {
+        inner.set_omit_roles_on_add(omit);
     }
-    match parse::<Settings>(&body) {
-        Ok(s) => {
-            if let Some(omit) = s.omit_roles_on_add {
-                inner.set_omit_roles_on_add(omit);
-            }
-            Json(json!({ "omit_roles_on_add": inner.omit_roles_on_add() })).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    Json(json!({ "omit_roles_on_add": inner.omit_roles_on_add() }))
 }
 
 fn no_account(id: &str) -> Response {
@@ -188,21 +191,18 @@ async fn account(State(inner): Shared, Path(id): Path<String>) -> Response {
         .unwrap_or_else(|| no_account(&id))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountSettings {
+    allow_direct_add: Option<bool>,
+}
+
 /// Takes `{"allow_direct_add": bool}`.
 async fn account_settings(
     State(inner): Shared,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    Body(settings): Body<AccountSettings>,
 ) -> Response {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct AccountSettings {
-        allow_direct_add: Option<bool>,
-    }
-    let settings = match parse::<AccountSettings>(&body) {
-        Ok(s) => s,
-        Err(e) => return e.into_response(),
-    };
     inner
         .with_account_mut(&id, |a| {
             if let Some(allow) = settings.allow_direct_add {
@@ -225,12 +225,9 @@ async fn account_members(State(inner): Shared, Path(id): Path<String>) -> Respon
 async fn insert_member(
     State(inner): Shared,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    Body(member): Body<Member>,
 ) -> Response {
-    let member = match parse::<Member>(&body) {
-        Ok(m) => normalise(m),
-        Err(e) => return e.into_response(),
-    };
+    let member = normalise(member);
     inner
         .with_account_mut(&id, |a| {
             a.members.upsert(member.clone());
@@ -239,22 +236,21 @@ async fn insert_member(
         .unwrap_or_else(|| no_account(&id))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Generate {
+    count: usize,
+}
+
 /// Takes `{"count": N}` and generates N members.
 async fn generate(
     State(inner): Shared,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    Body(Generate { count }): Body<Generate>,
 ) -> Response {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Generate {
-        count: usize,
+    if count > 1_000_000 {
+        return admin_error(StatusCode::BAD_REQUEST, "count must be at most 1000000");
     }
-    let count = match parse::<Generate>(&body) {
-        Ok(g) if g.count <= 1_000_000 => g.count,
-        Ok(_) => return admin_error(StatusCode::BAD_REQUEST, "count must be at most 1000000"),
-        Err(e) => return e.into_response(),
-    };
     match inner.generate_members(&id, count) {
         Some(ids) => {
             let total = inner.with_account(&id, |a| a.members.len()).unwrap_or(0);

@@ -3,21 +3,26 @@
 mod admin;
 mod api;
 mod auth;
+pub mod default_seed;
+mod edge;
 mod error;
 pub mod fault;
+mod handle;
 mod ids;
 pub mod rate_limit;
 mod record;
 pub mod seed;
 mod server;
+mod shared;
 mod state;
 
 pub use fault::{Fault, FaultBody, FaultBuilder};
-pub use rate_limit::RateLimit;
+pub use handle::MockServer;
+pub use rate_limit::RateLimitPolicy;
 pub use record::{RecordedRequest, REDACTED};
 pub use seed::{Seed, SeedAccount, SeedError};
 pub use server::{
-    MockServer, MockServerBuilder, StartError, DEFAULT_API_KEY, DEFAULT_EMAIL, DEFAULT_TOKEN,
+    MockServerBuilder, StartError, DEFAULT_API_KEY, DEFAULT_EMAIL, DEFAULT_TOKEN,
     DEFAULT_USER_SERVICE_KEY,
 };
 

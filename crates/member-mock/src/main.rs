@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use member_mock::{MockServer, RateLimit, Seed};
+use member_mock::{MockServer, RateLimitPolicy, Seed};
 
 /// A local stand-in for the Cloudflare account-members API.
 #[derive(Debug, Parser)]
@@ -47,10 +47,10 @@ struct Args {
     /// REQUESTS/SECONDS/PENALTY_SECONDS to block every request for that long
     /// after a breach, as the real API does (e.g. 1200/300/300).
     #[arg(long, value_parser = parse_rate_limit)]
-    rate_limit: Option<RateLimit>,
+    rate_limit: Option<RateLimitPolicy>,
 }
 
-fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
+fn parse_rate_limit(text: &str) -> Result<RateLimitPolicy, String> {
     let (requests, rest) = text
         .split_once('/')
         .ok_or_else(|| "expected REQUESTS/SECONDS[/PENALTY_SECONDS], e.g. 1200/300".to_owned())?;
@@ -66,7 +66,7 @@ fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
     if secs == 0 {
         return Err("the window must be at least 1 second".to_owned());
     }
-    let limit = RateLimit::new(requests, Duration::from_secs(secs));
+    let limit = RateLimitPolicy::new(requests, Duration::from_secs(secs));
     match penalty {
         Some(p) => {
             let p: u64 = p

@@ -1,24 +1,30 @@
 //! A fixed-window rate limiter like the real API's (1,200 requests per five
 //! minutes per token): past the limit, 429 with code 10100 and `Retry-After`.
-//! With a [`penalty`](RateLimit::penalty), a breach blocks every request for
+//! With a [`penalty`](RateLimitPolicy::penalty), a breach blocks every request for
 //! that long, as the real API does (for up to five minutes).
+//!
+//! Windows and penalties are measured on Tokio's clock
+//! (`tokio::time::Instant`), so a test on a paused clock
+//! (`#[tokio::test(start_paused = true)]`) moves through them in virtual time.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
 
-/// A limit of `requests` per `window`.
+/// The server's rate-limit setting: `requests` per `window`, announced in
+/// the `Ratelimit-Policy` header it sends while the limiter is on.
 ///
 /// JSON form (the admin API): `{"requests": 1200, "window_secs": 300}`, plus
 /// `"penalty_secs": 300` for a limit that blocks after a breach.
 ///
 /// ```
 /// use std::time::Duration;
-/// let limit = member_mock::RateLimit::new(1200, Duration::from_secs(300));
+/// let limit = member_mock::RateLimitPolicy::new(1200, Duration::from_secs(300));
 /// assert_eq!(serde_json::to_string(&limit).unwrap(), r#"{"requests":1200,"window_secs":300}"#);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RateLimit {
+pub struct RateLimitPolicy {
     /// Requests allowed per window.
     pub requests: u32,
     /// The window, in whole seconds (at least 1).
@@ -36,7 +42,7 @@ pub struct RateLimit {
     pub penalty: Option<Duration>,
 }
 
-impl RateLimit {
+impl RateLimitPolicy {
     /// `requests` per `window` (a window under a second counts as one
     /// second).
     pub fn new(requests: u32, window: Duration) -> Self {
@@ -52,7 +58,7 @@ impl RateLimit {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let strict = member_mock::RateLimit::new(120, Duration::from_secs(10))
+    /// let strict = member_mock::RateLimitPolicy::new(120, Duration::from_secs(10))
     ///     .penalty(Duration::from_secs(10));
     /// assert_eq!(
     ///     serde_json::to_string(&strict).unwrap(),
@@ -115,7 +121,7 @@ pub(crate) struct Verdict {
     pub(crate) allowed: bool,
     pub(crate) remaining: u32,
     pub(crate) reset_secs: u64,
-    pub(crate) limit: RateLimit,
+    pub(crate) limit: RateLimitPolicy,
 }
 
 impl Verdict {
@@ -140,14 +146,14 @@ impl Verdict {
 
 #[derive(Debug, Default)]
 pub(crate) struct Limiter {
-    limit: Option<RateLimit>,
+    limit: Option<RateLimitPolicy>,
     window_start: Option<Instant>,
     count: u32,
     blocked_until: Option<Instant>,
 }
 
 impl Limiter {
-    pub(crate) fn new(limit: Option<RateLimit>) -> Self {
+    pub(crate) fn new(limit: Option<RateLimitPolicy>) -> Self {
         Self {
             limit,
             window_start: None,
@@ -156,11 +162,11 @@ impl Limiter {
         }
     }
 
-    pub(crate) fn limit(&self) -> Option<RateLimit> {
+    pub(crate) fn limit(&self) -> Option<RateLimitPolicy> {
         self.limit
     }
 
-    pub(crate) fn set(&mut self, limit: Option<RateLimit>) {
+    pub(crate) fn set(&mut self, limit: Option<RateLimitPolicy>) {
         *self = Self::new(limit);
     }
 
@@ -214,7 +220,7 @@ mod tests {
 
     #[test]
     fn window_resets() {
-        let mut limiter = Limiter::new(Some(RateLimit::new(2, Duration::from_secs(10))));
+        let mut limiter = Limiter::new(Some(RateLimitPolicy::new(2, Duration::from_secs(10))));
         let t0 = Instant::now();
         assert!(limiter.check(t0).unwrap().allowed);
         assert!(limiter.check(t0).unwrap().allowed);
@@ -226,7 +232,8 @@ mod tests {
 
     #[test]
     fn a_breach_blocks_for_the_penalty() {
-        let limit = RateLimit::new(2, Duration::from_secs(10)).penalty(Duration::from_secs(30));
+        let limit =
+            RateLimitPolicy::new(2, Duration::from_secs(10)).penalty(Duration::from_secs(30));
         let mut limiter = Limiter::new(Some(limit));
         let t0 = Instant::now();
         assert!(limiter.check(t0).unwrap().allowed);
@@ -243,9 +250,10 @@ mod tests {
 
     #[test]
     fn penalty_in_json_is_optional() {
-        let plain: RateLimit = serde_json::from_str(r#"{"requests":5,"window_secs":10}"#).unwrap();
+        let plain: RateLimitPolicy =
+            serde_json::from_str(r#"{"requests":5,"window_secs":10}"#).unwrap();
         assert_eq!(plain.penalty, None);
-        let strict: RateLimit =
+        let strict: RateLimitPolicy =
             serde_json::from_str(r#"{"requests":5,"window_secs":10,"penalty_secs":60}"#).unwrap();
         assert_eq!(strict.penalty, Some(Duration::from_secs(60)));
     }

@@ -40,23 +40,9 @@ use serde_json::Value;
 use crate::ids::random_id;
 
 /// The default seed, as JSON (one account with six members, twelve roles,
-/// six permission groups and two resource groups).
+/// six permission groups and two resource groups, each named in
+/// [`default_seed`](crate::default_seed)).
 pub const DEFAULT_SEED_JSON: &str = include_str!("../seeds/default.json");
-
-/// The default account's id (the seeds' example account).
-pub const DEFAULT_ACCOUNT_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
-
-/// The seeds' example member, `user@example.com` (John Appleseed).
-pub const SEED_MEMBER_ID: &str = "4536bcfad5faccb111b47003c79917fa";
-
-/// The seeds' "Account Administrator" role.
-pub const ACCOUNT_ADMINISTRATOR_ROLE_ID: &str = "3536bcfad5faccb999b47003c79917fb";
-
-/// The seeds' "Zone Read" permission group.
-pub const ZONE_READ_PERMISSION_GROUP_ID: &str = "c8fed203ed3043cba015a93ad1616f1f";
-
-/// The seeds' resource group.
-pub const SEED_RESOURCE_GROUP_ID: &str = "6d7f2f5f5b1d4a0e9081fdc98d432fd1";
 
 /// A seed file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -271,40 +257,16 @@ fn parse_member(mut value: Value, account: &SeedAccount, at: &str) -> Result<Mem
             let Some(policy) = policy.as_object_mut() else {
                 continue;
             };
-            if let Some(Value::Array(groups)) = policy.get_mut("permission_groups") {
-                for (g, group) in groups.iter_mut().enumerate() {
-                    if let Some(id) = bare_id(group) {
-                        let found = account
-                            .permission_groups
-                            .iter()
-                            .find(|x| x.id.as_str() == id)
-                            .ok_or_else(|| {
-                                invalid(
-                                    format!("{at}/policies/{p}/permission_groups/{g}"),
-                                    format!("unknown permission group {id:?}"),
-                                )
-                            })?;
-                        *group = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
-                    }
-                }
-            }
-            if let Some(Value::Array(groups)) = policy.get_mut("resource_groups") {
-                for (g, group) in groups.iter_mut().enumerate() {
-                    if let Some(id) = bare_id(group) {
-                        let found = account
-                            .resource_groups
-                            .iter()
-                            .find(|x| x.id.as_str() == id)
-                            .ok_or_else(|| {
-                                invalid(
-                                    format!("{at}/policies/{p}/resource_groups/{g}"),
-                                    format!("unknown resource group {id:?}"),
-                                )
-                            })?;
-                        *group = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
-                    }
-                }
-            }
+            let at = format!("{at}/policies/{p}");
+            fill_groups(policy, "permission_groups", &at, |id| {
+                account
+                    .permission_groups
+                    .iter()
+                    .find(|x| x.id.as_str() == id)
+            })?;
+            fill_groups(policy, "resource_groups", &at, |id| {
+                account.resource_groups.iter().find(|x| x.id.as_str() == id)
+            })?;
         }
     }
     let mut member: Member = serde_json::from_value(value).map_err(|e| invalid(at, e))?;
@@ -321,6 +283,30 @@ fn parse_member(mut value: Value, account: &SeedAccount, at: &str) -> Result<Mem
         return Err(invalid(at, "a member needs `email` or `user.email`"));
     }
     Ok(member)
+}
+
+/// Replaces each `{"id": …}` of a policy's groups under `key` with the
+/// group `find` gives from the catalogue; an unknown id is an error naming
+/// its place (`<at>/<key>/<index>`).
+fn fill_groups<T: Serialize>(
+    policy: &mut serde_json::Map<String, Value>,
+    key: &str,
+    at: &str,
+    find: impl Fn(&str) -> Option<T>,
+) -> Result<(), SeedError> {
+    let Some(Value::Array(groups)) = policy.get_mut(key) else {
+        return Ok(());
+    };
+    let what = key.trim_end_matches('s').replace('_', " ");
+    for (g, group) in groups.iter_mut().enumerate() {
+        if let Some(id) = bare_id(group) {
+            let found = find(&id).ok_or_else(|| {
+                invalid(format!("{at}/{key}/{g}"), format!("unknown {what} {id:?}"))
+            })?;
+            *group = serde_json::to_value(found).map_err(|e| invalid(at, e))?;
+        }
+    }
+    Ok(())
 }
 
 fn bare_id(group: &Value) -> Option<String> {

@@ -1,32 +1,23 @@
-//! The server: start, handle, middleware.
+//! Starting a mock: the builder's options, the default credentials, and
+//! the task that serves the app.
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex, RwLock};
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use member_types::{
-    AccountId, Member, MemberId, MemberStatus, PermissionGroup, ResourceGroup, Role, User,
-};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::auth::{authenticate, Credentials};
-use crate::error::ApiError;
-use crate::fault::{Fault, FaultSet};
-use crate::rate_limit::{Limiter, RateLimit};
-use crate::record::RecordedRequest;
-use crate::seed::{Seed, SeedAccount};
-use crate::state::{normalise, Account, State as Accounts};
-use crate::{api, ADMIN_PREFIX, API_PREFIX};
+use crate::auth::Credentials;
+use crate::edge::app;
+use crate::fault::FaultSet;
+use crate::handle::MockServer;
+use crate::rate_limit::{Limiter, RateLimitPolicy};
+use crate::seed::Seed;
+use crate::shared::Inner;
+use crate::state::State as Accounts;
+use crate::API_PREFIX;
 
 /// The token the mock accepts unless told otherwise.
 pub const DEFAULT_TOKEN: &str = "mock-token";
@@ -56,159 +47,18 @@ pub enum StartError {
     Invalid(String),
 }
 
-/// State shared by the handlers and the handle.
-#[derive(Debug)]
-pub(crate) struct Inner {
-    pub(crate) state: RwLock<Accounts>,
-    pub(crate) creds: Credentials,
-    pub(crate) seed: Seed,
-    pub(crate) default_account: AccountId,
-    omit_roles_on_add: AtomicBool,
-    configured_rate_limit: Option<RateLimit>,
-    log: Mutex<VecDeque<RecordedRequest>>,
-    log_limit: usize,
-    faults: Mutex<FaultSet>,
-    limiter: Mutex<Limiter>,
-    body_limit: usize,
-    generated: AtomicU64,
-    pub(crate) base_url: String,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Inner {
-    pub(crate) fn omit_roles_on_add(&self) -> bool {
-        self.omit_roles_on_add.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn set_omit_roles_on_add(&self, omit: bool) {
-        self.omit_roles_on_add.store(omit, Ordering::Relaxed);
-    }
-
-    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.log).iter().cloned().collect()
-    }
-
-    pub(crate) fn clear_requests(&self) {
-        lock(&self.log).clear();
-    }
-
-    fn record(&self, request: RecordedRequest) {
-        let mut log = lock(&self.log);
-        if self.log_limit == 0 {
-            return;
-        }
-        while log.len() >= self.log_limit {
-            log.pop_front();
-        }
-        log.push_back(request);
-    }
-
-    pub(crate) fn inject(&self, fault: Fault) {
-        lock(&self.faults).push(fault);
-    }
-
-    pub(crate) fn faults(&self) -> Vec<Fault> {
-        lock(&self.faults).pending()
-    }
-
-    pub(crate) fn clear_faults(&self) {
-        lock(&self.faults).clear();
-    }
-
-    pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
-        lock(&self.limiter).limit()
-    }
-
-    pub(crate) fn set_rate_limit(&self, limit: Option<RateLimit>) {
-        lock(&self.limiter).set(limit);
-    }
-
-    pub(crate) fn reset(&self) {
-        *self.state.write().unwrap_or_else(PoisonError::into_inner) =
-            Accounts::from_seed(self.seed.clone());
-        self.clear_requests();
-        self.clear_faults();
-        self.set_rate_limit(self.configured_rate_limit);
-    }
-
-    pub(crate) fn with_account<T>(
-        &self,
-        account: &str,
-        f: impl FnOnce(&Account) -> T,
-    ) -> Option<T> {
-        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-        state.account(account).map(f)
-    }
-
-    pub(crate) fn with_account_mut<T>(
-        &self,
-        account: &str,
-        f: impl FnOnce(&mut Account) -> T,
-    ) -> Option<T> {
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        state.account_mut(account).map(f)
-    }
-
-    pub(crate) fn add_account(&self, account: SeedAccount) {
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        state
-            .accounts
-            .insert(account.id.as_str().to_owned(), Account::from_seed(account));
-    }
-
-    /// Generates `n` members in an account: every third one pending, the
-    /// others accepted, each with the account's first role.
-    pub(crate) fn generate_members(&self, account: &str, n: usize) -> Option<Vec<MemberId>> {
-        self.with_account_mut(account, |account| {
-            let role = account
-                .roles
-                .iter()
-                .find(|r| r.name == "Administrator Read Only")
-                .or_else(|| account.roles.first())
-                .cloned();
-            (0..n)
-                .map(|_| {
-                    let k = self.generated.fetch_add(1, Ordering::Relaxed) + 1;
-                    let email = format!("member{k:05}@example.com");
-                    let id = MemberId::from_server(crate::ids::random_id());
-                    let mut user = User::default();
-                    user.email.clone_from(&email);
-                    user.first_name = Some(format!("Member{k:05}"));
-                    user.last_name = Some("Generated".to_owned());
-                    user.two_factor_authentication_enabled = Some(k % 2 == 0);
-                    let mut member = Member::default();
-                    member.id = Some(id.clone());
-                    member.email = Some(email);
-                    member.status = Some(if k % 3 == 0 {
-                        MemberStatus::Pending
-                    } else {
-                        MemberStatus::Accepted
-                    });
-                    member.roles = role.iter().cloned().collect();
-                    member.user = Some(user);
-                    account.members.upsert(member);
-                    id
-                })
-                .collect()
-        })
-    }
-}
-
 /// Options for [`MockServer`]; start with [`MockServer::builder`].
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), member_mock::StartError> {
 /// use std::time::Duration;
-/// use member_mock::{MockServer, RateLimit};
+/// use member_mock::{MockServer, RateLimitPolicy};
 ///
 /// let server = MockServer::builder()
 ///     .token("my-token")
 ///     .allow_direct_add(true)
 ///     .omit_roles_on_add(false)
-///     .rate_limit(RateLimit::new(100, Duration::from_secs(60)))
+///     .rate_limit(RateLimitPolicy::new(100, Duration::from_secs(60)))
 ///     .start()
 ///     .await?;
 /// assert_eq!(server.token(), "my-token");
@@ -226,7 +76,7 @@ pub struct MockServerBuilder {
     seed: Option<Seed>,
     allow_direct_add: Option<bool>,
     omit_roles_on_add: bool,
-    rate_limit: Option<RateLimit>,
+    rate_limit: Option<RateLimitPolicy>,
     request_log_limit: usize,
     body_limit: usize,
 }
@@ -307,7 +157,7 @@ impl MockServerBuilder {
     }
 
     /// Turns the rate limiter on (default off).
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+    pub fn rate_limit(mut self, limit: RateLimitPolicy) -> Self {
         self.rate_limit = Some(limit);
         self
     }
@@ -319,31 +169,17 @@ impl MockServerBuilder {
         self
     }
 
-    /// Starts the server on a background task of the current Tokio runtime.
+    /// Starts the server on a background task of the current Tokio runtime:
+    /// the test's own, so on a paused clock (`#[tokio::test(start_paused =
+    /// true)]`) fault delays and rate-limit windows pass in its virtual time.
     ///
     /// # Errors
     /// [`StartError::Bind`] when the address cannot be bound,
     /// [`StartError::Invalid`] for a credential that could never be sent in
-    /// a header.
+    /// a header, or a seed without an account.
     pub async fn start(self) -> Result<MockServer, StartError> {
-        for (what, value) in [
-            ("token", &self.token),
-            ("email", &self.email),
-            ("api key", &self.api_key),
-            ("user service key", &self.user_service_key),
-        ] {
-            if value.is_empty() || !value.chars().all(|c| c.is_ascii_graphic()) {
-                return Err(StartError::Invalid(format!(
-                    "the {what} must be non-empty visible ASCII without spaces"
-                )));
-            }
-        }
-        let mut seed = self.seed.unwrap_or_default();
-        if let Some(allow) = self.allow_direct_add {
-            for account in &mut seed.accounts {
-                account.allow_direct_add = allow;
-            }
-        }
+        self.check_credentials()?;
+        let seed = self.seed_with_options();
         let default_account = seed
             .accounts
             .first()
@@ -381,479 +217,52 @@ impl MockServerBuilder {
             generated: AtomicU64::new(0),
             base_url: base_url.clone(),
         });
-        let app = router(inner.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "member-mock stopped with an error");
-            }
-        });
+        let (stop, task) = serve(listener, app(inner.clone()));
         tracing::info!(%base_url, "member-mock listening");
-        Ok(MockServer {
-            inner,
-            addr: local,
-            base_url,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
-    }
-}
-
-/// A running mock of the Cloudflare members API. Dropping it stops the
-/// server.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// use member_mock::MockServer;
-///
-/// let server = MockServer::start().await;
-/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
-/// assert!(server.base_url().ends_with("/client/v4"));
-/// let members = server.members(server.account_id());
-/// assert!(members.iter().any(|m| m.email.as_deref() == Some("user@example.com")));
-/// server.shutdown().await;
-/// # }
-/// ```
-#[derive(Debug)]
-pub struct MockServer {
-    inner: Arc<Inner>,
-    addr: SocketAddr,
-    base_url: String,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
-}
-
-impl MockServer {
-    /// Starts a server with the default options on `127.0.0.1` and a free
-    /// port.
-    ///
-    /// # Panics
-    /// When no loopback port can be bound (use [`builder`](Self::builder)
-    /// to handle that error).
-    pub async fn start() -> MockServer {
-        match Self::builder().start().await {
-            Ok(server) => server,
-            Err(e) => panic!("member-mock could not start: {e}"),
-        }
+        Ok(MockServer::running(inner, local, base_url, stop, task))
     }
 
-    /// Options for a server.
-    pub fn builder() -> MockServerBuilder {
-        MockServerBuilder::default()
-    }
-
-    /// `http://127.0.0.1:PORT/client/v4`: what a client uses as its base URL.
-    pub fn base_url(&self) -> String {
-        self.base_url.clone()
-    }
-
-    /// The socket address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `http://127.0.0.1:PORT/__mock`: the admin API.
-    pub fn admin_url(&self) -> String {
-        format!("http://{}{ADMIN_PREFIX}", self.addr)
-    }
-
-    /// The accepted API token (`Authorization: Bearer <token>`).
-    pub fn token(&self) -> &str {
-        &self.inner.creds.token
-    }
-
-    /// The accepted `X-Auth-Email`.
-    pub fn email(&self) -> &str {
-        &self.inner.creds.email
-    }
-
-    /// The accepted `X-Auth-Key`.
-    pub fn api_key(&self) -> &str {
-        &self.inner.creds.api_key
-    }
-
-    /// The accepted `X-Auth-User-Service-Key`.
-    pub fn user_service_key(&self) -> &str {
-        &self.inner.creds.user_service_key
-    }
-
-    /// The default account (the seed's first).
-    pub fn account_id(&self) -> &AccountId {
-        &self.inner.default_account
-    }
-
-    /// Every request received so far (up to the log limit), oldest first;
-    /// admin requests are not logged.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.inner.requests()
-    }
-
-    /// Empties the request log.
-    pub fn clear_requests(&self) {
-        self.inner.clear_requests();
-    }
-
-    /// Adds a fault (see [`Fault`]).
-    pub fn inject(&self, fault: impl Into<Fault>) {
-        self.inner.inject(fault.into());
-    }
-
-    /// The faults not used up yet.
-    pub fn faults(&self) -> Vec<Fault> {
-        self.inner.faults()
-    }
-
-    /// Removes every pending fault.
-    pub fn clear_faults(&self) {
-        self.inner.clear_faults();
-    }
-
-    /// Turns the rate limiter on (with a fresh window) or off.
-    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
-        self.inner.set_rate_limit(limit);
-    }
-
-    /// The rate limit in force, if any.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
-        self.inner.rate_limit()
-    }
-
-    /// Whether the Add Member response leaves `roles` out (the real API's
-    /// behaviour).
-    pub fn set_omit_roles_on_add(&self, omit: bool) {
-        self.inner.set_omit_roles_on_add(omit);
-    }
-
-    /// Lets an account add members directly with `status: accepted`, or
-    /// not.
-    ///
-    /// # Panics
-    /// When the account does not exist.
-    pub fn set_allow_direct_add(&self, account: &AccountId, allow: bool) {
-        self.inner
-            .with_account_mut(account.as_str(), |a| a.allow_direct_add = allow)
-            .unwrap_or_else(|| panic!("no account {account}"));
-    }
-
-    /// Puts the seed back, empties the log, removes faults and restores the
-    /// configured rate limit.
-    pub fn reset(&self) {
-        self.inner.reset();
-    }
-
-    /// Adds (or replaces) an account.
-    pub fn add_account(&self, account: SeedAccount) {
-        self.inner.add_account(account);
-    }
-
-    /// Stores a member as given (replacing one with the same id), bypassing
-    /// every API rule; a member without an id gets a random one. Returns the
-    /// stored member.
-    ///
-    /// # Panics
-    /// When the account does not exist.
-    pub fn insert_member(&self, account: &AccountId, member: Member) -> Member {
-        let member = normalise(member);
-        self.inner
-            .with_account_mut(account.as_str(), |a| a.members.upsert(member.clone()))
-            .unwrap_or_else(|| panic!("no account {account}"));
-        member
-    }
-
-    /// Generates `n` members in the default account (`memberNNNNN@example.com`,
-    /// every third one pending) and returns their ids.
-    pub fn add_members(&self, n: usize) -> Vec<MemberId> {
-        self.inner
-            .generate_members(self.inner.default_account.as_str(), n)
-            .unwrap_or_default()
-    }
-
-    /// A member as stored (with its roles, whatever the add response showed).
-    ///
-    /// # Panics
-    /// When the account does not exist.
-    pub fn member(&self, account: &AccountId, id: &str) -> Option<Member> {
-        self.inner
-            .with_account(account.as_str(), |a| a.members.get(id).cloned())
-            .unwrap_or_else(|| panic!("no account {account}"))
-    }
-
-    /// Every member of an account, in join order.
-    ///
-    /// # Panics
-    /// When the account does not exist.
-    pub fn members(&self, account: &AccountId) -> Vec<Member> {
-        self.inner
-            .with_account(account.as_str(), |a| a.members.iter().cloned().collect())
-            .unwrap_or_else(|| panic!("no account {account}"))
-    }
-
-    /// How many members an account has.
-    ///
-    /// # Panics
-    /// When the account does not exist.
-    pub fn member_count(&self, account: &AccountId) -> usize {
-        self.inner
-            .with_account(account.as_str(), |a| a.members.len())
-            .unwrap_or_else(|| panic!("no account {account}"))
-    }
-
-    /// The role catalogue of an account.
-    ///
-    /// # Panics
-    /// When the account does not exist.
-    pub fn roles(&self, account: &AccountId) -> Vec<Role> {
-        self.inner
-            .with_account(account.as_str(), |a| a.roles.clone())
-            .unwrap_or_else(|| panic!("no account {account}"))
-    }
-
-    /// The permission groups usable in an account's policies.
-    ///
-    /// # Panics
-    /// When the account does not exist.
-    pub fn permission_groups(&self, account: &AccountId) -> Vec<PermissionGroup> {
-        self.inner
-            .with_account(account.as_str(), |a| a.permission_groups.clone())
-            .unwrap_or_else(|| panic!("no account {account}"))
-    }
-
-    /// The resource groups usable in an account's policies.
-    ///
-    /// # Panics
-    /// When the account does not exist.
-    pub fn resource_groups(&self, account: &AccountId) -> Vec<ResourceGroup> {
-        self.inner
-            .with_account(account.as_str(), |a| a.resource_groups.clone())
-            .unwrap_or_else(|| panic!("no account {account}"))
-    }
-
-    /// Stops accepting connections, lets open requests finish (up to five
-    /// seconds), then stops.
-    pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(Duration::from_secs(5), &mut task)
-                .await
-                .is_err()
-            {
-                task.abort();
+    fn check_credentials(&self) -> Result<(), StartError> {
+        for (what, value) in [
+            ("token", &self.token),
+            ("email", &self.email),
+            ("api key", &self.api_key),
+            ("user service key", &self.user_service_key),
+        ] {
+            if value.is_empty() || !value.chars().all(|c| c.is_ascii_graphic()) {
+                return Err(StartError::Invalid(format!(
+                    "the {what} must be non-empty visible ASCII without spaces"
+                )));
             }
         }
+        Ok(())
     }
-}
 
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-// ------------------------------------------------------------- routing -----
-
-fn router(inner: Arc<Inner>) -> Router {
-    let api = Router::new()
-        .route(
-            "/accounts/{account_id}/members",
-            get(api::list_members)
-                .post(api::add_member)
-                .fallback(api::method_not_allowed("GET, HEAD, POST")),
-        )
-        .route(
-            "/accounts/{account_id}/members/{member_id}",
-            get(api::get_member)
-                .put(api::update_member)
-                .delete(api::remove_member)
-                .fallback(api::method_not_allowed("GET, HEAD, PUT, DELETE")),
-        )
-        .route(
-            "/accounts/{account_id}/roles",
-            get(api::list_roles).fallback(api::method_not_allowed("GET, HEAD")),
-        )
-        .route(
-            "/accounts/{account_id}/roles/{role_id}",
-            get(api::get_role).fallback(api::method_not_allowed("GET, HEAD")),
-        )
-        .route_layer(middleware::from_fn_with_state(inner.clone(), auth_layer));
-    Router::new()
-        .nest(API_PREFIX, api)
-        .nest(ADMIN_PREFIX, crate::admin::router())
-        .fallback(api::no_route)
-        .layer(middleware::from_fn_with_state(inner.clone(), edge))
-        .with_state(inner)
-}
-
-async fn auth_layer(State(inner): State<Arc<Inner>>, request: Request, next: Next) -> Response {
-    match authenticate(&inner.creds, request.headers()) {
-        Ok(()) => next.run(request).await,
-        Err(e) => e.into_response(),
-    }
-}
-
-fn set_header(response: &mut Response, name: &str, value: &str) {
-    if let (Ok(name), Ok(value)) = (
-        HeaderName::from_bytes(name.as_bytes()),
-        HeaderValue::from_str(value),
-    ) {
-        response.headers_mut().insert(name, value);
-    }
-}
-
-fn add_cf_ray(response: &mut Response) {
-    set_header(response, "cf-ray", &crate::ids::cf_ray());
-}
-
-/// Logs the request, applies faults and the rate limiter, and stamps every
-/// answer with a `cf-ray`.
-async fn edge(State(inner): State<Arc<Inner>>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    if path == ADMIN_PREFIX || path.starts_with(&format!("{ADMIN_PREFIX}/")) {
-        let mut response = next.run(request).await;
-        add_cf_ray(&mut response);
-        return response;
-    }
-    let (parts, body) = request.into_parts();
-    let method = parts.method.as_str().to_owned();
-    let query = parts.uri.query().map(str::to_owned);
-    let bytes = match axum::body::to_bytes(body, inner.body_limit).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            inner.record(RecordedRequest::new(
-                &method,
-                &path,
-                query.as_deref(),
-                &parts.headers,
-                b"",
-            ));
-            let mut response = ApiError::too_large(inner.body_limit).into_response();
-            add_cf_ray(&mut response);
-            return response;
-        }
-    };
-    inner.record(RecordedRequest::new(
-        &method,
-        &path,
-        query.as_deref(),
-        &parts.headers,
-        &bytes,
-    ));
-    let relative = path.strip_prefix(API_PREFIX).unwrap_or(&path);
-    let fault = lock(&inner.faults).take(&method, relative);
-    if let Some(fault) = &fault {
-        if let Some(delay) = fault.delay() {
-            tokio::time::sleep(delay).await;
-        }
-        if fault.drop_connection {
-            return dropped_connection();
-        }
-    }
-    let mut response = match &fault {
-        Some(fault) if fault.answers() => fault_response(fault),
-        _ => {
-            let verdict = lock(&inner.limiter).check(Instant::now());
-            match verdict {
-                Some(verdict) if !verdict.allowed => {
-                    let mut err = ApiError::new(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        vec![member_types::ResponseInfo::new(
-                            10100,
-                            format!(
-                                "Rate limited: more than {} requests in {} seconds; retry after {} seconds",
-                                verdict.limit.requests,
-                                verdict.limit.window.as_secs().max(1),
-                                verdict.reset_secs
-                            ),
-                        )],
-                    );
-                    err.headers
-                        .push(("retry-after", verdict.reset_secs.to_string()));
-                    let mut response = err.into_response();
-                    for (name, value) in verdict.headers() {
-                        set_header(&mut response, name, &value);
-                    }
-                    response
-                }
-                verdict => {
-                    let request = Request::from_parts(parts, Body::from(bytes));
-                    let mut response = next.run(request).await;
-                    if let Some(verdict) = verdict {
-                        for (name, value) in verdict.headers() {
-                            set_header(&mut response, name, &value);
-                        }
-                    }
-                    response
-                }
+    /// The seed, with `allow_direct_add` applied to every account when set.
+    fn seed_with_options(&self) -> Seed {
+        let mut seed = self.seed.clone().unwrap_or_default();
+        if let Some(allow) = self.allow_direct_add {
+            for account in &mut seed.accounts {
+                account.allow_direct_add = allow;
             }
         }
-    };
-    if let Some(fault) = &fault {
-        for (name, value) in &fault.headers {
-            set_header(&mut response, name, value);
+        seed
+    }
+}
+
+/// Serves `app` on a task until the sender fires (or is dropped).
+fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+) -> (oneshot::Sender<()>, JoinHandle<()>) {
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "member-mock stopped with an error");
         }
-    }
-    add_cf_ray(&mut response);
-    match fault {
-        Some(fault) if fault.truncate => truncated(response).await,
-        _ => response,
-    }
-}
-
-fn fault_response(fault: &Fault) -> Response {
-    let status = StatusCode::from_u16(fault.status.unwrap_or(500))
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let (content_type, bytes) = fault
-        .body
-        .as_ref()
-        .map(crate::fault::FaultBody::content_type_and_bytes)
-        .unwrap_or((None, Vec::new()));
-    let mut response = (status, bytes).into_response();
-    response.headers_mut().remove(header::CONTENT_TYPE);
-    if let Some(content_type) = content_type {
-        set_header(&mut response, "content-type", content_type);
-    }
-    response
-}
-
-fn broken_stream(first: Option<Bytes>) -> Body {
-    use futures::StreamExt;
-    let error = || std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault injected");
-    match first {
-        None => Body::from_stream(futures::stream::iter([Err::<Bytes, _>(error())])),
-        // The pause lets the server flush the head and the first half before
-        // the failure closes the connection.
-        Some(bytes) => Body::from_stream(futures::stream::iter([Ok(bytes)]).chain(
-            futures::stream::once(async move {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                Err(error())
-            }),
-        )),
-    }
-}
-
-/// A response whose body fails before a byte is written: the server closes
-/// the connection without an answer.
-fn dropped_connection() -> Response {
-    Response::new(broken_stream(None))
-}
-
-/// Sends the full `Content-Length` with the first half of the body, then
-/// fails the body, which closes the connection.
-async fn truncated(response: Response) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let half = bytes.slice(..bytes.len() / 2);
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    Response::from_parts(parts, broken_stream(Some(half)))
+    });
+    (tx, task)
 }

@@ -103,19 +103,17 @@ impl Account {
         self.resource_groups.iter().find(|g| g.id.as_str() == id)
     }
 
-    /// One page of members after filtering and sorting, and how many match in
-    /// all. Only references are gathered: nothing is cloned or serialized
-    /// beyond the page.
+    /// `take` members after the first `skip`, filtered and sorted, and how
+    /// many match in all. Only references are gathered: nothing is cloned or
+    /// serialized beyond the page.
     pub(crate) fn page_of_members(
         &self,
         status: Option<&str>,
         order: Option<MemberOrder>,
         direction: Option<Direction>,
-        page: u64,
-        per_page: u64,
+        skip: usize,
+        take: usize,
     ) -> (Vec<&Member>, u64) {
-        let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
-        let take = usize::try_from(per_page).unwrap_or(usize::MAX);
         let matches = |m: &&Member| {
             status.is_none_or(|s| m.status.as_ref().is_some_and(|ms| ms.as_str() == s))
         };

@@ -110,7 +110,7 @@ async fn request_log_over_http_is_redacted() {
     call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({"roles": [{"id": DNS_ROLE}]})),
     )
     .await;
@@ -136,10 +136,7 @@ async fn request_log_over_http_is_redacted() {
     let log = log.as_array().unwrap();
     assert_eq!(log.len(), 2, "admin requests are not logged");
     assert_eq!(log[0]["method"], "PUT");
-    assert_eq!(
-        log[0]["path"],
-        format!("/client/v4{}", member_path(SEED_MEMBER))
-    );
+    assert_eq!(log[0]["path"], format!("/client/v4{}", member_path(JOHN)));
     assert_eq!(log[0]["json"], json!({"roles": [{"id": DNS_ROLE}]}));
     assert_eq!(log[1]["query"], "per_page=5");
 
@@ -271,7 +268,7 @@ async fn state_helpers_over_http() {
     assert_eq!(info["member_count"], 38);
     assert_eq!(info["roles"].as_array().unwrap().len(), 12);
     assert_eq!(info["permission_groups"][0]["id"], ZONE_READ_GROUP);
-    assert_eq!(info["resource_groups"][0]["id"], SEED_RESOURCE_GROUP);
+    assert_eq!(info["resource_groups"][0]["id"], RESOURCE_GROUP);
 
     let reset = admin(&server, Method::POST, "/reset", None).await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);

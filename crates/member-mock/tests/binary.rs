@@ -76,7 +76,7 @@ fn prints_base_url_and_curl_with_the_printed_token_lists_members() {
     assert_eq!(mock.printed["token"], "mock-token");
     assert_eq!(
         mock.printed["account_id"],
-        "023e105f4ecef8ad9ca31a8372d0c353"
+        member_mock::default_seed::ACCOUNT
     );
     let url = format!("{base}/accounts/{}/members", mock.printed["account_id"]);
     let auth = format!("Authorization: Bearer {}", mock.printed["token"]);

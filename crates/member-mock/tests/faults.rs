@@ -2,13 +2,14 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use member_mock::{Fault, FaultBody, MockServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::Instant;
 
 #[tokio::test]
 async fn status_and_json_body_for_the_next_n_requests() {
@@ -34,7 +35,7 @@ async fn html_502_from_the_edge() {
     let server = MockServer::start().await;
     let page = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>";
     server.inject(Fault::any("*").status(502).html(page));
-    let reply = get(&server, &member_path(SEED_MEMBER)).await;
+    let reply = get(&server, &member_path(JOHN)).await;
     assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
     assert_eq!(
         reply.header("content-type"),
@@ -105,7 +106,7 @@ async fn success_false_in_a_200() {
     let reply = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({"roles": [{"id": DNS_ROLE}]})),
     )
     .await;
@@ -115,21 +116,22 @@ async fn success_false_in_a_200() {
     assert_eq!(body["result"], serde_json::Value::Null);
     assert_eq!(reply.error_codes(), vec![1001]);
     // The fault answered: the member was not changed.
-    let stored = server.member(server.account_id(), SEED_MEMBER).unwrap();
+    let stored = server.member(server.account_id(), JOHN).unwrap();
     assert_eq!(stored.roles[0].id.as_str(), ADMIN_ROLE);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delay_slows_the_real_answer() {
     let server = MockServer::start().await;
     server.inject(Fault::any("*").delay(Duration::from_millis(300)));
     let started = Instant::now();
     let reply = get(&server, &members_path()).await;
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(started.elapsed(), Duration::from_millis(300));
     assert_eq!(reply.status, StatusCode::OK);
     assert!(server.faults().is_empty(), "used up");
 
     // A client with a shorter timeout gives up.
+    let started = Instant::now();
     server.inject(Fault::any("*").delay(Duration::from_millis(500)));
     let err = client()
         .get(format!("{}{}", server.base_url(), members_path()))
@@ -139,6 +141,7 @@ async fn delay_slows_the_real_answer() {
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err}");
+    assert_eq!(started.elapsed(), Duration::from_millis(100));
 }
 
 #[tokio::test]
@@ -146,7 +149,7 @@ async fn dropped_connection_gets_no_answer() {
     let server = MockServer::start().await;
     server.inject(Fault::on("DELETE", "/accounts/*/members/*").drop_connection());
     let err = client()
-        .delete(format!("{}{}", server.base_url(), member_path(SEED_MEMBER)))
+        .delete(format!("{}{}", server.base_url(), member_path(JOHN)))
         .bearer_auth(server.token())
         .send()
         .await
@@ -154,10 +157,10 @@ async fn dropped_connection_gets_no_answer() {
     assert!(err.is_request() || err.is_connect(), "{err:?}");
     assert!(err.status().is_none());
     // The request was dropped before the handler ran.
-    assert!(server.member(server.account_id(), SEED_MEMBER).is_some());
+    assert!(server.member(server.account_id(), JOHN).is_some());
     // The request was received (and logged).
     assert_eq!(server.requests().last().unwrap().method, "DELETE");
-    let again = call(&server, Method::DELETE, &member_path(SEED_MEMBER), None).await;
+    let again = call(&server, Method::DELETE, &member_path(JOHN), None).await;
     assert_eq!(again.status, StatusCode::OK);
 }
 
@@ -175,11 +178,11 @@ async fn raw_get(server: &MockServer, path: &str) -> Vec<u8> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn truncated_body_is_cut_short_of_its_content_length() {
     let server = MockServer::start().await;
     server.inject(Fault::any("/accounts/*/members/*").truncate());
-    let raw = raw_get(&server, &member_path(SEED_MEMBER)).await;
+    let raw = raw_get(&server, &member_path(JOHN)).await;
     let text = String::from_utf8_lossy(&raw);
     let (head, body) = text.split_once("\r\n\r\n").expect("a head was sent");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
@@ -209,7 +212,7 @@ async fn truncated_body_is_cut_short_of_its_content_length() {
     assert!(response.bytes().await.is_err());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn truncate_applies_to_a_fault_answer_too() {
     let server = MockServer::start().await;
     server.inject(
@@ -237,7 +240,7 @@ async fn matching_by_method_and_path() {
     // Other methods and paths are untouched.
     assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
     assert_eq!(
-        get(&server, &member_path(SEED_MEMBER)).await.status,
+        get(&server, &member_path(JOHN)).await.status,
         StatusCode::OK
     );
     for _ in 0..3 {

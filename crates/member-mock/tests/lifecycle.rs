@@ -18,7 +18,7 @@ async fn refuses_connections(addr: std::net::SocketAddr) -> bool {
     false
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn dropping_the_handle_stops_the_server() {
     let server = MockServer::start().await;
     let addr = server.addr();
@@ -27,7 +27,7 @@ async fn dropping_the_handle_stops_the_server() {
     assert!(refuses_connections(addr).await, "still listening on {addr}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn shutdown_stops_the_server() {
     let server = MockServer::start().await;
     let addr = server.addr();
@@ -40,7 +40,7 @@ async fn shutdown_stops_the_server() {
     assert!(refuses_connections(addr).await);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_fixed_port_and_a_taken_port() {
     let first = MockServer::start().await;
     let port = first.addr().port();
@@ -49,7 +49,7 @@ async fn a_fixed_port_and_a_taken_port() {
     first.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_request_log_keeps_the_newest() {
     let server = MockServer::builder()
         .request_log_limit(2)

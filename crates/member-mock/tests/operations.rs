@@ -30,7 +30,7 @@ async fn list_members_has_the_seed_envelope_and_paging() {
         body["result_info"],
         json!({"page": 1, "per_page": 20, "count": 6, "total_count": 6, "total_pages": 1})
     );
-    assert_eq!(body["result"][0]["id"], SEED_MEMBER);
+    assert_eq!(body["result"][0]["id"], JOHN);
 
     let page2 = get(&server, &format!("{}?per_page=5&page=2", members_path()))
         .await
@@ -144,7 +144,7 @@ async fn list_parameters_out_of_range_are_named() {
 #[tokio::test]
 async fn member_details_match_the_seeds() {
     let server = MockServer::start().await;
-    let reply = get(&server, &member_path(SEED_MEMBER)).await;
+    let reply = get(&server, &member_path(JOHN)).await;
     assert_eq!(reply.status, StatusCode::OK);
     let expected: Value = serde_json::from_str(SEED_RESPONSE).unwrap();
     assert_eq!(reply.json()["result"], expected["result"]);
@@ -157,7 +157,7 @@ async fn the_seeds_curl_example_works_with_the_default_key() {
     //   -H 'Content-Type: application/json' -H "X-Auth-Email: …" -H "X-Auth-Key: …" -d '{}'
     let reply = send(
         client()
-            .put(format!("{}{}", server.base_url(), member_path(SEED_MEMBER)))
+            .put(format!("{}{}", server.base_url(), member_path(JOHN)))
             .header("Content-Type", "application/json")
             .header("X-Auth-Email", "user@example.com")
             .header("X-Auth-Key", "144c9defac04969c7bfad8efaa8ea194")
@@ -217,7 +217,7 @@ async fn add_member_with_policies() {
         Some(json!({"email": "p@example.com", "policies": [{
             "access": "deny",
             "permission_groups": [{"id": DNS_WRITE_GROUP}],
-            "resource_groups": [{"id": SEED_RESOURCE_GROUP}]
+            "resource_groups": [{"id": RESOURCE_GROUP}]
         }]})),
     )
     .await;
@@ -225,7 +225,7 @@ async fn add_member_with_policies() {
     let policy = reply.json()["result"]["policies"][0].clone();
     assert_eq!(policy["access"], "deny");
     assert_eq!(policy["permission_groups"][0]["name"], "DNS Write");
-    assert_eq!(policy["resource_groups"][0]["id"], SEED_RESOURCE_GROUP);
+    assert_eq!(policy["resource_groups"][0]["id"], RESOURCE_GROUP);
     assert_eq!(policy["id"].as_str().unwrap().len(), 32);
 }
 
@@ -235,7 +235,7 @@ async fn update_member_roles_and_policies() {
     let reply = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({"roles": [{"id": DNS_ROLE}, {"id": DNS_ROLE}]})),
     )
     .await;
@@ -248,17 +248,17 @@ async fn update_member_roles_and_policies() {
     );
     assert_eq!(result["roles"][0]["id"], DNS_ROLE);
     assert!(result.get("policies").is_none());
-    let stored = server.member(server.account_id(), SEED_MEMBER).unwrap();
+    let stored = server.member(server.account_id(), JOHN).unwrap();
     assert_eq!(stored.roles[0].id.as_str(), DNS_ROLE);
 
     let reply = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({"policies": [{
             "access": "allow",
             "permission_groups": [{"id": ZONE_READ_GROUP}],
-            "resource_groups": [{"id": SEED_RESOURCE_GROUP}]
+            "resource_groups": [{"id": RESOURCE_GROUP}]
         }]})),
     )
     .await;
@@ -269,38 +269,32 @@ async fn update_member_roles_and_policies() {
         "Zone Read"
     );
     assert!(result.get("roles").is_none());
-    let back = get(&server, &member_path(SEED_MEMBER)).await.json();
+    let back = get(&server, &member_path(JOHN)).await.json();
     assert_eq!(back["result"]["policies"], result["policies"]);
 }
 
 #[tokio::test]
 async fn remove_member_returns_its_id() {
     let server = MockServer::start().await;
-    let path = member_path(SEED_MEMBER);
+    let path = member_path(JOHN);
     let reply = call(&server, Method::DELETE, &path, None).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(
         reply.json(),
-        json!({"success": true, "errors": [], "messages": [], "result": {"id": SEED_MEMBER}})
+        json!({"success": true, "errors": [], "messages": [], "result": {"id": JOHN}})
     );
     assert_eq!(get(&server, &path).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         call(&server, Method::DELETE, &path, None).await.status,
         StatusCode::NOT_FOUND
     );
-    assert!(server.member(server.account_id(), SEED_MEMBER).is_none());
+    assert!(server.member(server.account_id(), JOHN).is_none());
 }
 
 #[tokio::test]
 async fn remove_member_ignores_a_body() {
     let server = MockServer::start().await;
-    let reply = call(
-        &server,
-        Method::DELETE,
-        &member_path(SEED_MEMBER),
-        Some(json!({})),
-    )
-    .await;
+    let reply = call(&server, Method::DELETE, &member_path(JOHN), Some(json!({}))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
 }
 

@@ -18,14 +18,14 @@ async fn update_takes_role_objects_and_refuses_strings() {
     let reply = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({"roles": [DNS_ROLE]})),
     )
     .await;
     assert_invalid(&reply, &["roles[0]", "role object", "found a string"]);
     assert_eq!(reply.json()["errors"][0]["source"]["pointer"], "/roles/0");
     // Nothing changed.
-    let stored = server.member(server.account_id(), SEED_MEMBER).unwrap();
+    let stored = server.member(server.account_id(), JOHN).unwrap();
     assert_eq!(stored.roles[0].id.as_str(), ADMIN_ROLE);
 }
 
@@ -49,15 +49,15 @@ async fn update_with_roles_and_policies_lets_policies_win() {
     let reply = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({
             "roles": [{"id": DNS_ROLE}],
-            "policies": [policy(DNS_WRITE_GROUP, SEED_RESOURCE_GROUP)]
+            "policies": [policy(DNS_WRITE_GROUP, RESOURCE_GROUP)]
         })),
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    let stored = server.member(server.account_id(), SEED_MEMBER).unwrap();
+    let stored = server.member(server.account_id(), JOHN).unwrap();
     assert!(stored.roles.is_empty(), "roles were overridden");
     assert_eq!(stored.policies.len(), 1);
     assert_eq!(
@@ -76,7 +76,7 @@ async fn add_with_roles_and_policies_lets_policies_win() {
         Some(json!({
             "email": "both@example.com",
             "roles": [DNS_ROLE],
-            "policies": [policy(ZONE_READ_GROUP, SEED_RESOURCE_GROUP)]
+            "policies": [policy(ZONE_READ_GROUP, RESOURCE_GROUP)]
         })),
     )
     .await;
@@ -160,7 +160,7 @@ async fn unknown_role_and_group_ids_are_1001() {
     let put = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({"roles": [{"id": unknown}]})),
     )
     .await;
@@ -176,8 +176,8 @@ async fn unknown_role_and_group_ids_are_1001() {
     let group = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
-        Some(json!({"policies": [policy(unknown, SEED_RESOURCE_GROUP)]})),
+        &member_path(JOHN),
+        Some(json!({"policies": [policy(unknown, RESOURCE_GROUP)]})),
     )
     .await;
     assert_invalid(
@@ -232,7 +232,7 @@ async fn an_id_that_is_not_an_id_or_an_unknown_route_is_7003() {
         member_path("..%2Froles"),
         "/accounts/short/members".to_owned(),
         format!("/accounts/{ACCOUNT}/nothing"),
-        format!("/accounts/{ACCOUNT}/members/{SEED_MEMBER}/extra"),
+        format!("/accounts/{ACCOUNT}/members/{JOHN}/extra"),
         "/user".to_owned(),
     ] {
         let reply = get(&server, &path).await;
@@ -295,25 +295,19 @@ async fn validation_errors_name_what_was_wrong() {
     );
     assert_invalid(
         &post(json!({"email": "q@example.com", "policies": [{"access": "sometimes",
-            "permission_groups": [{"id": ZONE_READ_GROUP}], "resource_groups": [{"id": SEED_RESOURCE_GROUP}]}]}))
+            "permission_groups": [{"id": ZONE_READ_GROUP}], "resource_groups": [{"id": RESOURCE_GROUP}]}]}))
         .await,
         &["policies[0].access"],
     );
     let put = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({"user": {"email": 5}})),
     )
     .await;
     assert_invalid(&put, &["user.email", "string"]);
-    let not_object = call(
-        &server,
-        Method::PUT,
-        &member_path(SEED_MEMBER),
-        Some(json!([1])),
-    )
-    .await;
+    let not_object = call(&server, Method::PUT, &member_path(JOHN), Some(json!([1]))).await;
     assert_invalid(&not_object, &["JSON object"]);
 }
 
@@ -322,7 +316,7 @@ async fn malformed_json_is_6007() {
     let server = MockServer::start().await;
     let reply = send(
         client()
-            .put(format!("{}{}", server.base_url(), member_path(SEED_MEMBER)))
+            .put(format!("{}{}", server.base_url(), member_path(JOHN)))
             .bearer_auth(server.token())
             .body("{\"roles\": ["),
     )
@@ -337,12 +331,12 @@ async fn pending_status_on_update_drops_the_change_silently() {
     let reply = call(
         &server,
         Method::PUT,
-        &member_path(SEED_MEMBER),
+        &member_path(JOHN),
         Some(json!({"roles": [{"id": DNS_ROLE}], "status": "pending"})),
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    let stored = server.member(server.account_id(), SEED_MEMBER).unwrap();
+    let stored = server.member(server.account_id(), JOHN).unwrap();
     assert_eq!(stored.roles[0].id.as_str(), ADMIN_ROLE, "change dropped");
 }
 

@@ -17,15 +17,8 @@ pub const SECRET_API_KEY: &str = "key-S3CRET-never-print-me-91bc";
 /// The e-mail that goes with the key (not a secret).
 pub const EMAIL: &str = "owner@example.com";
 
-pub const JOHN: &str = "4536bcfad5faccb111b47003c79917fa";
-pub const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
-pub const ERIN: &str = "e4f8a5b1c6d97e0f2a3b4c5d6e7f8091";
-pub const ADMIN_ROLE: &str = "3536bcfad5faccb999b47003c79917fb";
-pub const READ_ONLY_ROLE: &str = "05784afa30c1afe1440e79d9351c7430";
-pub const BILLING_ROLE: &str = "3f7a2f9e6d1c4b6a8e0f5d2c1b9a8e71";
-pub const ZONE_READ_GROUP: &str = "c8fed203ed3043cba015a93ad1616f1f";
-pub const DNS_WRITE_GROUP: &str = "4755a26eedb94da69e1066d98aa820be";
-pub const RESOURCE_GROUP: &str = "6d7f2f5f5b1d4a0e9081fdc98d432fd1";
+/// The seed's account, people, roles and groups, as member-mock names them.
+pub use member_mock::default_seed::*;
 
 /// A policies file's text granting `group` on the seeds' resource group.
 pub fn policies_json(group: &str) -> String {

@@ -7,14 +7,8 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-pub const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
-pub const SEED_MEMBER: &str = "4536bcfad5faccb111b47003c79917fa";
-pub const ADMIN_ROLE: &str = "3536bcfad5faccb999b47003c79917fb";
-pub const READ_ONLY_ROLE: &str = "05784afa30c1afe1440e79d9351c7430";
-pub const DNS_ROLE: &str = "b7e5d3c1a9f84b2e8c6d4a2f0e9b7c5d";
-pub const ZONE_READ_GROUP: &str = "c8fed203ed3043cba015a93ad1616f1f";
-pub const DNS_WRITE_GROUP: &str = "4755a26eedb94da69e1066d98aa820be";
-pub const SEED_RESOURCE_GROUP: &str = "6d7f2f5f5b1d4a0e9081fdc98d432fd1";
+/// The seed's account, people, roles and groups.
+pub use member_mock::default_seed::*;
 
 /// The seeds' documented Update Member response.
 pub const SEED_RESPONSE: &str =

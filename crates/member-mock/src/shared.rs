@@ -1,0 +1,181 @@
+//! The state every part of a running mock shares: the accounts, the
+//! request log, the pending faults and the rate limiter.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError, RwLock};
+
+use member_types::{AccountId, Member, MemberId, MemberStatus, Role, User};
+use tokio::time::Instant;
+
+use crate::auth::Credentials;
+use crate::fault::{Fault, FaultSet};
+use crate::ids::random_id;
+use crate::rate_limit::{Limiter, RateLimitPolicy, Verdict};
+use crate::record::RecordedRequest;
+use crate::seed::{Seed, SeedAccount};
+use crate::state::{Account, State as Accounts};
+
+/// State shared by the handlers, the admin API, the edge and the handle.
+/// The builder fills the fields in; everything else goes through the
+/// methods.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) state: RwLock<Accounts>,
+    pub(crate) creds: Credentials,
+    pub(crate) seed: Seed,
+    pub(crate) default_account: AccountId,
+    pub(crate) omit_roles_on_add: AtomicBool,
+    pub(crate) configured_rate_limit: Option<RateLimitPolicy>,
+    pub(crate) log: Mutex<VecDeque<RecordedRequest>>,
+    pub(crate) log_limit: usize,
+    pub(crate) faults: Mutex<FaultSet>,
+    pub(crate) limiter: Mutex<Limiter>,
+    pub(crate) body_limit: usize,
+    pub(crate) generated: AtomicU64,
+    pub(crate) base_url: String,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Inner {
+    pub(crate) fn omit_roles_on_add(&self) -> bool {
+        self.omit_roles_on_add.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_omit_roles_on_add(&self, omit: bool) {
+        self.omit_roles_on_add.store(omit, Ordering::Relaxed);
+    }
+
+    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.log).iter().cloned().collect()
+    }
+
+    pub(crate) fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+
+    pub(crate) fn record(&self, request: RecordedRequest) {
+        let mut log = lock(&self.log);
+        if self.log_limit == 0 {
+            return;
+        }
+        while log.len() >= self.log_limit {
+            log.pop_front();
+        }
+        log.push_back(request);
+    }
+
+    pub(crate) fn inject(&self, fault: Fault) {
+        lock(&self.faults).push(fault);
+    }
+
+    pub(crate) fn faults(&self) -> Vec<Fault> {
+        lock(&self.faults).pending()
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    /// The first pending fault for this request (path relative to
+    /// `/client/v4`), with one use consumed.
+    pub(crate) fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
+        lock(&self.faults).take(method, path)
+    }
+
+    /// Counts one request against the rate limit, on Tokio's clock; `None`
+    /// when the limiter is off.
+    pub(crate) fn check_rate_limit(&self) -> Option<Verdict> {
+        lock(&self.limiter).check(Instant::now())
+    }
+
+    pub(crate) fn rate_limit(&self) -> Option<RateLimitPolicy> {
+        lock(&self.limiter).limit()
+    }
+
+    pub(crate) fn set_rate_limit(&self, limit: Option<RateLimitPolicy>) {
+        lock(&self.limiter).set(limit);
+    }
+
+    pub(crate) fn reset(&self) {
+        *self.state.write().unwrap_or_else(PoisonError::into_inner) =
+            Accounts::from_seed(self.seed.clone());
+        self.clear_requests();
+        self.clear_faults();
+        self.set_rate_limit(self.configured_rate_limit);
+    }
+
+    pub(crate) fn with_account<T>(
+        &self,
+        account: &str,
+        f: impl FnOnce(&Account) -> T,
+    ) -> Option<T> {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        state.account(account).map(f)
+    }
+
+    pub(crate) fn with_account_mut<T>(
+        &self,
+        account: &str,
+        f: impl FnOnce(&mut Account) -> T,
+    ) -> Option<T> {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        state.account_mut(account).map(f)
+    }
+
+    pub(crate) fn add_account(&self, account: SeedAccount) {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        state
+            .accounts
+            .insert(account.id.as_str().to_owned(), Account::from_seed(account));
+    }
+
+    /// Generates `n` members in an account (see [`generated_member`]).
+    pub(crate) fn generate_members(&self, account: &str, n: usize) -> Option<Vec<MemberId>> {
+        self.with_account_mut(account, |account| {
+            let role = account
+                .roles
+                .iter()
+                .find(|r| r.name == "Administrator Read Only")
+                .or_else(|| account.roles.first())
+                .cloned();
+            (0..n)
+                .map(|_| {
+                    let k = self.generated.fetch_add(1, Ordering::Relaxed) + 1;
+                    let id = MemberId::from_server(random_id());
+                    account
+                        .members
+                        .upsert(generated_member(k, id.clone(), role.as_ref()));
+                    id
+                })
+                .collect()
+        })
+    }
+}
+
+/// The `k`th generated member, `id`: `memberNNNNN@example.com`, every third one
+/// pending and the others accepted, every other one with two-factor
+/// authentication, each with `role` ("Administrator Read Only", or the
+/// account's first role when it has none of that name).
+fn generated_member(k: u64, id: MemberId, role: Option<&Role>) -> Member {
+    let email = format!("member{k:05}@example.com");
+    let mut user = User::default();
+    user.email.clone_from(&email);
+    user.first_name = Some(format!("Member{k:05}"));
+    user.last_name = Some("Generated".to_owned());
+    user.two_factor_authentication_enabled = Some(k % 2 == 0);
+    let mut member = Member::default();
+    member.id = Some(id);
+    member.email = Some(email);
+    member.status = Some(if k % 3 == 0 {
+        MemberStatus::Pending
+    } else {
+        MemberStatus::Accepted
+    });
+    member.roles = role.into_iter().cloned().collect();
+    member.user = Some(user);
+    member
+}
