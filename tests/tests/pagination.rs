@@ -82,7 +82,7 @@ async fn start(members: usize, totals: Totals) -> (Client, Arc<Server>, AccountI
     (
         client,
         server,
-        AccountId::new("023e105f4ecef8ad9ca31a8372d0c353").unwrap(),
+        AccountId::new(member_mock::default_seed::ACCOUNT).unwrap(),
     )
 }
 

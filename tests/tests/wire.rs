@@ -15,9 +15,9 @@ use member_client::{
 use member_mock::{MockServer, RecordedRequest};
 use serde_json::{json, Value};
 
-const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
-const ADMIN_ROLE: &str = "3536bcfad5faccb999b47003c79917fb";
-const READ_ONLY_ROLE: &str = "05784afa30c1afe1440e79d9351c7430";
+use member_mock::default_seed::{
+    ADMIN_ROLE, BOB, JOHN_POLICY, READ_ONLY_ROLE, RESOURCE_GROUP, ZONE_READ_GROUP,
+};
 
 /// The request as a stable JSON document: volatile values replaced.
 fn wire(request: &RecordedRequest) -> Value {
@@ -65,8 +65,8 @@ fn last(mock: &MockServer) -> Value {
 fn policy() -> PolicyRequest {
     PolicyRequest::new(
         Access::Allow,
-        [PermissionGroupId::new("c8fed203ed3043cba015a93ad1616f1f").unwrap()],
-        [ResourceGroupId::new("6d7f2f5f5b1d4a0e9081fdc98d432fd1").unwrap()],
+        [PermissionGroupId::new(ZONE_READ_GROUP).unwrap()],
+        [ResourceGroupId::new(RESOURCE_GROUP).unwrap()],
     )
     .unwrap()
 }
@@ -98,7 +98,7 @@ async fn members_operations_on_the_wire() {
     members
         .set_policies(
             &bob,
-            [policy().with_id(PolicyId::new("f267e341f3dd4697bd3b9f71dd96247f").unwrap())],
+            [policy().with_id(PolicyId::new(JOHN_POLICY).unwrap())],
         )
         .await
         .unwrap();

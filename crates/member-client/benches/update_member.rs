@@ -40,9 +40,7 @@ use member_types::{AccountId, Envelope};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SEED: &[u8] = include_bytes!("../../../fixtures/responses/update-member-seed.json");
-const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
-const MEMBER: &str = "4536bcfad5faccb111b47003c79917fa";
-const ROLE: &str = "3536bcfad5faccb999b47003c79917fb";
+use member_mock::default_seed::{ACCOUNT, ADMIN_ROLE as ROLE, JOHN as MEMBER};
 const TOKEN: &str = "bench-token-0123456789";
 const CONCURRENT: usize = 16;
 
