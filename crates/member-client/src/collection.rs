@@ -227,3 +227,45 @@ impl<T: Listed, P: ListParams + Unpin> Stream for List<T, P> {
         stream.as_mut().poll_next(cx)
     }
 }
+
+/// Defines the handle of one account's resource: the struct (the account and
+/// its [`Collection`]), `new`, `account_id` and `with_options`, the same for
+/// every resource. The resource's own file adds its calls.
+macro_rules! account_handle {
+    ($(#[$doc:meta])* $name:ident, [$($segment:literal),+ $(,)?]) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug)]
+        pub struct $name {
+            account: member_types::AccountId,
+            collection: $crate::collection::Collection,
+        }
+
+        impl $name {
+            pub(crate) fn new(
+                http: member_http::HttpClient,
+                account: member_types::AccountId,
+            ) -> Self {
+                let path = $crate::collection::account_path(&account, &[$($segment),+]);
+                Self {
+                    account,
+                    collection: $crate::collection::Collection::new(http, path),
+                }
+            }
+
+            /// The account this handle works in.
+            pub fn account_id(&self) -> &member_types::AccountId {
+                &self.account
+            }
+
+            /// Uses these options (timeout, retries, deadline, headers) for
+            /// every call made through the returned handle, pages of lists
+            /// included.
+            #[must_use]
+            pub fn with_options(mut self, options: member_http::RequestOptions) -> Self {
+                self.collection = self.collection.with_options(options);
+                self
+            }
+        }
+    };
+}
+pub(crate) use account_handle;

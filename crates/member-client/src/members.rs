@@ -1,13 +1,12 @@
 //! The members resource of one account.
 
-use member_http::{HttpClient, Method, RequestOptions};
+use member_http::Method;
 use member_types::{
-    AccountId, CreateMember, Deleted, ListMembersParams, Member, MemberId, PolicyRequest, RoleId,
-    UpdateMember,
+    CreateMember, Deleted, ListMembersParams, Member, MemberId, PolicyRequest, RoleId, UpdateMember,
 };
 
 use crate::call::Call;
-use crate::collection::{account_path, Collection, List, Listed};
+use crate::collection::{account_handle, List, Listed};
 use crate::{Error, ErrorKind};
 
 /// The form in which two emails are the same member: trimmed, ASCII letters
@@ -28,52 +27,29 @@ impl Listed for Member {
     }
 }
 
-/// The members of one account: `client.members(&account_id)`.
-///
-/// Cheap to clone; every clone shares the client's connection pool.
-///
-/// ```no_run
-/// use member_client::{Client, MemberId, RoleId};
-///
-/// # async fn demo() -> Result<(), member_client::Error> {
-/// let client = Client::from_env()?;
-/// let members = client.members(&"023e105f4ecef8ad9ca31a8372d0c353".parse()?);
-/// let member_id: MemberId = "4536bcfad5faccb111b47003c79917fa".parse()?;
-/// let updated = members
-///     .set_roles(&member_id, ["3536bcfad5faccb999b47003c79917fb".parse::<RoleId>()?])
-///     .await?;
-/// println!("{:?}", updated.role_ids());
-/// # Ok(()) }
-/// ```
-#[derive(Clone, Debug)]
-pub struct Members {
-    account: AccountId,
-    collection: Collection,
-}
+account_handle!(
+    /// The members of one account: `client.members(&account_id)`.
+    ///
+    /// Cheap to clone; every clone shares the client's connection pool.
+    ///
+    /// ```no_run
+    /// use member_client::{Client, MemberId, RoleId};
+    ///
+    /// # async fn demo() -> Result<(), member_client::Error> {
+    /// let client = Client::from_env()?;
+    /// let members = client.members(&"023e105f4ecef8ad9ca31a8372d0c353".parse()?);
+    /// let member_id: MemberId = "4536bcfad5faccb111b47003c79917fa".parse()?;
+    /// let updated = members
+    ///     .set_roles(&member_id, ["3536bcfad5faccb999b47003c79917fb".parse::<RoleId>()?])
+    ///     .await?;
+    /// println!("{:?}", updated.role_ids());
+    /// # Ok(()) }
+    /// ```
+    Members,
+    ["members"]
+);
 
 impl Members {
-    pub(crate) fn new(http: HttpClient, account: AccountId) -> Self {
-        let path = account_path(&account, &["members"]);
-        Self {
-            account,
-            collection: Collection::new(http, path),
-        }
-    }
-
-    /// The account these members belong to.
-    pub fn account_id(&self) -> &AccountId {
-        &self.account
-    }
-
-    /// Uses these options (timeout, retries, deadline, headers) for every call
-    /// made through the returned handle, pages of [`list`](Self::list)
-    /// included.
-    #[must_use]
-    pub fn with_options(mut self, options: RequestOptions) -> Self {
-        self.collection = self.collection.with_options(options);
-        self
-    }
-
     /// A handle whose calls give up, unsent, once `token` is cancelled.
     pub(crate) fn with_cancel(&self, token: member_http::CancelToken) -> Self {
         Self {

@@ -245,6 +245,94 @@ fn reading(reference: &str) -> Reading<'_> {
     Reading::Name(text)
 }
 
+/// What the resolver matches on an item of one kind.
+trait Named {
+    const KIND: RefKind;
+    /// The item's id as text.
+    fn id_text(&self) -> &str;
+    /// The names it answers to, compared case-insensitively (a name and a
+    /// label, an email).
+    fn names(&self) -> Vec<&str>;
+    /// Checks an id reference with this kind's id rule.
+    fn check_id(id: &str) -> Result<(), ValidationError>;
+    /// Checks a name reference (an email must look like one).
+    fn check_name(_name: &str) -> Result<(), ValidationError> {
+        Ok(())
+    }
+}
+
+impl Named for Member {
+    const KIND: RefKind = RefKind::Member;
+    fn id_text(&self) -> &str {
+        self.id.as_ref().map_or("", MemberId::as_str)
+    }
+    fn names(&self) -> Vec<&str> {
+        self.email().into_iter().collect()
+    }
+    fn check_id(id: &str) -> Result<(), ValidationError> {
+        MemberId::new(id).map(drop)
+    }
+    fn check_name(email: &str) -> Result<(), ValidationError> {
+        member_types::check_email(email)
+    }
+}
+
+impl Named for Role {
+    const KIND: RefKind = RefKind::Role;
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+    fn names(&self) -> Vec<&str> {
+        vec![self.name.as_str()]
+    }
+    fn check_id(id: &str) -> Result<(), ValidationError> {
+        RoleId::new(id).map(drop)
+    }
+}
+
+impl Named for PermissionGroup {
+    const KIND: RefKind = RefKind::PermissionGroup;
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+    fn names(&self) -> Vec<&str> {
+        self.name
+            .as_deref()
+            .into_iter()
+            .chain(self.label())
+            .collect()
+    }
+    fn check_id(id: &str) -> Result<(), ValidationError> {
+        PermissionGroupId::new(id).map(drop)
+    }
+}
+
+impl Named for ResourceGroup {
+    const KIND: RefKind = RefKind::ResourceGroup;
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+    fn names(&self) -> Vec<&str> {
+        self.name.as_deref().into_iter().collect()
+    }
+    fn check_id(id: &str) -> Result<(), ValidationError> {
+        ResourceGroupId::new(id).map(drop)
+    }
+}
+
+impl Named for Zone {
+    const KIND: RefKind = RefKind::Zone;
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+    fn names(&self) -> Vec<&str> {
+        vec![self.name.as_str()]
+    }
+    fn check_id(id: &str) -> Result<(), ValidationError> {
+        member_types::ZoneId::new(id).map(drop)
+    }
+}
+
 /// The closest of `names` to `wanted`: containing it, or within a small
 /// edit distance, best first, at most three.
 fn suggestions<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
@@ -368,37 +456,46 @@ impl Resolver {
         }
     }
 
-    fn not_found<'a>(
-        &self,
-        kind: RefKind,
-        reference: &str,
-        names: impl Iterator<Item = &'a str>,
-    ) -> ResolveError {
-        ResolveError::NotFound {
-            kind,
-            reference: reference.to_owned(),
-            account: self.account.clone(),
-            suggestions: suggestions(reference, names),
-        }
-    }
-
-    /// Exactly one of `matches`, else the error that says why not.
-    fn one<'a, T>(
-        &self,
-        kind: RefKind,
-        reference: &str,
-        matches: Vec<&'a T>,
-        all_names: impl Iterator<Item = &'a str>,
-        describe: impl Fn(&T) -> Candidate,
-    ) -> Result<&'a T, ResolveError> {
+    /// The one item of `items` that `reference` names, recorded; else the
+    /// error that says why there is not exactly one.
+    fn pick<'a, T: Named>(&self, reference: &str, items: &'a [T]) -> Result<&'a T, ResolveError> {
+        let matches: Vec<&T> = match reading(reference) {
+            Reading::Id(id) => {
+                T::check_id(id)?;
+                items.iter().filter(|item| item.id_text() == id).collect()
+            }
+            Reading::Name(name) => {
+                T::check_name(name)?;
+                // Names fold as emails do everywhere in this crate: trimmed,
+                // ASCII case folded.
+                let wanted = email_key(name);
+                items
+                    .iter()
+                    .filter(|item| item.names().iter().any(|n| email_key(n) == wanted))
+                    .collect()
+            }
+        };
+        let describe = |item: &T| Candidate {
+            id: item.id_text().to_owned(),
+            name: item.names().first().copied().unwrap_or_default().to_owned(),
+        };
         match matches.as_slice() {
-            [] => Err(self.not_found(kind, reference, all_names)),
-            [one] => Ok(one),
-            several => Err(ResolveError::Ambiguous {
-                kind,
+            [] => Err(ResolveError::NotFound {
+                kind: T::KIND,
                 reference: reference.to_owned(),
                 account: self.account.clone(),
-                candidates: several.iter().map(|t| describe(t)).collect(),
+                suggestions: suggestions(reference, items.iter().flat_map(Named::names)),
+            }),
+            [one] => {
+                let candidate = describe(one);
+                self.record(T::KIND, reference, &candidate.id, Some(&candidate.name));
+                Ok(one)
+            }
+            several => Err(ResolveError::Ambiguous {
+                kind: T::KIND,
+                reference: reference.to_owned(),
+                account: self.account.clone(),
+                candidates: several.iter().map(|item| describe(item)).collect(),
             }),
         }
     }
@@ -459,41 +556,7 @@ impl Resolver {
     /// (several memberships with the email), malformed, or the read failed.
     pub async fn member(&self, reference: &str) -> Result<Member, ResolveError> {
         let members = self.members().await?;
-        let kind = RefKind::Member;
-        let matches: Vec<&Member> = match reading(reference) {
-            Reading::Id(id) => {
-                MemberId::new(id)?;
-                members
-                    .iter()
-                    .filter(|m| m.id.as_ref().is_some_and(|m| m == id))
-                    .collect()
-            }
-            Reading::Name(email) => {
-                member_types::check_email(email)?;
-                let wanted = email_key(email);
-                members
-                    .iter()
-                    .filter(|m| m.email().is_some_and(|e| email_key(e) == wanted))
-                    .collect()
-            }
-        };
-        let member = self.one(
-            kind,
-            reference,
-            matches,
-            members.iter().filter_map(Member::email),
-            |m| Candidate {
-                id: m
-                    .id
-                    .as_ref()
-                    .map(|i| i.as_str().to_owned())
-                    .unwrap_or_default(),
-                name: m.email().unwrap_or_default().to_owned(),
-            },
-        )?;
-        let id = member.id.as_ref().map(MemberId::as_str).unwrap_or_default();
-        self.record(kind, reference, id, member.email());
-        Ok(member.clone())
+        Ok(self.pick(reference, &members)?.clone())
     }
 
     /// The membership id an email or an id names. An id is taken as given,
@@ -521,28 +584,7 @@ impl Resolver {
     /// (several roles share the name), malformed, or the read failed.
     pub async fn role(&self, reference: &str) -> Result<Role, ResolveError> {
         let roles = self.roles().await?;
-        let matches: Vec<&Role> = match reading(reference) {
-            Reading::Id(id) => {
-                RoleId::new(id)?;
-                roles.iter().filter(|r| r.id == id).collect()
-            }
-            Reading::Name(name) => roles
-                .iter()
-                .filter(|r| r.name.eq_ignore_ascii_case(name))
-                .collect(),
-        };
-        let role = self.one(
-            RefKind::Role,
-            reference,
-            matches,
-            roles.iter().map(|r| r.name.as_str()),
-            |r| Candidate {
-                id: r.id.as_str().to_owned(),
-                name: r.name.clone(),
-            },
-        )?;
-        self.record(RefKind::Role, reference, role.id.as_str(), Some(&role.name));
-        Ok(role.clone())
+        Ok(self.pick(reference, &roles)?.clone())
     }
 
     /// The role id a name or an id names (an id is checked against the
@@ -563,37 +605,7 @@ impl Resolver {
     /// read failed.
     pub async fn permission_group(&self, reference: &str) -> Result<PermissionGroup, ResolveError> {
         let groups = self.permission_groups().await?;
-        let matches: Vec<&PermissionGroup> = match reading(reference) {
-            Reading::Id(id) => {
-                PermissionGroupId::new(id)?;
-                groups.iter().filter(|g| g.id == id).collect()
-            }
-            Reading::Name(name) => groups
-                .iter()
-                .filter(|g| {
-                    g.name
-                        .as_deref()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                        || g.label().is_some_and(|l| l.eq_ignore_ascii_case(name))
-                })
-                .collect(),
-        };
-        let names = groups
-            .iter()
-            .flat_map(|g| g.name.as_deref().into_iter().chain(g.label()));
-        let group = self.one(RefKind::PermissionGroup, reference, matches, names, |g| {
-            Candidate {
-                id: g.id.as_str().to_owned(),
-                name: g.name.clone().unwrap_or_default(),
-            }
-        })?;
-        self.record(
-            RefKind::PermissionGroup,
-            reference,
-            group.id.as_str(),
-            group.name.as_deref(),
-        );
-        Ok(group.clone())
+        Ok(self.pick(reference, &groups)?.clone())
     }
 
     /// The permission group id a name, label or id names.
@@ -613,34 +625,7 @@ impl Resolver {
     /// [`ResolveError`]: not found, ambiguous, malformed, or the read failed.
     pub async fn resource_group(&self, reference: &str) -> Result<ResourceGroup, ResolveError> {
         let groups = self.resource_groups().await?;
-        let matches: Vec<&ResourceGroup> = match reading(reference) {
-            Reading::Id(id) => {
-                ResourceGroupId::new(id)?;
-                groups.iter().filter(|g| g.id == id).collect()
-            }
-            Reading::Name(name) => groups
-                .iter()
-                .filter(|g| {
-                    g.name
-                        .as_deref()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                })
-                .collect(),
-        };
-        let names = groups.iter().filter_map(|g| g.name.as_deref());
-        let group = self.one(RefKind::ResourceGroup, reference, matches, names, |g| {
-            Candidate {
-                id: g.id.as_str().to_owned(),
-                name: g.name.clone().unwrap_or_default(),
-            }
-        })?;
-        self.record(
-            RefKind::ResourceGroup,
-            reference,
-            group.id.as_str(),
-            group.name.as_deref(),
-        );
-        Ok(group.clone())
+        Ok(self.pick(reference, &groups)?.clone())
     }
 
     /// The zone of this account with this domain name (one read per
@@ -666,18 +651,7 @@ impl Resolver {
                 }
             }
         };
-        let zone = self.one(
-            RefKind::Zone,
-            name,
-            zones.iter().collect(),
-            std::iter::empty(),
-            |z| Candidate {
-                id: z.id.as_str().to_owned(),
-                name: z.name.clone(),
-            },
-        )?;
-        self.record(RefKind::Zone, name, zone.id.as_str(), Some(&zone.name));
-        Ok(zone.clone())
+        Ok(self.pick(name, &zones)?.clone())
     }
 
     /// The resource-group entry of a policy that a scope reference names:

@@ -1,14 +1,14 @@
 //! The resource groups of one account: named scopes that policies apply to.
 
 use futures::stream::{self, StreamExt, TryStreamExt};
-use member_http::{HttpClient, Method, RequestOptions};
+use member_http::Method;
 use member_types::{
-    AccountId, CreateResourceGroup, Deleted, ListParams, ListResourceGroupsParams, Paging,
-    ResourceGroup, ResourceGroupId, UpdateResourceGroup, PER_PAGE_MAX, PER_PAGE_MIN,
+    CreateResourceGroup, Deleted, ListParams, ListResourceGroupsParams, Paging, ResourceGroup,
+    ResourceGroupId, UpdateResourceGroup, PER_PAGE_MAX, PER_PAGE_MIN,
 };
 
 use crate::call::Call;
-use crate::collection::{account_path, Collection, Listed};
+use crate::collection::{account_handle, Listed};
 use crate::paginate::{paginate, ItemStream, Page};
 use crate::Error;
 
@@ -18,47 +18,26 @@ impl Listed for ResourceGroup {
     }
 }
 
-/// The resource groups of one account: `client.resource_groups(&account_id)`.
-///
-/// ```no_run
-/// # async fn demo(client: member_client::Client, account: member_client::AccountId) -> Result<(), member_client::Error> {
-/// use futures::TryStreamExt;
-/// use member_client::{CreateResourceGroup, ListResourceGroupsParams, Scope};
-///
-/// let groups = client.resource_groups(&account);
-/// let all: Vec<_> = groups.list(ListResourceGroupsParams::new()).try_collect().await?;
-/// let everything = groups
-///     .create(CreateResourceGroup::new("Everything", Scope::account(&account)?)?)
-///     .await?;
-/// # let _ = (all, everything); Ok(()) }
-/// ```
-#[derive(Clone, Debug)]
-pub struct ResourceGroups {
-    account: AccountId,
-    collection: Collection,
-}
+account_handle!(
+    /// The resource groups of one account: `client.resource_groups(&account_id)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: member_client::Client, account: member_client::AccountId) -> Result<(), member_client::Error> {
+    /// use futures::TryStreamExt;
+    /// use member_client::{CreateResourceGroup, ListResourceGroupsParams, Scope};
+    ///
+    /// let groups = client.resource_groups(&account);
+    /// let all: Vec<_> = groups.list(ListResourceGroupsParams::new()).try_collect().await?;
+    /// let everything = groups
+    ///     .create(CreateResourceGroup::new("Everything", Scope::account(&account)?)?)
+    ///     .await?;
+    /// # let _ = (all, everything); Ok(()) }
+    /// ```
+    ResourceGroups,
+    ["iam", "resource_groups"]
+);
 
 impl ResourceGroups {
-    pub(crate) fn new(http: HttpClient, account: AccountId) -> Self {
-        let path = account_path(&account, &["iam", "resource_groups"]);
-        Self {
-            account,
-            collection: Collection::new(http, path),
-        }
-    }
-
-    /// The account these groups belong to.
-    pub fn account_id(&self) -> &AccountId {
-        &self.account
-    }
-
-    /// Uses these options for every call made through the returned handle.
-    #[must_use]
-    pub fn with_options(mut self, options: RequestOptions) -> Self {
-        self.collection = self.collection.with_options(options);
-        self
-    }
-
     /// Resource Group Details:
     /// `GET /accounts/{account_id}/iam/resource_groups/{resource_group_id}`.
     pub fn get(&self, group: &ResourceGroupId) -> Call<ResourceGroup> {

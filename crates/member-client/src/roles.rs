@@ -1,10 +1,10 @@
 //! The roles of one account.
 
-use member_http::{HttpClient, Method, RequestOptions};
-use member_types::{AccountId, ListRolesParams, Role, RoleId, ValidationError};
+use member_http::Method;
+use member_types::{ListRolesParams, Role, RoleId, ValidationError};
 
 use crate::call::Call;
-use crate::collection::{account_path, Collection, List, Listed};
+use crate::collection::{account_handle, List, Listed};
 use crate::Error;
 
 impl Listed for Role {
@@ -13,40 +13,19 @@ impl Listed for Role {
     }
 }
 
-/// The roles of one account: `client.roles(&account_id)`.
-///
-/// ```no_run
-/// # async fn demo(client: member_client::Client, account: member_client::AccountId) -> Result<(), member_client::Error> {
-/// let admin = client.roles(&account).find_by_name("Administrator Read Only").await?;
-/// # let _ = admin; Ok(()) }
-/// ```
-#[derive(Clone, Debug)]
-pub struct Roles {
-    account: AccountId,
-    collection: Collection,
-}
+account_handle!(
+    /// The roles of one account: `client.roles(&account_id)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: member_client::Client, account: member_client::AccountId) -> Result<(), member_client::Error> {
+    /// let admin = client.roles(&account).find_by_name("Administrator Read Only").await?;
+    /// # let _ = admin; Ok(()) }
+    /// ```
+    Roles,
+    ["roles"]
+);
 
 impl Roles {
-    pub(crate) fn new(http: HttpClient, account: AccountId) -> Self {
-        let path = account_path(&account, &["roles"]);
-        Self {
-            account,
-            collection: Collection::new(http, path),
-        }
-    }
-
-    /// The account these roles belong to.
-    pub fn account_id(&self) -> &AccountId {
-        &self.account
-    }
-
-    /// Uses these options for every call made through the returned handle.
-    #[must_use]
-    pub fn with_options(mut self, options: RequestOptions) -> Self {
-        self.collection = self.collection.with_options(options);
-        self
-    }
-
     /// Role Details: `GET /accounts/{account_id}/roles/{role_id}`.
     pub fn get(&self, role: &RoleId) -> Call<Role> {
         self.collection.item(Method::GET, role)

@@ -192,6 +192,62 @@ impl ListParams for Paging {
     }
 }
 
+/// Gives a list's params type (a struct with a `paging: Paging` field and a
+/// `filter_pairs` method) the page and page-size setters and its
+/// [`ListParams`] impl, the same for every list.
+macro_rules! paged_params {
+    ($ty:ty) => {
+        impl $ty {
+            /// The page to fetch (from 1).
+            ///
+            /// # Errors
+            /// [`ValidationError::OutOfRange`](crate::ValidationError::OutOfRange)
+            /// for page 0.
+            pub fn page(mut self, page: u32) -> Result<Self, $crate::ValidationError> {
+                self.paging = self.paging.with_page(page)?;
+                Ok(self)
+            }
+
+            /// Items per page (5 to 50).
+            ///
+            /// # Errors
+            /// [`ValidationError::OutOfRange`](crate::ValidationError::OutOfRange)
+            /// outside 5 to 50.
+            pub fn per_page(mut self, per_page: u32) -> Result<Self, $crate::ValidationError> {
+                self.paging = self.paging.with_per_page(per_page)?;
+                Ok(self)
+            }
+
+            /// The query string without the leading `?` (empty when
+            /// nothing is set).
+            pub fn to_query_string(&self) -> String {
+                $crate::ListParams::to_query_string(self)
+            }
+        }
+
+        impl $crate::ListParams for $ty {
+            fn paging(&self) -> $crate::Paging {
+                self.paging
+            }
+
+            fn with_paging(mut self, paging: $crate::Paging) -> Self {
+                self.paging = paging;
+                self
+            }
+
+            /// The filters in their stable order, then `page` and
+            /// `per_page`, leaving out what is not set.
+            fn query_pairs(&self) -> Vec<(&'static str, String)> {
+                let mut pairs = Vec::with_capacity(6);
+                self.filter_pairs(&mut pairs);
+                self.paging.push_query_pairs(&mut pairs);
+                pairs
+            }
+        }
+    };
+}
+pub(crate) use paged_params;
+
 /// Query parameters of List Members.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "RawListMembersParams")]
@@ -287,45 +343,8 @@ impl ListMembersParams {
         self
     }
 
-    /// The page to fetch (from 1).
-    ///
-    /// # Errors
-    /// [`ValidationError::OutOfRange`] for page 0.
-    pub fn page(mut self, page: u32) -> Result<Self, ValidationError> {
-        self.paging = self.paging.with_page(page)?;
-        Ok(self)
-    }
-
-    /// Members per page (5 to 50).
-    ///
-    /// # Errors
-    /// [`ValidationError::OutOfRange`] outside 5 to 50.
-    pub fn per_page(mut self, per_page: u32) -> Result<Self, ValidationError> {
-        self.paging = self.paging.with_per_page(per_page)?;
-        Ok(self)
-    }
-
-    /// The query string without the leading `?` (empty when nothing is set).
-    /// Every value is an enum or a number, so nothing needs escaping.
-    pub fn to_query_string(&self) -> String {
-        ListParams::to_query_string(self)
-    }
-}
-
-impl ListParams for ListMembersParams {
-    fn paging(&self) -> Paging {
-        self.paging
-    }
-
-    fn with_paging(mut self, paging: Paging) -> Self {
-        self.paging = paging;
-        self
-    }
-
-    /// The query pairs in a stable order (order, status, direction, page,
-    /// per_page), leaving out what is not set.
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(5);
+    /// order, status, direction: the filters in their stable order.
+    fn filter_pairs(&self, pairs: &mut Vec<(&'static str, String)>) {
         if let Some(order) = self.order {
             pairs.push(("order", order.as_str().to_owned()));
         }
@@ -335,10 +354,10 @@ impl ListParams for ListMembersParams {
         if let Some(direction) = self.direction {
             pairs.push(("direction", direction.as_str().to_owned()));
         }
-        self.paging.push_query_pairs(&mut pairs);
-        pairs
     }
 }
+
+paged_params!(ListMembersParams);
 
 /// Query parameters of List Roles.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -379,44 +398,11 @@ impl ListRolesParams {
         Self::default()
     }
 
-    /// The page to fetch (from 1).
-    ///
-    /// # Errors
-    /// [`ValidationError::OutOfRange`] for page 0.
-    pub fn page(mut self, page: u32) -> Result<Self, ValidationError> {
-        self.paging = self.paging.with_page(page)?;
-        Ok(self)
-    }
-
-    /// Roles per page (5 to 50).
-    ///
-    /// # Errors
-    /// [`ValidationError::OutOfRange`] outside 5 to 50.
-    pub fn per_page(mut self, per_page: u32) -> Result<Self, ValidationError> {
-        self.paging = self.paging.with_per_page(per_page)?;
-        Ok(self)
-    }
-
-    /// The query string without the leading `?`.
-    pub fn to_query_string(&self) -> String {
-        ListParams::to_query_string(self)
-    }
+    /// Roles take no filter but paging.
+    fn filter_pairs(&self, _pairs: &mut Vec<(&'static str, String)>) {}
 }
 
-impl ListParams for ListRolesParams {
-    fn paging(&self) -> Paging {
-        self.paging
-    }
-
-    fn with_paging(self, paging: Paging) -> Self {
-        Self { paging }
-    }
-
-    /// The query pairs (page, per_page), leaving out what is not set.
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        self.paging.query_pairs()
-    }
-}
+paged_params!(ListRolesParams);
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ValidationError;
 use crate::ids::PermissionGroupId;
 use crate::member::Meta;
-use crate::params::{ListParams, Paging};
+use crate::params::{paged_params, Paging};
 
 /// A permission group, as the catalog lists it and as a policy references it.
 ///
@@ -148,29 +148,8 @@ impl ListPermissionGroupsParams {
         Ok(self)
     }
 
-    /// Groups per page (5 to 50).
-    ///
-    /// # Errors
-    /// [`ValidationError::OutOfRange`] outside 5 to 50.
-    pub fn per_page(mut self, per_page: u32) -> Result<Self, ValidationError> {
-        self.paging = self.paging.with_per_page(per_page)?;
-        Ok(self)
-    }
-}
-
-impl ListParams for ListPermissionGroupsParams {
-    fn paging(&self) -> Paging {
-        self.paging
-    }
-
-    fn with_paging(mut self, paging: Paging) -> Self {
-        self.paging = paging;
-        self
-    }
-
-    /// The query pairs in a stable order (id, name, label, page, per_page).
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(5);
+    /// id, name, label: the filters in their stable order.
+    fn filter_pairs(&self, pairs: &mut Vec<(&'static str, String)>) {
         if let Some(id) = &self.id {
             pairs.push(("id", id.as_str().to_owned()));
         }
@@ -180,7 +159,7 @@ impl ListParams for ListPermissionGroupsParams {
         if let Some(label) = &self.label {
             pairs.push(("label", label.clone()));
         }
-        self.paging.push_query_pairs(&mut pairs);
-        pairs
     }
 }
+
+paged_params!(ListPermissionGroupsParams);

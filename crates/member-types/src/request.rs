@@ -248,20 +248,11 @@ impl PolicyRequest {
         permission_groups: impl IntoIterator<Item = PermissionGroupId>,
         resource_groups: impl IntoIterator<Item = ResourceGroupId>,
     ) -> Result<Self, ValidationError> {
-        let policy = Self {
-            id: None,
+        Self::with_refs(
             access,
-            permission_groups: permission_groups
-                .into_iter()
-                .map(|id| PermissionGroupRef { id })
-                .collect(),
-            resource_groups: resource_groups
-                .into_iter()
-                .map(ResourceGroupRef::id)
-                .collect(),
-        };
-        policy.validate()?;
-        Ok(policy)
+            permission_groups,
+            resource_groups.into_iter().map(ResourceGroupRef::id),
+        )
     }
 
     /// Builds a policy whose resource groups may be inline scopes

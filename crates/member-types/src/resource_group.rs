@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{shorten, ValidationError};
 use crate::ids::{AccountId, Identifier, ResourceGroupId, ZoneId};
 use crate::member::{Meta, Scope, ScopeObject, Scopes};
-use crate::params::{ListParams, Paging};
+use crate::params::{paged_params, Paging};
 
 /// The scope-key prefix of an account: `com.cloudflare.api.account.<account_id>`.
 pub const ACCOUNT_SCOPE_PREFIX: &str = "com.cloudflare.api.account.";
@@ -298,28 +298,16 @@ impl ListResourceGroupsParams {
         self.name = Some(check_name(name)?);
         Ok(self)
     }
-}
 
-impl ListParams for ListResourceGroupsParams {
-    fn paging(&self) -> Paging {
-        self.paging
-    }
-
-    fn with_paging(mut self, paging: Paging) -> Self {
-        self.paging = paging;
-        self
-    }
-
-    /// The query pairs in a stable order (id, name, page, per_page).
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(4);
+    /// id, name: the filters in their stable order.
+    fn filter_pairs(&self, pairs: &mut Vec<(&'static str, String)>) {
         if let Some(id) = &self.id {
             pairs.push(("id", id.as_str().to_owned()));
         }
         if let Some(name) = &self.name {
             pairs.push(("name", name.clone()));
         }
-        self.paging.push_query_pairs(&mut pairs);
-        pairs
     }
 }
+
+paged_params!(ListResourceGroupsParams);

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ValidationError;
 use crate::ids::{AccountId, ZoneId};
-use crate::params::{ListParams, Paging};
+use crate::params::{paged_params, Paging};
 
 /// A zone: its id, name, status and account. The API sends dozens of other
 /// keys; they are not kept.
@@ -109,28 +109,16 @@ impl ListZonesParams {
         self.account = Some(account);
         self
     }
-}
 
-impl ListParams for ListZonesParams {
-    fn paging(&self) -> Paging {
-        self.paging
-    }
-
-    fn with_paging(mut self, paging: Paging) -> Self {
-        self.paging = paging;
-        self
-    }
-
-    /// The query pairs in a stable order (name, account.id, page, per_page).
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(4);
+    /// name, account.id: the filters in their stable order.
+    fn filter_pairs(&self, pairs: &mut Vec<(&'static str, String)>) {
         if let Some(name) = &self.name {
             pairs.push(("name", name.clone()));
         }
         if let Some(account) = &self.account {
             pairs.push(("account.id", account.as_str().to_owned()));
         }
-        self.paging.push_query_pairs(&mut pairs);
-        pairs
     }
 }
+
+paged_params!(ListZonesParams);
