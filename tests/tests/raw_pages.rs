@@ -125,3 +125,38 @@ async fn a_result_that_is_not_an_array_is_an_error() {
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.to_string().contains("must be an array"), "{err}");
 }
+
+/// `result: null` is an empty list, typed and raw (the API sends it for an
+/// empty user group's members; IAM-NOTES "result: null for empty lists").
+#[tokio::test]
+async fn a_null_result_is_an_empty_list() {
+    let mock = MockServer::start().await;
+    let null_page = json!({"success": true, "errors": [], "messages": [], "result": null});
+    mock.inject(
+        Fault::on("GET", "/accounts/*/roles")
+            .status(200)
+            .json(null_page.clone())
+            .times(3),
+    );
+    let roles = client(&mock).roles(mock.account_id());
+    assert!(roles
+        .list(ListRolesParams::new())
+        .page()
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    assert!(roles
+        .list(ListRolesParams::new())
+        .page_raw()
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    let all: Vec<_> = roles
+        .list(ListRolesParams::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(all.is_empty());
+}

@@ -157,18 +157,24 @@ impl<T: Listed, P: ListParams> List<T, P> {
     }
 
     /// The single page the parameters name (page 1 and the API's page size
-    /// unless they say otherwise), with its `result_info`.
+    /// unless they say otherwise), with its `result_info`. `result: null`
+    /// reads as no items.
     ///
     /// # Errors
     /// See [`Error`].
     pub async fn page(self) -> Result<Page<T>, Error> {
+        // `result: null` is an empty list (the API sends it for an empty
+        // user group's members, and the SDKs read every list that way).
         let response = self
             .collection
-            .call::<Vec<T>>(Method::GET)
+            .call::<Option<Vec<T>>>(Method::GET)
             .query(self.params.query_pairs())
             .send_with_response()
             .await?;
-        Ok(Page::new(response.result, response.result_info))
+        Ok(Page::new(
+            response.result.unwrap_or_default(),
+            response.result_info,
+        ))
     }
 
     /// Like [`page`](Self::page), keeping every item exactly as received

@@ -57,12 +57,16 @@ impl<T> Page<T> {
     }
 }
 
-/// A raw list response as a page: `result` must be an array.
+/// A raw list response as a page: `result` must be an array, or `null` for
+/// none.
 pub(crate) fn raw_page(
     response: member_http::ApiResponse<serde_json::Value>,
 ) -> Result<Page<serde_json::Value>, Error> {
     match response.result {
         serde_json::Value::Array(items) => Ok(Page::new(items, response.result_info)),
+        // An empty list is sometimes `result: null` (an empty user group's
+        // members): no items.
+        serde_json::Value::Null => Ok(Page::new(Vec::new(), response.result_info)),
         other => Err(Error::protocol(format!(
             "a list answer's result must be an array, got {}",
             member_types::json::kind_of(&other)
