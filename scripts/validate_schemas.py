@@ -36,6 +36,10 @@ def response_schema(name):
         return "resource-group-list-envelope.json"
     if name.startswith("resource-group"):
         return "resource-group-envelope.json"
+    if name.startswith("user-group-members"):
+        return "group-member-list-envelope.json"
+    if name.startswith("user-group"):
+        return "user-group-envelope.json"
     if name.startswith("zone-list"):
         return "zone-list-envelope.json"
     if name.startswith("permission-group-list"):

@@ -317,6 +317,14 @@ define_id!(
     pattern = "^[A-Za-z0-9]{1,32}$"
 );
 define_id!(
+    UserGroupId,
+    doc = "User group identifier (1 to 32 ASCII letters or digits).",
+    field = "user_group_id",
+    min = 1,
+    max = 32,
+    pattern = "^[A-Za-z0-9]{1,32}$"
+);
+define_id!(
     ZoneId,
     doc = "Zone identifier (1 to 32 ASCII letters or digits).",
     field = "zone_id",

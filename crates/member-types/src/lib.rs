@@ -39,6 +39,7 @@ mod resource_group;
 mod role;
 pub mod schema;
 mod serde_util;
+mod user_group;
 mod zone;
 
 pub use deleted::Deleted;
@@ -46,8 +47,8 @@ pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, Unkn
 pub use envelope::{Envelope, ResponseInfo, ResultInfo, Source};
 pub use error::ValidationError;
 pub use ids::{
-    AccountId, Identifier, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId, UserId,
-    ZoneId,
+    AccountId, Identifier, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId,
+    UserGroupId, UserId, ZoneId,
 };
 pub use member::{Member, Meta, Policy, Scope, ScopeObject, Scopes, User};
 pub use params::{
@@ -64,4 +65,8 @@ pub use resource_group::{
     ACCOUNT_SCOPE_PREFIX, SCOPE_ALL, ZONE_SCOPE_PREFIX,
 };
 pub use role::{PermissionGrant, Permissions, Role, RolePermissions};
+pub use user_group::{
+    CreateUserGroup, GroupMember, GroupMemberRef, GroupMembersBody, ListGroupMembersParams,
+    ListUserGroupsParams, UpdateUserGroup, UserGroup,
+};
 pub use zone::{ListZonesParams, Zone, ZoneAccount};

@@ -22,8 +22,9 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::{
-    CreateMember, CreateResourceGroup, Envelope, ListMembersParams, ListRolesParams, Member,
-    PermissionGroup, ResourceGroup, Role, UpdateMember, UpdateResourceGroup, Zone,
+    CreateMember, CreateResourceGroup, CreateUserGroup, Envelope, GroupMember, GroupMembersBody,
+    ListMembersParams, ListRolesParams, Member, PermissionGroup, ResourceGroup, Role, UpdateMember,
+    UpdateResourceGroup, UpdateUserGroup, UserGroup, Zone,
 };
 
 /// Where the exported schemas say they live (`$id` prefix).
@@ -193,6 +194,41 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "zone-list-envelope.json",
             "ZoneListEnvelope",
             "Response of list zones (one page), as much of each zone as a lookup needs.",
+        ),
+        root::<UserGroup>(
+            "user-group.json",
+            "UserGroup",
+            "A user group of /accounts/{account_id}/iam/user_groups (what clients accept).",
+        ),
+        root::<Envelope<UserGroup>>(
+            "user-group-envelope.json",
+            "UserGroupEnvelope",
+            "Response of get, create and update user group.",
+        ),
+        root::<Envelope<Vec<UserGroup>>>(
+            "user-group-list-envelope.json",
+            "UserGroupListEnvelope",
+            "Response of list user groups (one page).",
+        ),
+        root::<CreateUserGroup>(
+            "create-user-group.json",
+            "CreateUserGroup",
+            "Body of POST /accounts/{account_id}/iam/user_groups: a name and its policies.",
+        ),
+        root::<UpdateUserGroup>(
+            "update-user-group.json",
+            "UpdateUserGroup",
+            "Body of PUT /accounts/{account_id}/iam/user_groups/{user_group_id}: a new name and/or the whole new set of policies.",
+        ),
+        root::<GroupMembersBody>(
+            "group-members-body.json",
+            "GroupMembersBody",
+            "Body of POST (add) and PUT (replace the whole set) on /accounts/{account_id}/iam/user_groups/{user_group_id}/members: a bare array of member ids.",
+        ),
+        root::<Envelope<Vec<GroupMember>>>(
+            "group-member-list-envelope.json",
+            "GroupMemberListEnvelope",
+            "Response of list group members (one page; result may be null for an empty group).",
         ),
         root::<Envelope<serde_json::Value>>(
             "envelope.json",
