@@ -6,7 +6,7 @@ use std::time::Duration;
 use member_http::{AttemptInfo, Credentials, HttpClient, HttpClientBuilder};
 use member_types::AccountId;
 
-use crate::{Error, Members, PermissionGroups, Resolver, ResourceGroups, Roles, Zones};
+use crate::{Error, Members, PermissionGroups, Resolver, ResourceGroups, Roles, UserGroups, Zones};
 
 /// The environment variable naming the default account.
 pub const ENV_ACCOUNT_ID: &str = "CLOUDFLARE_ACCOUNT_ID";
@@ -108,6 +108,11 @@ impl Client {
     /// once for its life (one per run).
     pub fn resolver(&self, account: &AccountId) -> Resolver {
         Resolver::new(self.clone(), account.clone())
+    }
+
+    /// The user groups of `account`.
+    pub fn user_groups(&self, account: &AccountId) -> UserGroups {
+        UserGroups::new(self.http.clone(), account.clone())
     }
 
     /// The zones the token can read.

@@ -74,6 +74,16 @@ impl Collection {
         self
     }
 
+    /// The transport (a cheap clone), for a handle on a sub-collection.
+    pub(crate) fn http(&self) -> HttpClient {
+        self.http.clone()
+    }
+
+    /// The options every call of this collection carries.
+    pub(crate) fn options(&self) -> &RequestOptions {
+        &self.options
+    }
+
     pub(crate) fn with_cancel(&self, token: CancelToken) -> Self {
         let mut collection = self.clone();
         collection.options.cancel = Some(token);

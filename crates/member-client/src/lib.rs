@@ -21,6 +21,10 @@
 //!   list by id, name or label.
 //! - [`ResourceGroups`]: list, get, create, update, delete.
 //! - [`Zones`]: list, and find a zone of an account by name.
+//! - [`UserGroups`]: list, get, create, update, delete; [`GroupMembers`]:
+//!   list, add, replace the whole set, remove one.
+//! - [`Client::effective_access`]: a member's own roles and policies and
+//!   those of every group they are in, each with its source.
 //! - [`Resolver`]: names to ids for one account (members by email, roles and
 //!   permission groups by name, scopes by zone or group name), each kind
 //!   read once, nothing guessed ([`ResolveError`]).
@@ -40,12 +44,14 @@ mod apply;
 mod call;
 mod client;
 mod collection;
+mod effective;
 mod members;
 mod paginate;
 mod permission_groups;
 mod resolve;
 mod resource_groups;
 mod roles;
+mod user_groups;
 mod zones;
 
 pub use apply::{
@@ -56,12 +62,14 @@ pub use apply::{
 pub use call::{Call, PreparedRequest};
 pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};
 pub use collection::{List, Listed};
+pub use effective::{EffectiveAccess, GrantSource, PolicyGrant};
 pub use members::Members;
 pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
 pub use permission_groups::PermissionGroups;
 pub use resolve::{Candidate, RefKind, Resolution, ResolveError, Resolver};
 pub use resource_groups::ResourceGroups;
 pub use roles::Roles;
+pub use user_groups::{GroupMembers, UserGroups};
 pub use zones::Zones;
 
 pub use member_http::{
@@ -72,13 +80,15 @@ pub use member_http::{
 // envelope, the schema export and the JSON helpers stay in member-types
 // ([`reexports::member_types`]).
 pub use member_types::{
-    check_email, Access, AccountId, CreateAccess, CreateMember, CreateResourceGroup, Deleted,
-    Direction, Identifier, InviteStatus, ListMembersParams, ListParams, ListPermissionGroupsParams,
-    ListResourceGroupsParams, ListRolesParams, ListZonesParams, Member, MemberId, MemberOrder,
-    MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup, PermissionGroupId,
-    PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest, ResourceGroup,
-    ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId, RolePermissions,
-    RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember, User, UserId,
+    check_email, Access, AccountId, CreateAccess, CreateMember, CreateResourceGroup,
+    CreateUserGroup, Deleted, Direction, GroupMember, GroupMemberList, GroupMemberRef,
+    GroupMembersBody, Identifier, InviteStatus, ListGroupMembersParams, ListMembersParams,
+    ListParams, ListPermissionGroupsParams, ListResourceGroupsParams, ListRolesParams,
+    ListUserGroupsParams, ListZonesParams, Member, MemberId, MemberOrder, MemberStatus, Meta,
+    Paging, PermissionGrant, PermissionGroup, PermissionGroupId, PermissionGroupRef, Permissions,
+    Policy, PolicyId, PolicyRequest, ResourceGroup, ResourceGroupId, ResourceGroupRef,
+    ResponseInfo, ResultInfo, Role, RoleId, RolePermissions, RoleRef, Scope, ScopeObject, Scopes,
+    Source, UnknownValue, UpdateMember, UpdateUserGroup, User, UserGroup, UserGroupId, UserId,
     ValidationError, ACCOUNT_SCOPE_PREFIX, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX,
     PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
 };

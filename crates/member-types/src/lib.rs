@@ -66,7 +66,7 @@ pub use resource_group::{
 };
 pub use role::{PermissionGrant, Permissions, Role, RolePermissions};
 pub use user_group::{
-    CreateUserGroup, GroupMember, GroupMemberRef, GroupMembersBody, ListGroupMembersParams,
-    ListUserGroupsParams, UpdateUserGroup, UserGroup,
+    CreateUserGroup, GroupMember, GroupMemberList, GroupMemberRef, GroupMembersBody,
+    ListGroupMembersParams, ListUserGroupsParams, UpdateUserGroup, UserGroup,
 };
 pub use zone::{ListZonesParams, Zone, ZoneAccount};

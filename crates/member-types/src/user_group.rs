@@ -374,3 +374,26 @@ impl ListGroupMembersParams {
 }
 
 paged_params!(ListGroupMembersParams);
+
+/// The members a write on a group's members returns: an array in one API
+/// version, a single object in another, `null` in a third; always read as
+/// a list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct GroupMemberList(pub Vec<GroupMember>);
+
+impl<'de> Deserialize<'de> for GroupMemberList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            Many(Vec<GroupMember>),
+            One(GroupMember),
+        }
+        Ok(match Option::<Shape>::deserialize(deserializer)? {
+            None => Self(Vec::new()),
+            Some(Shape::Many(members)) => Self(members),
+            Some(Shape::One(member)) => Self(vec![member]),
+        })
+    }
+}
