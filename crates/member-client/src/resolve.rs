@@ -456,6 +456,16 @@ impl Resolver {
         }
     }
 
+    /// Checks a reference's form with the kind's rule, before anything is
+    /// read: a malformed email or id costs no request.
+    fn check_form<T: Named>(reference: &str) -> Result<(), ResolveError> {
+        match reading(reference) {
+            Reading::Id(id) => T::check_id(id)?,
+            Reading::Name(name) => T::check_name(name)?,
+        }
+        Ok(())
+    }
+
     /// The one item of `items` that `reference` names, recorded; else the
     /// error that says why there is not exactly one.
     fn pick<'a, T: Named>(&self, reference: &str, items: &'a [T]) -> Result<&'a T, ResolveError> {
@@ -555,6 +565,7 @@ impl Resolver {
     /// [`ResolveError`]: not found (with the closest emails), ambiguous
     /// (several memberships with the email), malformed, or the read failed.
     pub async fn member(&self, reference: &str) -> Result<Member, ResolveError> {
+        Self::check_form::<Member>(reference)?;
         let members = self.members().await?;
         Ok(self.pick(reference, &members)?.clone())
     }
@@ -583,6 +594,7 @@ impl Resolver {
     /// [`ResolveError`]: not found (with the closest names), ambiguous
     /// (several roles share the name), malformed, or the read failed.
     pub async fn role(&self, reference: &str) -> Result<Role, ResolveError> {
+        Self::check_form::<Role>(reference)?;
         let roles = self.roles().await?;
         Ok(self.pick(reference, &roles)?.clone())
     }
@@ -604,6 +616,7 @@ impl Resolver {
     /// ambiguous (several groups share the name or label), malformed, or the
     /// read failed.
     pub async fn permission_group(&self, reference: &str) -> Result<PermissionGroup, ResolveError> {
+        Self::check_form::<PermissionGroup>(reference)?;
         let groups = self.permission_groups().await?;
         Ok(self.pick(reference, &groups)?.clone())
     }
@@ -624,6 +637,7 @@ impl Resolver {
     /// # Errors
     /// [`ResolveError`]: not found, ambiguous, malformed, or the read failed.
     pub async fn resource_group(&self, reference: &str) -> Result<ResourceGroup, ResolveError> {
+        Self::check_form::<ResourceGroup>(reference)?;
         let groups = self.resource_groups().await?;
         Ok(self.pick(reference, &groups)?.clone())
     }
