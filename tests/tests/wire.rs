@@ -8,15 +8,17 @@
 
 use futures::TryStreamExt;
 use member_client::{
-    Access, Client, CreateMember, Credentials, Direction, InviteStatus, ListMembersParams,
-    ListRolesParams, MemberId, MemberOrder, MemberStatus, PermissionGroupId, PolicyId,
-    PolicyRequest, ResourceGroupId, RoleId, UpdateMember,
+    Access, Client, CreateMember, CreateResourceGroup, Credentials, Direction, InviteStatus,
+    ListMembersParams, ListPermissionGroupsParams, ListResourceGroupsParams, ListRolesParams,
+    MemberId, MemberOrder, MemberStatus, PermissionGroupId, PolicyId, PolicyRequest,
+    ResourceGroupId, ResourceGroupRef, RoleId, Scope, UpdateMember, UpdateResourceGroup, ZoneId,
 };
 use member_mock::{MockServer, RecordedRequest};
 use serde_json::{json, Value};
 
 use member_mock::default_seed::{
-    ADMIN_ROLE, BOB, JOHN_POLICY, READ_ONLY_ROLE, RESOURCE_GROUP, ZONE_READ_GROUP,
+    ADMIN_ROLE, BOB, DNS_WRITE_GROUP, EXAMPLE_COM_ZONE, JOHN_POLICY, READ_ONLY_ROLE,
+    RESOURCE_GROUP, ZONE_READ_GROUP,
 };
 
 /// The request as a stable JSON document: volatile values replaced.
@@ -190,4 +192,103 @@ async fn each_credential_scheme_on_the_wire() {
         .await
         .unwrap();
     insta::assert_json_snapshot!("get_member_user_service_key", last(&mock));
+}
+
+#[tokio::test]
+async fn permission_groups_and_zones_on_the_wire() {
+    let (mock, client) = setup(|m| Credentials::token(m.token())).await;
+    let groups = client.permission_groups(mock.account_id());
+    groups
+        .get(&PermissionGroupId::new(DNS_WRITE_GROUP).unwrap())
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("get_permission_group", last(&mock));
+    groups
+        .list(
+            ListPermissionGroupsParams::new()
+                .name("DNS Write")
+                .unwrap()
+                .label("dns_write")
+                .unwrap()
+                .per_page(50)
+                .unwrap(),
+        )
+        .page()
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("list_permission_groups_filtered", last(&mock));
+
+    client
+        .zones()
+        .find_in_account(mock.account_id(), "example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    insta::assert_json_snapshot!("find_zone_in_account", last(&mock));
+}
+
+#[tokio::test]
+async fn resource_groups_on_the_wire() {
+    let (mock, client) = setup(|m| Credentials::token(m.token())).await;
+    let groups = client.resource_groups(mock.account_id());
+    let _: Vec<_> = groups
+        .list(ListResourceGroupsParams::new())
+        .try_collect()
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("list_resource_groups", last(&mock));
+
+    let zone = ZoneId::new(EXAMPLE_COM_ZONE).unwrap();
+    let created = groups
+        .create(
+            CreateResourceGroup::new(
+                "example.com only",
+                Scope::zones(mock.account_id(), [&zone]).unwrap(),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("create_resource_group", last(&mock));
+
+    groups.get(&created.id).await.unwrap();
+    insta::assert_json_snapshot!("get_resource_group", {
+        ".path" => "/accounts/[account]/iam/resource_groups/[created]"
+    }, last(&mock));
+    groups
+        .update(
+            &created.id,
+            UpdateResourceGroup::new()
+                .name("example.com, renamed")
+                .unwrap()
+                .scope(Scope::zone(&zone).unwrap())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("update_resource_group", {
+        ".path" => "/accounts/[account]/iam/resource_groups/[created]"
+    }, last(&mock));
+    groups.delete(&created.id).await.unwrap();
+    insta::assert_json_snapshot!("delete_resource_group", {
+        ".path" => "/accounts/[account]/iam/resource_groups/[created]"
+    }, last(&mock));
+}
+
+#[tokio::test]
+async fn a_policy_with_an_inline_scope_on_the_wire() {
+    let (mock, client) = setup(|m| Credentials::token(m.token())).await;
+    let zone = ZoneId::new(EXAMPLE_COM_ZONE).unwrap();
+    let policy = PolicyRequest::with_refs(
+        Access::Allow,
+        [PermissionGroupId::new(DNS_WRITE_GROUP).unwrap()],
+        [ResourceGroupRef::scope(Scope::zone(&zone).unwrap()).unwrap()],
+    )
+    .unwrap();
+    client
+        .members(mock.account_id())
+        .set_policies(&MemberId::new(BOB).unwrap(), [policy])
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("update_member_with_inline_scope", last(&mock));
 }

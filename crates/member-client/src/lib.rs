@@ -88,9 +88,9 @@ pub use member_types::{
     Paging, PermissionGrant, PermissionGroup, PermissionGroupId, PermissionGroupRef, Permissions,
     Policy, PolicyId, PolicyRequest, ResourceGroup, ResourceGroupId, ResourceGroupRef,
     ResponseInfo, ResultInfo, Role, RoleId, RolePermissions, RoleRef, Scope, ScopeObject, Scopes,
-    Source, UnknownValue, UpdateMember, UpdateUserGroup, User, UserGroup, UserGroupId, UserId,
-    ValidationError, ACCOUNT_SCOPE_PREFIX, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX,
-    PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
+    Source, UnknownValue, UpdateMember, UpdateResourceGroup, UpdateUserGroup, User, UserGroup,
+    UserGroupId, UserId, ValidationError, Zone, ZoneAccount, ZoneId, ACCOUNT_SCOPE_PREFIX,
+    EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
 };
 
 /// The underlying crates, for what this facade does not re-export.
