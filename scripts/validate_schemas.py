@@ -36,6 +36,8 @@ def response_schema(name):
         return "resource-group-list-envelope.json"
     if name.startswith("resource-group"):
         return "resource-group-envelope.json"
+    if name.startswith("account-list"):
+        return "account-list-envelope.json"
     if name.startswith("user-group-members"):
         return "group-member-list-envelope.json"
     if name.startswith("user-group"):

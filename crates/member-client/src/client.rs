@@ -6,7 +6,9 @@ use std::time::Duration;
 use member_http::{AttemptInfo, Credentials, HttpClient, HttpClientBuilder};
 use member_types::AccountId;
 
-use crate::{Error, Members, PermissionGroups, Resolver, ResourceGroups, Roles, UserGroups, Zones};
+use crate::{
+    Accounts, Error, Members, PermissionGroups, Resolver, ResourceGroups, Roles, UserGroups, Zones,
+};
 
 /// The environment variable naming the default account.
 pub const ENV_ACCOUNT_ID: &str = "CLOUDFLARE_ACCOUNT_ID";
@@ -113,6 +115,11 @@ impl Client {
     /// The user groups of `account`.
     pub fn user_groups(&self, account: &AccountId) -> UserGroups {
         UserGroups::new(self.http.clone(), account.clone())
+    }
+
+    /// The accounts the token can see.
+    pub fn accounts(&self) -> Accounts {
+        Accounts::new(self.http.clone())
     }
 
     /// The zones the token can read.

@@ -14,6 +14,7 @@
 //! ```
 //!
 //! - [`Client`]: configuration, from the environment or a builder.
+//! - [`Accounts`]: every account the token can see, one by name.
 //! - [`Members`]: get, update (roles or policies), add, remove, list
 //!   ([`List`]: a stream of every item, or one page), find by email.
 //! - [`Roles`]: get, list, find by name.
@@ -40,6 +41,7 @@
 //! `member-types` are re-exported here; the rest of that crate (the envelope,
 //! schema export, JSON helpers) is in [`reexports`].
 
+mod accounts;
 mod apply;
 mod call;
 mod client;
@@ -54,6 +56,7 @@ mod roles;
 mod user_groups;
 mod zones;
 
+pub use accounts::{Accounts, ACCOUNT_OWNED_TOKEN_CODE};
 pub use apply::{
     AccessState, Apply, Change, ChangeError, ChangeField, ChangeOp, ChangeResult, EntryError,
     FieldNames, FieldShape, JsonKeys, MemberRef, Outcome, Plan, PlanAction, PlanEntry, PolicyState,
@@ -80,17 +83,18 @@ pub use member_http::{
 // envelope, the schema export and the JSON helpers stay in member-types
 // ([`reexports::member_types`]).
 pub use member_types::{
-    check_email, Access, AccountId, CreateAccess, CreateMember, CreateResourceGroup,
-    CreateUserGroup, Deleted, Direction, GroupMember, GroupMemberList, GroupMemberRef,
-    GroupMembersBody, Identifier, InviteStatus, ListGroupMembersParams, ListMembersParams,
-    ListParams, ListPermissionGroupsParams, ListResourceGroupsParams, ListRolesParams,
-    ListUserGroupsParams, ListZonesParams, Member, MemberId, MemberOrder, MemberStatus, Meta,
-    Paging, PermissionGrant, PermissionGroup, PermissionGroupId, PermissionGroupRef, Permissions,
-    Policy, PolicyId, PolicyRequest, ResourceGroup, ResourceGroupId, ResourceGroupRef,
-    ResponseInfo, ResultInfo, Role, RoleId, RolePermissions, RoleRef, Scope, ScopeObject, Scopes,
-    Source, UnknownValue, UpdateMember, UpdateResourceGroup, UpdateUserGroup, User, UserGroup,
-    UserGroupId, UserId, ValidationError, Zone, ZoneAccount, ZoneId, ACCOUNT_SCOPE_PREFIX,
-    EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
+    check_email, Access, Account, AccountId, AccountSettings, CreateAccess, CreateMember,
+    CreateResourceGroup, CreateUserGroup, Deleted, Direction, GroupMember, GroupMemberList,
+    GroupMemberRef, GroupMembersBody, Identifier, InviteStatus, ListAccountsParams,
+    ListGroupMembersParams, ListMembersParams, ListParams, ListPermissionGroupsParams,
+    ListResourceGroupsParams, ListRolesParams, ListUserGroupsParams, ListZonesParams, ManagedBy,
+    Member, MemberId, MemberOrder, MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup,
+    PermissionGroupId, PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest,
+    ResourceGroup, ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId,
+    RolePermissions, RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember,
+    UpdateResourceGroup, UpdateUserGroup, User, UserGroup, UserGroupId, UserId, ValidationError,
+    Zone, ZoneAccount, ZoneId, ACCOUNT_SCOPE_PREFIX, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX,
+    PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
 };
 
 /// The underlying crates, for what this facade does not re-export.

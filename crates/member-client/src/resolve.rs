@@ -39,6 +39,8 @@ pub enum RefKind {
     ResourceGroup,
     /// A zone (by domain name).
     Zone,
+    /// An account (by name or id).
+    Account,
 }
 
 impl RefKind {
@@ -50,6 +52,7 @@ impl RefKind {
             Self::PermissionGroup => "permission group",
             Self::ResourceGroup => "resource group",
             Self::Zone => "zone",
+            Self::Account => "account",
         }
     }
 }
@@ -70,6 +73,16 @@ pub struct Candidate {
     pub name: String,
 }
 
+impl Candidate {
+    /// A candidate with this id and name.
+    pub fn new(id: &str, name: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+}
+
 /// A reference that could not be turned into exactly one id. Nothing was
 /// sent because of it.
 #[derive(Debug)]
@@ -81,8 +94,8 @@ pub enum ResolveError {
         kind: RefKind,
         /// The reference as given.
         reference: String,
-        /// Where it was looked for.
-        account: AccountId,
+        /// The account it was looked for in (none for accounts themselves).
+        account: Option<AccountId>,
         /// The closest names, best first (at most three).
         suggestions: Vec<String>,
     },
@@ -92,8 +105,8 @@ pub enum ResolveError {
         kind: RefKind,
         /// The reference as given.
         reference: String,
-        /// Where it was looked for.
-        account: AccountId,
+        /// The account it was looked for in (none for accounts themselves).
+        account: Option<AccountId>,
         /// Everything that matched.
         candidates: Vec<Candidate>,
     },
@@ -105,6 +118,28 @@ pub enum ResolveError {
 }
 
 impl ResolveError {
+    /// Nothing of `kind` matched `reference`, outside any one account (an
+    /// account looked up by name).
+    pub fn not_found_anywhere(kind: RefKind, reference: &str, suggestions: Vec<String>) -> Self {
+        Self::NotFound {
+            kind,
+            reference: reference.to_owned(),
+            account: None,
+            suggestions,
+        }
+    }
+
+    /// Several things of `kind` matched `reference`, outside any one
+    /// account.
+    pub fn ambiguous_anywhere(kind: RefKind, reference: &str, candidates: Vec<Candidate>) -> Self {
+        Self::Ambiguous {
+            kind,
+            reference: reference.to_owned(),
+            account: None,
+            candidates,
+        }
+    }
+
     /// Whether nothing matched.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::NotFound { .. })
@@ -146,7 +181,10 @@ impl fmt::Display for ResolveError {
                 account,
                 suggestions,
             } => {
-                write!(f, "no {kind} {reference:?} in account {account}")?;
+                write!(f, "no {kind} {reference:?}")?;
+                if let Some(account) = account {
+                    write!(f, " in account {account}")?;
+                }
                 match suggestions.as_slice() {
                     [] => {}
                     [one] => write!(f, "; did you mean {one:?}?")?,
@@ -170,10 +208,13 @@ impl fmt::Display for ResolveError {
                     .iter()
                     .map(|c| format!("{} ({})", c.id, c.name))
                     .collect();
+                write!(f, "{reference:?} matches {} {kind}s", candidates.len())?;
+                if let Some(account) = account {
+                    write!(f, " in account {account}")?;
+                }
                 write!(
                     f,
-                    "{reference:?} matches {} {kind}s in account {account}: {}; give the id of the one you mean",
-                    candidates.len(),
+                    ": {}; give the id of the one you mean",
                     listed.join(", ")
                 )
             }
@@ -493,7 +534,7 @@ impl Resolver {
             [] => Err(ResolveError::NotFound {
                 kind: T::KIND,
                 reference: reference.to_owned(),
-                account: self.account.clone(),
+                account: Some(self.account.clone()),
                 suggestions: suggestions(reference, items.iter().flat_map(Named::names)),
             }),
             [one] => {
@@ -504,7 +545,7 @@ impl Resolver {
             several => Err(ResolveError::Ambiguous {
                 kind: T::KIND,
                 reference: reference.to_owned(),
-                account: self.account.clone(),
+                account: Some(self.account.clone()),
                 candidates: several.iter().map(|item| describe(item)).collect(),
             }),
         }

@@ -25,6 +25,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod account;
 mod deleted;
 mod enums;
 mod envelope;
@@ -42,6 +43,7 @@ mod serde_util;
 mod user_group;
 mod zone;
 
+pub use account::{Account, AccountSettings, ListAccountsParams, ManagedBy};
 pub use deleted::Deleted;
 pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, UnknownValue};
 pub use envelope::{Envelope, ResponseInfo, ResultInfo, Source};

@@ -165,8 +165,9 @@ pub trait ListParams: Clone + Send + Sync + 'static {
     /// The query pairs in a stable order, leaving out what is not set.
     fn query_pairs(&self) -> Vec<(&'static str, String)>;
 
-    /// The query string without the leading `?` (empty when nothing is set).
-    /// Every value is an enum or a number, so nothing needs escaping.
+    /// The query string without the leading `?` (empty when nothing is
+    /// set), for display and logs: values are not percent-encoded here (the
+    /// client encodes [`query_pairs`](Self::query_pairs) when it sends them).
     fn to_query_string(&self) -> String {
         self.query_pairs()
             .iter()

@@ -22,9 +22,9 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::{
-    CreateMember, CreateResourceGroup, CreateUserGroup, Envelope, GroupMember, GroupMembersBody,
-    ListMembersParams, ListRolesParams, Member, PermissionGroup, ResourceGroup, Role, UpdateMember,
-    UpdateResourceGroup, UpdateUserGroup, UserGroup, Zone,
+    Account, CreateMember, CreateResourceGroup, CreateUserGroup, Envelope, GroupMember,
+    GroupMembersBody, ListMembersParams, ListRolesParams, Member, PermissionGroup, ResourceGroup,
+    Role, UpdateMember, UpdateResourceGroup, UpdateUserGroup, UserGroup, Zone,
 };
 
 /// Where the exported schemas say they live (`$id` prefix).
@@ -229,6 +229,11 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "group-member-list-envelope.json",
             "GroupMemberListEnvelope",
             "Response of list group members (one page; result may be null for an empty group).",
+        ),
+        root::<Envelope<Vec<Account>>>(
+            "account-list-envelope.json",
+            "AccountListEnvelope",
+            "Response of GET /accounts (one page); unknown keys are kept.",
         ),
         root::<Envelope<serde_json::Value>>(
             "envelope.json",

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use member_types::{
-    CreateMember, Envelope, GroupMember, ListMembersParams, Member, PermissionGroup, ResourceGroup,
-    Role, UpdateMember, UserGroup, Zone,
+    Account, CreateMember, Envelope, GroupMember, ListMembersParams, Member, PermissionGroup,
+    ResourceGroup, Role, UpdateMember, UserGroup, Zone,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -92,6 +92,9 @@ fn response_fixtures_round_trip_validate_and_snapshot() {
         } else if name.starts_with("resource-group") {
             let m = round_trip::<Envelope<ResourceGroup>>(&name, &json);
             ("resource-group-envelope.json", format!("{m:#?}"))
+        } else if name.starts_with("account-list") {
+            let m = round_trip::<Envelope<Vec<Account>>>(&name, &json);
+            ("account-list-envelope.json", format!("{m:#?}"))
         } else if name.starts_with("user-group-members") {
             let m = round_trip::<Envelope<Vec<GroupMember>>>(&name, &json);
             ("group-member-list-envelope.json", format!("{m:#?}"))
