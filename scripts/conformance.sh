@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs schemathesis against a live member-mock with the seed-aligned OpenAPI
-# document, and exits with schemathesis' status.
+# document (members, roles), then with the IAM document's operations the mock
+# serves (permission groups, resource groups, zones; user groups, accounts and
+# audit logs are not served yet), and exits non-zero when either run fails.
 #
 #   scripts/conformance.sh              # from the repository root
-#   SPEC=path/to/openapi.json MAX_EXAMPLES=50 scripts/conformance.sh
+#   SPEC=path/to/openapi.json IAM_SPEC=path/to/iam.json MAX_EXAMPLES=50 scripts/conformance.sh
 #
 # Creates .venv-conformance (git-ignored) with a pinned schemathesis from
 # PyPI, builds member-mock, starts it on a free port, runs the checks listed
@@ -16,15 +18,20 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 SPEC="${SPEC:-../shared/reference/members-openapi.seed-aligned.json}"
+IAM_SPEC="${IAM_SPEC:-../shared/reference/iam-openapi.json}"
+# The IAM document's operations the mock serves.
+IAM_PATHS='^/(accounts/\{account_id\}/iam/(permission_groups|resource_groups)(/.*)?|zones)$'
 SCHEMATHESIS_VERSION="${SCHEMATHESIS_VERSION:-4.32.5}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-100}"
 VENV="${VENV:-$ROOT/.venv-conformance}"
 PYTHON="${PYTHON:-python3}"
 
-if [[ ! -f "$SPEC" ]]; then
-    echo "conformance: spec not found at $SPEC (set SPEC=...)" >&2
-    exit 2
-fi
+for spec in "$SPEC" "$IAM_SPEC"; do
+    if [[ ! -f "$spec" ]]; then
+        echo "conformance: spec not found at $spec (set SPEC=... or IAM_SPEC=...)" >&2
+        exit 2
+    fi
+done
 
 if [[ ! -x "$VENV/bin/schemathesis" ]] || ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
     echo "conformance: installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
@@ -66,18 +73,32 @@ TOKEN="$(sed -n 's/^token=//p' "$LOG" | head -n1)"
 echo "conformance: member-mock at $BASE_URL"
 
 # Checks: all of schemathesis' checks (its default), less the exceptions in
-# scripts/schemathesis.toml that CONFORMANCE.md explains.
+# scripts/schemathesis.toml (members) and scripts/schemathesis-iam.toml (IAM)
+# that CONFORMANCE.md explains.
+run_schemathesis() {
+    local config="$1"
+    shift
+    "$VENV/bin/schemathesis" --config-file "$ROOT/scripts/$config" run "$@" \
+        --url "$BASE_URL" \
+        --header "Authorization: Bearer $TOKEN" \
+        --generation-with-security-parameters false \
+        --max-examples "$MAX_EXAMPLES" \
+        --seed 20240806 \
+        --generation-database none \
+        --workers 1 \
+        --no-color
+}
+
 set +e
-"$VENV/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis.toml" run "$SPEC" \
-    --url "$BASE_URL" \
-    --header "Authorization: Bearer $TOKEN" \
-    --generation-with-security-parameters false \
-    --max-examples "$MAX_EXAMPLES" \
-    --seed 20240806 \
-    --generation-database none \
-    --workers 1 \
-    --no-color
+echo "conformance: members and roles ($SPEC)"
+run_schemathesis schemathesis.toml "$SPEC"
 STATUS=$?
+echo "conformance: permission groups, resource groups and zones ($IAM_SPEC)"
+run_schemathesis schemathesis-iam.toml "$IAM_SPEC" --include-path-regex "$IAM_PATHS"
+IAM_STATUS=$?
 set -e
-echo "conformance: schemathesis exited with $STATUS"
-exit "$STATUS"
+echo "conformance: schemathesis exited with $STATUS (members) and $IAM_STATUS (IAM)"
+if [[ "$STATUS" -ne 0 ]]; then
+    exit "$STATUS"
+fi
+exit "$IAM_STATUS"
