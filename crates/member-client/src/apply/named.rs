@@ -558,7 +558,7 @@ impl NamedChange {
 
 fn with_status(body: CreateMember, status: &Option<InviteStatus>) -> CreateMember {
     match status {
-        Some(status) => body.status(status.clone()),
+        Some(status) => body.status(*status),
         None => body,
     }
 }
