@@ -79,9 +79,9 @@ pub use member_types::{
     MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup, PermissionGroupId,
     PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest, ResourceGroup,
     ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId, RolePermissions,
-    RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember, User, UserId,
-    ValidationError, ACCOUNT_SCOPE_PREFIX, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX,
-    PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
+    RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember, UpdateResourceGroup,
+    User, UserId, ValidationError, Zone, ZoneId, ACCOUNT_SCOPE_PREFIX, EMAIL_MAX_LEN,
+    PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
 };
 
 /// The underlying crates, for what this facade does not re-export.
