@@ -458,6 +458,11 @@ impl Resolver {
     /// [`ResolveError`]: not found (with the closest emails), ambiguous
     /// (several memberships with the email), malformed, or the read failed.
     pub async fn member(&self, reference: &str) -> Result<Member, ResolveError> {
+        // The reference's form first: a malformed one costs no read.
+        match reading(reference) {
+            Reading::Id(id) => drop(MemberId::new(id)?),
+            Reading::Name(email) => member_types::check_email(email)?,
+        }
         let members = self.members().await?;
         let kind = RefKind::Member;
         let matches: Vec<&Member> = match reading(reference) {
@@ -520,6 +525,9 @@ impl Resolver {
     /// [`ResolveError`]: not found (with the closest names), ambiguous
     /// (several roles share the name), malformed, or the read failed.
     pub async fn role(&self, reference: &str) -> Result<Role, ResolveError> {
+        if let Reading::Id(id) = reading(reference) {
+            RoleId::new(id)?;
+        }
         let roles = self.roles().await?;
         let matches: Vec<&Role> = match reading(reference) {
             Reading::Id(id) => {
@@ -562,6 +570,9 @@ impl Resolver {
     /// ambiguous (several groups share the name or label), malformed, or the
     /// read failed.
     pub async fn permission_group(&self, reference: &str) -> Result<PermissionGroup, ResolveError> {
+        if let Reading::Id(id) = reading(reference) {
+            PermissionGroupId::new(id)?;
+        }
         let groups = self.permission_groups().await?;
         let matches: Vec<&PermissionGroup> = match reading(reference) {
             Reading::Id(id) => {
