@@ -108,7 +108,7 @@ pub enum Command {
     /// List and show the roles of the account
     #[command(subcommand)]
     Roles(RolesCommand),
-    /// List and show the permission groups a policy can allow or deny
+    /// List and show the permission groups (what a policy can allow or deny)
     #[command(subcommand, name = "permission-groups")]
     PermissionGroups(PermissionGroupsCommand),
     /// List, show, create, update and delete the resource groups (scopes) policies apply to

@@ -460,7 +460,9 @@ impl Resolver {
     pub async fn member(&self, reference: &str) -> Result<Member, ResolveError> {
         // The reference's form first: a malformed one costs no read.
         match reading(reference) {
-            Reading::Id(id) => drop(MemberId::new(id)?),
+            Reading::Id(id) => {
+                MemberId::new(id)?;
+            }
             Reading::Name(email) => member_types::check_email(email)?,
         }
         let members = self.members().await?;
