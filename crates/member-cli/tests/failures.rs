@@ -9,7 +9,11 @@ use member_mock::{Fault, MockServer};
 
 /// Asserts that every request the mock saw was a read.
 fn assert_no_writes(mock: &MockServer) {
-    let writes: Vec<_> = mock.requests().into_iter().filter(|r| r.method != "GET").collect();
+    let writes: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .collect();
     assert!(writes.is_empty(), "written: {writes:?}");
 }
 
@@ -35,7 +39,8 @@ async fn a_bad_id_is_refused_before_sending() {
 
     // Not an id, so a name: looked up (one read), not found, nothing written.
     let run2 = run(cli(&mock).args(["members", "update", BOB, "--role", "not-a-role!"]));
-    run2.expect_code(2).stderr_has(&["no role \"not-a-role!\"", "nothing was sent"]);
+    run2.expect_code(2)
+        .stderr_has(&["no role \"not-a-role!\"", "nothing was sent"]);
     assert_no_writes(&mock);
 
     let run3 = run(cli(&mock).args(["roles", "get", "%2e%2e"]));

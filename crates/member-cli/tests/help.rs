@@ -54,14 +54,29 @@ fn every_subcommand_has_help_with_examples() {
         (&["members", "remove"], "Remove a member from the account"),
         (&["roles", "list"], "List the roles of the account"),
         (&["roles", "get"], "Show one role and its permissions"),
-        (&["permission-groups"], "List and show the permission groups"),
-        (&["permission-groups", "list"], "List the account's permission groups"),
+        (
+            &["permission-groups"],
+            "List and show the permission groups",
+        ),
+        (
+            &["permission-groups", "list"],
+            "List the account's permission groups",
+        ),
         (&["permission-groups", "get"], "Show one permission group"),
-        (&["resource-groups"], "List, show, create, update and delete"),
-        (&["resource-groups", "list"], "List the account's resource groups"),
+        (
+            &["resource-groups"],
+            "List, show, create, update and delete",
+        ),
+        (
+            &["resource-groups", "list"],
+            "List the account's resource groups",
+        ),
         (&["resource-groups", "get"], "Show one resource group"),
         (&["resource-groups", "create"], "Create a resource group"),
-        (&["resource-groups", "update"], "Rename a resource group or change its scope"),
+        (
+            &["resource-groups", "update"],
+            "Rename a resource group or change its scope",
+        ),
         (&["resource-groups", "delete"], "Delete a resource group"),
         (
             &["apply"],
@@ -90,18 +105,30 @@ fn every_subcommand_has_help_with_examples() {
         "\"permission_groups\": [{\"id\":",
     ]);
     // The name forms come first, the ids after.
-    for args in [["members", "get"], ["members", "update"], ["members", "remove"]] {
+    for args in [
+        ["members", "get"],
+        ["members", "update"],
+        ["members", "remove"],
+    ] {
         let help = run(bare().args(args).arg("--help"));
         help.stdout_has(&["<MEMBER>", "their email (any case) or member id"]);
         let examples = help.stdout.split("Examples:").nth(1).unwrap_or_default();
         assert!(
-            examples.trim_start().starts_with(&format!("cf-members members {} bob@example.com", args[1]))
-                || examples.trim_start().starts_with("cf-members members remove old@example.com"),
+            examples
+                .trim_start()
+                .starts_with(&format!("cf-members members {} bob@example.com", args[1]))
+                || examples
+                    .trim_start()
+                    .starts_with("cf-members members remove old@example.com"),
             "{args:?}: {examples}"
         );
     }
     let create = run(bare().args(["resource-groups", "create", "--help"]));
-    create.stdout_has(&["--scope <SCOPE>", "zone:<domain>", "several zones of the account"]);
+    create.stdout_has(&[
+        "--scope <SCOPE>",
+        "zone:<domain>",
+        "several zones of the account",
+    ]);
     let list = run(bare().args(["members", "list", "--help"]));
     list.stdout_has(&[
         "--status <STATUS>",

@@ -164,10 +164,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Input, Failure> {
 
 /// One CSV row as the same entry a JSON file would hold, each cell read as
 /// its field's shape says. Empty cells are left out.
-fn row_change(
-    columns: &[ChangeField],
-    record: &csv::StringRecord,
-) -> Result<NamedChange, String> {
+fn row_change(columns: &[ChangeField], record: &csv::StringRecord) -> Result<NamedChange, String> {
     let mut entry = Map::new();
     for (&field, cell) in columns.iter().zip(record) {
         if cell.is_empty() {

@@ -154,7 +154,10 @@ pub fn unresolved(path: &Path, input: &Input, mut failed: Vec<Unresolved>) -> Fa
         }
     );
     for unresolved in failed.iter().take(SHOWN_ERRORS) {
-        let place = input.places.get(unresolved.input).map_or("?", String::as_str);
+        let place = input
+            .places
+            .get(unresolved.input)
+            .map_or("?", String::as_str);
         message.push_str("\n  ");
         message.push_str(&clean(&format!("{place}: {}", unresolved.message(names))));
     }
