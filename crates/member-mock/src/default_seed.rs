@@ -85,23 +85,206 @@ pub const SSL_TLS_ROLE: &str = "f1d3e5a7c9b14f8e0a2c4e6a8c0e2a4b";
 /// Role "Zone Read Only".
 pub const ZONE_READ_ONLY_ROLE: &str = "0a2b4c6d8e0f4a1b3c5d7e9f1a3b5c7d";
 
-/// Permission group "Zone Read" (the seeds' example policy's).
+/// Permission group "Zone Read" (label `zone_read`, account-scoped; the
+/// seeds' example policy's).
 pub const ZONE_READ_GROUP: &str = "c8fed203ed3043cba015a93ad1616f1f";
-/// Permission group "Magic Network Monitoring".
+/// Permission group "Magic Network Monitoring" (label `magic_network_monitoring`, account-scoped).
 pub const MAGIC_NETWORK_MONITORING_GROUP: &str = "82e64a83756745bbbb1c9c2701bf816b";
-/// Permission group "DNS Write".
+/// Permission group "DNS Write" (label `dns_write`, account-scoped).
 pub const DNS_WRITE_GROUP: &str = "4755a26eedb94da69e1066d98aa820be";
-/// Permission group "Billing Read".
+/// Permission group "Billing Read" (label `billing_read`, account-scoped).
 pub const BILLING_READ_GROUP: &str = "5d78fd7895974fd0bdbbbb079482721b";
-/// Permission group "Analytics Read".
+/// Permission group "Analytics Read" (label `analytics_read`, account-scoped).
 pub const ANALYTICS_READ_GROUP: &str = "9c88f9c5bce24ce7af9a958ba9c504db";
-/// Permission group "Account Settings Write".
+/// Permission group "Account Settings Write" (label `account_settings_write`, account-scoped).
 pub const ACCOUNT_SETTINGS_WRITE_GROUP: &str = "1af1fa2adc104452b74a9a3364202f20";
+/// Permission group "Firewall" (label `waf_admin`, account-scoped).
+pub const FIREWALL_GROUP: &str = "10515a9267294c2e8dd974332556a33b";
+/// Permission group "DNS" (label `dns_admin`, account-scoped).
+pub const DNS_GROUP: &str = "49ce85367bae433b9f0717ed4fea5c74";
+/// Permission group "Cloudflare Zero Trust" (label `teams_admin`, account-scoped).
+pub const ZERO_TRUST_GROUP: &str = "5ac2b0d9b54d4ff78e99342191cb7114";
+/// Permission group "Domain API Gateway Read" (label `domain_api_gateway_read`, zone-scoped).
+pub const DOMAIN_API_GATEWAY_READ_GROUP: &str = "4757eb7bd807416ba3164efaae1d516e";
+/// Permission group "Domain API Gateway" (label `domain_api_gateway`, zone-scoped).
+pub const DOMAIN_API_GATEWAY_GROUP: &str = "7276dc8e5e31412297b6075e614a67dd";
+/// Permission group "Administrator" (label `admin`, account-scoped).
+pub const ADMIN_GROUP: &str = "a1b2c3d4e5f64718293a4b5c6d7e8f90";
+/// Permission group "Administrator Read Only" (label `admin_read_only`, account-scoped).
+pub const ADMIN_READ_ONLY_GROUP: &str = "b2c3d4e5f6a74829304b5c6d7e8f9a01";
+/// Permission group "Billing" (label `billing_admin`, account-scoped).
+pub const BILLING_GROUP: &str = "c3d4e5f6a7b8493a415c6d7e8f9a0b12";
+/// Permission group "Account Settings Read" (label `account_settings_read`, account-scoped).
+pub const ACCOUNT_SETTINGS_READ_GROUP: &str = "d4e5f6a7b8c94a4b526d7e8f9a0b1c23";
+/// Permission group "Domain Administrator" (label `domain_admin`, zone-scoped).
+pub const DOMAIN_ADMIN_GROUP: &str = "e5f6a7b8c9d04b5c637e8f9a0b1c2d34";
+/// Permission group "Domain Administrator Read Only" (label `domain_admin_read_only`, zone-scoped).
+pub const DOMAIN_ADMIN_READ_ONLY_GROUP: &str = "f6a7b8c9d0e14c6d748f9a0b1c2d3e45";
+/// Permission group "Domain DNS" (label `domain_dns`, zone-scoped).
+pub const DOMAIN_DNS_GROUP: &str = "07b8c9d0e1f24d7e85a0b1c2d3e4f556";
+/// Permission group "Domain Page Rules" (label `domain_page_rules`, zone-scoped).
+pub const DOMAIN_PAGE_RULES_GROUP: &str = "18c9d0e1f2a34e8f96b1c2d3e4f5a667";
+/// Permission group "Domain SSL and Certificates" (label `domain_ssl_certificates`, zone-scoped).
+pub const DOMAIN_SSL_GROUP: &str = "29d0e1f2a3b44f90a7c2d3e4f5a6b778";
+/// Permission group "Domain Cache Purge" (label `domain_cache_purge`, zone-scoped).
+pub const DOMAIN_CACHE_PURGE_GROUP: &str = "3ae1f2a3b4c54a01b8d3e4f5a6b7c889";
+
+/// `meta.scopes` of an account-scoped permission group.
+pub const ACCOUNT_SCOPE_TYPE: &str = "com.cloudflare.api.account";
+/// `meta.scopes` of a zone-scoped permission group ("Domain …").
+pub const ZONE_SCOPE_TYPE: &str = "com.cloudflare.api.account.zone";
+
+/// The default account's permission-group catalogue, in the seed's order:
+/// `(id, name, label, meta.scopes)`. Every label is distinct.
+pub const PERMISSION_GROUPS: [(&str, &str, &str, &str); 21] = [
+    (
+        ZONE_READ_GROUP,
+        "Zone Read",
+        "zone_read",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        MAGIC_NETWORK_MONITORING_GROUP,
+        "Magic Network Monitoring",
+        "magic_network_monitoring",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        DNS_WRITE_GROUP,
+        "DNS Write",
+        "dns_write",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        BILLING_READ_GROUP,
+        "Billing Read",
+        "billing_read",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        ANALYTICS_READ_GROUP,
+        "Analytics Read",
+        "analytics_read",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        ACCOUNT_SETTINGS_WRITE_GROUP,
+        "Account Settings Write",
+        "account_settings_write",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (FIREWALL_GROUP, "Firewall", "waf_admin", ACCOUNT_SCOPE_TYPE),
+    (DNS_GROUP, "DNS", "dns_admin", ACCOUNT_SCOPE_TYPE),
+    (
+        ZERO_TRUST_GROUP,
+        "Cloudflare Zero Trust",
+        "teams_admin",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        DOMAIN_API_GATEWAY_READ_GROUP,
+        "Domain API Gateway Read",
+        "domain_api_gateway_read",
+        ZONE_SCOPE_TYPE,
+    ),
+    (
+        DOMAIN_API_GATEWAY_GROUP,
+        "Domain API Gateway",
+        "domain_api_gateway",
+        ZONE_SCOPE_TYPE,
+    ),
+    (ADMIN_GROUP, "Administrator", "admin", ACCOUNT_SCOPE_TYPE),
+    (
+        ADMIN_READ_ONLY_GROUP,
+        "Administrator Read Only",
+        "admin_read_only",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        BILLING_GROUP,
+        "Billing",
+        "billing_admin",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        ACCOUNT_SETTINGS_READ_GROUP,
+        "Account Settings Read",
+        "account_settings_read",
+        ACCOUNT_SCOPE_TYPE,
+    ),
+    (
+        DOMAIN_ADMIN_GROUP,
+        "Domain Administrator",
+        "domain_admin",
+        ZONE_SCOPE_TYPE,
+    ),
+    (
+        DOMAIN_ADMIN_READ_ONLY_GROUP,
+        "Domain Administrator Read Only",
+        "domain_admin_read_only",
+        ZONE_SCOPE_TYPE,
+    ),
+    (
+        DOMAIN_DNS_GROUP,
+        "Domain DNS",
+        "domain_dns",
+        ZONE_SCOPE_TYPE,
+    ),
+    (
+        DOMAIN_PAGE_RULES_GROUP,
+        "Domain Page Rules",
+        "domain_page_rules",
+        ZONE_SCOPE_TYPE,
+    ),
+    (
+        DOMAIN_SSL_GROUP,
+        "Domain SSL and Certificates",
+        "domain_ssl_certificates",
+        ZONE_SCOPE_TYPE,
+    ),
+    (
+        DOMAIN_CACHE_PURGE_GROUP,
+        "Domain Cache Purge",
+        "domain_cache_purge",
+        ZONE_SCOPE_TYPE,
+    ),
+];
 
 /// The seeds' resource group (the example policy's).
 pub const RESOURCE_GROUP: &str = "6d7f2f5f5b1d4a0e9081fdc98d432fd1";
-/// The resource group covering the whole [`ACCOUNT`].
+/// The resource group covering the whole [`ACCOUNT`] (named after its
+/// scope key, as the API names a role's group).
 pub const ACCOUNT_RESOURCE_GROUP: &str = "7e8f9a0b1c2d4e3f8a9b0c1d2e3f4a5b";
+/// Resource group [`PRODUCTION_ZONES_NAME`]: [`EXAMPLE_COM_ZONE`] and
+/// [`EXAMPLE_NET_ZONE`] of [`ACCOUNT`].
+pub const PRODUCTION_ZONES_GROUP: &str = "ae6bd058e64609c17fb65d2a6d2168af";
+/// [`PRODUCTION_ZONES_GROUP`]'s name.
+pub const PRODUCTION_ZONES_NAME: &str = "Production zones";
+
+/// [`ACCOUNT`]'s name (what its zones show as `account.name`).
+pub const ACCOUNT_NAME: &str = "Example Corp";
+/// A second account the credential reaches, with no members or roles: only
+/// [`OTHER_EXAMPLE_COM_ZONE`], so that a zone lookup by name that forgets
+/// `account.id` finds two `example.com`.
+pub const OTHER_ACCOUNT: &str = "9f1e2d3c4b5a49687f8e9d0c1b2a3f4e";
+/// [`OTHER_ACCOUNT`]'s name.
+pub const OTHER_ACCOUNT_NAME: &str = "Partner Corp";
+
+/// The domain of [`EXAMPLE_COM_ZONE`] and [`OTHER_EXAMPLE_COM_ZONE`].
+pub const EXAMPLE_COM: &str = "example.com";
+/// Zone [`EXAMPLE_COM`] of [`ACCOUNT`], active.
+pub const EXAMPLE_COM_ZONE: &str = "aad9930b9d65bfc3a47abe3e97198baf";
+/// The domain of [`EXAMPLE_NET_ZONE`].
+pub const EXAMPLE_NET: &str = "example.net";
+/// Zone [`EXAMPLE_NET`] of [`ACCOUNT`], active.
+pub const EXAMPLE_NET_ZONE: &str = "a2c83bca1c87b40f82f9c5ca0fe0f64f";
+/// The domain of [`EXAMPLE_ORG_ZONE`].
+pub const EXAMPLE_ORG: &str = "example.org";
+/// Zone [`EXAMPLE_ORG`] of [`ACCOUNT`], pending.
+pub const EXAMPLE_ORG_ZONE: &str = "31e3686c5940cdd1efdddb5cc0ef5cd0";
+/// Zone [`EXAMPLE_COM`] of [`OTHER_ACCOUNT`], active: same name as
+/// [`EXAMPLE_COM_ZONE`].
+pub const OTHER_EXAMPLE_COM_ZONE: &str = "b2d4f6a8c0e24b6d8f0a2c4e6a8c0e2f";
 
 #[cfg(test)]
 mod tests {
@@ -110,15 +293,58 @@ mod tests {
 
     fn account() -> crate::SeedAccount {
         let seed = Seed::default();
-        assert_eq!(seed.accounts.len(), 1);
+        assert_eq!(seed.accounts.len(), 2);
         seed.accounts.into_iter().next().unwrap()
+    }
+
+    fn other_account() -> crate::SeedAccount {
+        Seed::default().accounts.into_iter().nth(1).unwrap()
     }
 
     #[test]
     fn the_account() {
         let account = account();
         assert_eq!(account.id.as_str(), ACCOUNT);
+        assert_eq!(account.name.as_deref(), Some(ACCOUNT_NAME));
         assert!(!account.allow_direct_add);
+    }
+
+    #[test]
+    fn the_other_account_holds_only_a_zone_of_the_same_name() {
+        let other = other_account();
+        assert_eq!(other.id.as_str(), OTHER_ACCOUNT);
+        assert_eq!(other.name.as_deref(), Some(OTHER_ACCOUNT_NAME));
+        assert!(other.members.is_empty() && other.roles.is_empty());
+        assert!(other.permission_groups.is_empty() && other.resource_groups.is_empty());
+        let zones: Vec<(&str, &str, Option<&str>)> = other
+            .zones
+            .iter()
+            .map(|z| (z.id.as_str(), z.name.as_str(), z.status.as_deref()))
+            .collect();
+        assert_eq!(
+            zones,
+            [(OTHER_EXAMPLE_COM_ZONE, EXAMPLE_COM, Some("active"))]
+        );
+    }
+
+    #[test]
+    fn the_zones() {
+        let zones: Vec<(String, String, Option<String>)> = account()
+            .zones
+            .into_iter()
+            .map(|z| (z.id.as_str().to_owned(), z.name, z.status))
+            .collect();
+        let row = |id: &str, name: &str, status: &str| {
+            (id.to_owned(), name.to_owned(), Some(status.to_owned()))
+        };
+        assert_eq!(
+            zones,
+            [
+                row(EXAMPLE_COM_ZONE, EXAMPLE_COM, "active"),
+                row(EXAMPLE_NET_ZONE, EXAMPLE_NET, "active"),
+                row(EXAMPLE_ORG_ZONE, EXAMPLE_ORG, "pending"),
+            ]
+        );
     }
 
     #[test]
@@ -226,6 +452,7 @@ mod tests {
         let groups: Vec<(&str, Option<&str>)> = account
             .permission_groups
             .iter()
+            .take(6)
             .map(|g| (g.id.as_str(), g.name.as_deref()))
             .collect();
         assert_eq!(
@@ -243,11 +470,78 @@ mod tests {
             ]
         );
 
-        let resource_groups: Vec<&str> = account
+        let resource_groups: Vec<(&str, Option<&str>)> = account
             .resource_groups
             .iter()
-            .map(|g| g.id.as_str())
+            .map(|g| (g.id.as_str(), g.name.as_deref()))
             .collect();
-        assert_eq!(resource_groups, [RESOURCE_GROUP, ACCOUNT_RESOURCE_GROUP]);
+        assert_eq!(
+            resource_groups,
+            [
+                (
+                    RESOURCE_GROUP,
+                    Some("com.cloudflare.api.account.eb78d65290b24279ba6f44721b3ea3c4")
+                ),
+                (
+                    ACCOUNT_RESOURCE_GROUP,
+                    Some("com.cloudflare.api.account.023e105f4ecef8ad9ca31a8372d0c353")
+                ),
+                (PRODUCTION_ZONES_GROUP, Some(PRODUCTION_ZONES_NAME)),
+            ]
+        );
+        let production = &account.resource_groups[2].scope.as_slice()[0];
+        assert_eq!(
+            production.key,
+            format!("com.cloudflare.api.account.{ACCOUNT}")
+        );
+        let objects: Vec<&str> = production.objects.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(
+            objects,
+            [
+                format!("com.cloudflare.api.account.zone.{EXAMPLE_COM_ZONE}"),
+                format!("com.cloudflare.api.account.zone.{EXAMPLE_NET_ZONE}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_permission_group_catalogue() {
+        let account = account();
+        let catalogue: Vec<(&str, &str, &str, &str)> = account
+            .permission_groups
+            .iter()
+            .map(|g| {
+                assert_eq!(g.status.as_deref(), Some("V"), "{g:?}");
+                assert_eq!(g.meta_str("editable"), Some("false"), "{g:?}");
+                assert!(g.meta_str("description").is_some(), "{g:?}");
+                assert!(g.created_on.is_some() && g.modified_on.is_some(), "{g:?}");
+                (
+                    g.id.as_str(),
+                    g.name.as_deref().unwrap(),
+                    g.label().unwrap(),
+                    g.scope_type().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(catalogue, PERMISSION_GROUPS);
+        let mut labels: Vec<&str> = catalogue.iter().map(|g| g.2).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), PERMISSION_GROUPS.len(), "labels are distinct");
+        assert!(catalogue.iter().any(|g| g.3 == ZONE_SCOPE_TYPE));
+    }
+
+    #[test]
+    fn the_seeds_policies_keep_the_seeds_group_copies() {
+        // John's and Erin's policies hold the groups as the seeds' example
+        // showed them ({key, value} meta), not the catalogue's map.
+        let account = account();
+        let john = &account.members[0].policies[0];
+        let meta = john.permission_groups[0].meta.as_ref().unwrap();
+        assert_eq!(meta.key.as_deref(), Some("key"));
+        assert_eq!(meta.value.as_deref(), Some("value"));
+        let erin = &account.members[5].policies[0];
+        let meta = erin.permission_groups[0].meta.as_ref().unwrap();
+        assert_eq!(meta.value.as_deref(), Some("dns_write"));
     }
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use member_types::{AccountId, Member, MemberId, PermissionGroup, ResourceGroup, Role};
+use member_types::{AccountId, Member, MemberId, PermissionGroup, ResourceGroup, Role, Zone};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -13,9 +13,9 @@ use crate::fault::Fault;
 use crate::rate_limit::RateLimitPolicy;
 use crate::record::RecordedRequest;
 use crate::seed::SeedAccount;
-use crate::server::MockServerBuilder;
+use crate::server::{MockServerBuilder, ScopeShape};
 use crate::shared::Inner;
-use crate::state::normalise;
+use crate::state::{normalise, upsert_by};
 use crate::ADMIN_PREFIX;
 
 /// A running mock of the Cloudflare members API. Dropping it stops the
@@ -262,6 +262,95 @@ impl MockServer {
         self.inner
             .with_account(account.as_str(), |a| a.resource_groups.clone())
             .unwrap_or_else(|| panic!("no account {account}"))
+    }
+
+    /// The zones of an account, as stored.
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn zones(&self, account: &AccountId) -> Vec<Zone> {
+        self.inner
+            .with_account(account.as_str(), |a| a.zones.clone())
+            .unwrap_or_else(|| panic!("no account {account}"))
+    }
+
+    /// Adds a role to an account's catalogue as given, or replaces the one
+    /// with its id. Nothing is checked: two roles may share a name (in any
+    /// case), as on the real API.
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn insert_role(&self, account: &AccountId, role: Role) {
+        self.with_mut(account, |a| {
+            upsert_by(&mut a.roles, role, |r| r.id.as_str());
+        });
+    }
+
+    /// Adds a permission group to an account's catalogue as given (or
+    /// replaces the one with its id); names and labels may repeat.
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn insert_permission_group(&self, account: &AccountId, group: PermissionGroup) {
+        self.with_mut(account, |a| {
+            upsert_by(&mut a.permission_groups, group, |g| g.id.as_str());
+        });
+    }
+
+    /// Adds a resource group to an account as given (or replaces the one
+    /// with its id); its scope is not checked.
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn insert_resource_group(&self, account: &AccountId, group: ResourceGroup) {
+        self.with_mut(account, |a| {
+            upsert_by(&mut a.resource_groups, group, |g| g.id.as_str());
+        });
+    }
+
+    /// Adds a zone to an account as given (or replaces the one with its
+    /// id); `account` is filled in from the account when served. Names may
+    /// repeat, within an account or across accounts.
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn insert_zone(&self, account: &AccountId, zone: Zone) {
+        self.with_mut(account, |a| {
+            upsert_by(&mut a.zones, zone, |z| z.id.as_str())
+        });
+    }
+
+    /// Adds an active zone of this name with a fresh id to an account, and
+    /// returns it.
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn add_zone(&self, account: &AccountId, name: &str) -> Zone {
+        let zone: Zone = serde_json::from_value(serde_json::json!({
+            "id": crate::ids::random_id(),
+            "name": name,
+            "status": "active",
+        }))
+        .expect("a zone built from its own parts");
+        self.insert_zone(account, zone.clone());
+        zone
+    }
+
+    /// Sets how resource-group answers write `scope` from now on (see
+    /// [`MockServerBuilder::resource_group_scope`]).
+    pub fn set_resource_group_scope(&self, shape: ScopeShape) {
+        self.inner.set_scope_shape(shape);
+    }
+
+    /// How resource-group answers write `scope`.
+    pub fn resource_group_scope(&self) -> ScopeShape {
+        self.inner.scope_shape()
+    }
+
+    fn with_mut(&self, account: &AccountId, f: impl FnOnce(&mut crate::state::Account)) {
+        self.inner
+            .with_account_mut(account.as_str(), f)
+            .unwrap_or_else(|| panic!("no account {account}"));
     }
 
     /// Stops accepting connections, lets open requests finish (up to five

@@ -22,7 +22,7 @@ pub use rate_limit::RateLimitPolicy;
 pub use record::{RecordedRequest, REDACTED};
 pub use seed::{Seed, SeedAccount, SeedError};
 pub use server::{
-    MockServerBuilder, StartError, DEFAULT_API_KEY, DEFAULT_EMAIL, DEFAULT_TOKEN,
+    MockServerBuilder, ScopeShape, StartError, DEFAULT_API_KEY, DEFAULT_EMAIL, DEFAULT_TOKEN,
     DEFAULT_USER_SERVICE_KEY,
 };
 

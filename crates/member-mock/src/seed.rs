@@ -5,10 +5,12 @@
 //! ```json
 //! {"accounts": [{
 //!    "id": "<32 letters or digits>",
+//!    "name"?: "Example Corp",
 //!    "allow_direct_add": false,
 //!    "roles": [Role, ...],
-//!    "permission_groups": [{"id", "name"?, "meta"?: {"key", "value"}}, ...],
+//!    "permission_groups": [{"id", "name"?, "status"?, "meta"?: {"label", "scopes", …}, "created_on"?, "modified_on"?}, ...],
 //!    "resource_groups": [{"id", "scope": [{"key", "objects": [{"key"}]}], "name"?, "meta"?}, ...],
+//!    "zones": [{"id", "name", "status"?}, ...],
 //!    "members": [Member, ...]
 //! }]}
 //! ```
@@ -33,15 +35,16 @@
 
 use std::path::Path;
 
-use member_types::{AccountId, Member, MemberId, PermissionGroup, ResourceGroup, Role};
+use member_types::{AccountId, Member, MemberId, PermissionGroup, ResourceGroup, Role, Zone};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::random_id;
 
 /// The default seed, as JSON (one account with six members, twelve roles,
-/// six permission groups and two resource groups, each named in
-/// [`default_seed`](crate::default_seed)).
+/// 21 permission groups, three resource groups and three zones, and a second
+/// account holding a zone of the same name as one of the first's, each named
+/// in [`default_seed`](crate::default_seed)).
 pub const DEFAULT_SEED_JSON: &str = include_str!("../seeds/default.json");
 
 /// A seed file could not be read.
@@ -88,6 +91,9 @@ pub struct Seed {
 pub struct SeedAccount {
     /// The account id.
     pub id: AccountId,
+    /// The account's name (what zones show as `account.name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Whether Add Member may use `status: accepted` (a direct add).
     #[serde(default)]
     pub allow_direct_add: bool,
@@ -100,6 +106,10 @@ pub struct SeedAccount {
     /// Resource groups usable in policies.
     #[serde(default)]
     pub resource_groups: Vec<ResourceGroup>,
+    /// The account's zones (`GET /zones`; their keys are valid in scopes).
+    /// `account` is filled in from the account when served.
+    #[serde(default)]
+    pub zones: Vec<Zone>,
     /// The members.
     #[serde(default)]
     pub members: Vec<Member>,
@@ -110,10 +120,12 @@ impl SeedAccount {
     pub fn new(id: AccountId) -> Self {
         Self {
             id,
+            name: None,
             allow_direct_add: false,
             roles: Vec::new(),
             permission_groups: Vec::new(),
             resource_groups: Vec::new(),
+            zones: Vec::new(),
             members: Vec::new(),
         }
     }
@@ -203,6 +215,8 @@ fn parse_account(value: Value, at: &str) -> Result<SeedAccount, SeedError> {
         return Err(invalid(at, "expected an account object"));
     };
     let id: AccountId = take(&mut obj, "id", at)?.ok_or_else(|| invalid(at, "`id` is missing"))?;
+    let name: Option<String> = take(&mut obj, "name", at)?;
+    let zones: Vec<Zone> = take(&mut obj, "zones", at)?.unwrap_or_default();
     let roles: Vec<Role> = take(&mut obj, "roles", at)?.unwrap_or_default();
     let permission_groups: Vec<PermissionGroup> =
         take(&mut obj, "permission_groups", at)?.unwrap_or_default();
@@ -212,10 +226,12 @@ fn parse_account(value: Value, at: &str) -> Result<SeedAccount, SeedError> {
     let raw_members: Vec<Value> = take(&mut obj, "members", at)?.unwrap_or_default();
     let mut account = SeedAccount {
         id,
+        name,
         allow_direct_add,
         roles,
         permission_groups,
         resource_groups,
+        zones,
         members: Vec::with_capacity(raw_members.len()),
     };
     for (i, raw) in raw_members.into_iter().enumerate() {

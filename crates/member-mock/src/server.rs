@@ -29,6 +29,22 @@ pub const DEFAULT_API_KEY: &str = "144c9defac04969c7bfad8efaa8ea194";
 /// The `X-Auth-User-Service-Key` the mock accepts unless told otherwise.
 pub const DEFAULT_USER_SERVICE_KEY: &str = "v1.0-mock-user-service-key";
 
+/// How resource-group answers (`…/iam/resource_groups` list, get, create,
+/// update) write `scope`. The API has sent both; see the README's "Resource
+/// groups".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ScopeShape {
+    /// One `{key, objects}` object: today's shape (TS SDK since 2026-07-24,
+    /// and create answers of spec 2024 and Python). The default.
+    #[default]
+    Object,
+    /// An array of `{key, objects}` (spec 2024 list and get, spec 2026-01,
+    /// Go, Python list and get).
+    Array,
+}
+
 /// The mock could not start.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -76,6 +92,7 @@ pub struct MockServerBuilder {
     seed: Option<Seed>,
     allow_direct_add: Option<bool>,
     omit_roles_on_add: bool,
+    scope_shape: ScopeShape,
     rate_limit: Option<RateLimitPolicy>,
     request_log_limit: usize,
     body_limit: usize,
@@ -93,6 +110,7 @@ impl Default for MockServerBuilder {
             seed: None,
             allow_direct_add: None,
             omit_roles_on_add: true,
+            scope_shape: ScopeShape::Object,
             rate_limit: None,
             request_log_limit: 10_000,
             body_limit: 1024 * 1024,
@@ -156,6 +174,14 @@ impl MockServerBuilder {
         self
     }
 
+    /// How resource-group answers write `scope` (default
+    /// [`ScopeShape::Object`], today's shape); [`ScopeShape::Array`] gives
+    /// the older array.
+    pub fn resource_group_scope(mut self, shape: ScopeShape) -> Self {
+        self.scope_shape = shape;
+        self
+    }
+
     /// Turns the rate limiter on (default off).
     pub fn rate_limit(mut self, limit: RateLimitPolicy) -> Self {
         self.rate_limit = Some(limit);
@@ -208,6 +234,7 @@ impl MockServerBuilder {
             seed,
             default_account,
             omit_roles_on_add: AtomicBool::new(self.omit_roles_on_add),
+            scope_as_array: AtomicBool::new(self.scope_shape == ScopeShape::Array),
             configured_rate_limit: self.rate_limit,
             log: Mutex::new(VecDeque::new()),
             log_limit: self.request_log_limit,

@@ -14,6 +14,7 @@ use crate::ids::random_id;
 use crate::rate_limit::{Limiter, RateLimitPolicy, Verdict};
 use crate::record::RecordedRequest;
 use crate::seed::{Seed, SeedAccount};
+use crate::server::ScopeShape;
 use crate::state::{Account, State as Accounts};
 
 /// State shared by the handlers, the admin API, the edge and the handle.
@@ -26,6 +27,7 @@ pub(crate) struct Inner {
     pub(crate) seed: Seed,
     pub(crate) default_account: AccountId,
     pub(crate) omit_roles_on_add: AtomicBool,
+    pub(crate) scope_as_array: AtomicBool,
     pub(crate) configured_rate_limit: Option<RateLimitPolicy>,
     pub(crate) log: Mutex<VecDeque<RecordedRequest>>,
     pub(crate) log_limit: usize,
@@ -47,6 +49,19 @@ impl Inner {
 
     pub(crate) fn set_omit_roles_on_add(&self, omit: bool) {
         self.omit_roles_on_add.store(omit, Ordering::Relaxed);
+    }
+
+    pub(crate) fn scope_shape(&self) -> ScopeShape {
+        if self.scope_as_array.load(Ordering::Relaxed) {
+            ScopeShape::Array
+        } else {
+            ScopeShape::Object
+        }
+    }
+
+    pub(crate) fn set_scope_shape(&self, shape: ScopeShape) {
+        self.scope_as_array
+            .store(shape == ScopeShape::Array, Ordering::Relaxed);
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
@@ -115,6 +130,15 @@ impl Inner {
     ) -> Option<T> {
         let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         state.account(account).map(f)
+    }
+
+    /// Runs `f` over every account (the credential reaches them all).
+    pub(crate) fn with_accounts<T>(
+        &self,
+        f: impl FnOnce(std::collections::btree_map::Values<'_, String, Account>) -> T,
+    ) -> T {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        f(state.accounts.values())
     }
 
     pub(crate) fn with_account_mut<T>(

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use member_types::{
     AccountId, Direction, Member, MemberId, MemberOrder, PermissionGroup, ResourceGroup, Role,
+    Zone, ACCOUNT_SCOPE_PREFIX, ZONE_SCOPE_PREFIX,
 };
 
 use crate::seed::{Seed, SeedAccount};
@@ -64,15 +65,25 @@ impl MemberStore {
     }
 }
 
-/// One account: its catalogue and its members.
+/// One account: its catalogue, its zones and its members.
 #[derive(Debug)]
 pub(crate) struct Account {
     pub(crate) id: AccountId,
+    pub(crate) name: Option<String>,
     pub(crate) allow_direct_add: bool,
     pub(crate) roles: Vec<Role>,
     pub(crate) permission_groups: Vec<PermissionGroup>,
     pub(crate) resource_groups: Vec<ResourceGroup>,
+    pub(crate) zones: Vec<Zone>,
     pub(crate) members: MemberStore,
+}
+
+/// Replaces the item with the same id, or adds it at the end.
+pub(crate) fn upsert_by<T>(items: &mut Vec<T>, item: T, id: impl Fn(&T) -> &str) {
+    match items.iter().position(|x| id(x) == id(&item)) {
+        Some(i) => items[i] = item,
+        None => items.push(item),
+    }
 }
 
 impl Account {
@@ -83,12 +94,26 @@ impl Account {
         }
         Self {
             id: seed.id,
+            name: seed.name,
             allow_direct_add: seed.allow_direct_add,
             roles: seed.roles,
             permission_groups: seed.permission_groups,
             resource_groups: seed.resource_groups,
+            zones: seed.zones,
             members,
         }
+    }
+
+    /// The account's own scope key, `com.cloudflare.api.account.<id>`.
+    pub(crate) fn scope_key(&self) -> String {
+        format!("{ACCOUNT_SCOPE_PREFIX}{}", self.id.as_str())
+    }
+
+    /// The zone a zone scope key (`com.cloudflare.api.account.zone.<id>`)
+    /// names, when it is one of this account's.
+    pub(crate) fn zone_of_key(&self, key: &str) -> Option<&Zone> {
+        let id = key.strip_prefix(ZONE_SCOPE_PREFIX)?;
+        self.zones.iter().find(|z| z.id.as_str() == id)
     }
 
     pub(crate) fn role(&self, id: &str) -> Option<&Role> {

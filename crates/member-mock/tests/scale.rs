@@ -79,8 +79,11 @@ async fn rust_state_helpers() {
     let server = MockServer::start().await;
     let account = server.account_id().clone();
     assert_eq!(server.roles(&account).len(), 12);
-    assert_eq!(server.permission_groups(&account).len(), 6);
-    assert_eq!(server.resource_groups(&account).len(), 2);
+    assert_eq!(
+        server.permission_groups(&account).len(),
+        PERMISSION_GROUPS.len()
+    );
+    assert_eq!(server.resource_groups(&account).len(), 3);
 
     let mut member = Member::default();
     member.email = Some("helper@example.com".to_owned());

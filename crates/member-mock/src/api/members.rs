@@ -22,7 +22,7 @@ use crate::ids::random_id;
 use crate::shared::Inner;
 use crate::state::Account;
 
-use super::policies::read_policies;
+use super::policies::{read_policies, Policies};
 use super::request::{
     expect_array, expect_object, expect_string, json_object, required, AccountPath, QueryPairs,
 };
@@ -118,17 +118,23 @@ async fn update(
             (None, Some(r)) => (Some(read_update_roles(r, account)?), None),
             (None, None) => (None, None),
         };
+        let is_accepted = account
+            .members
+            .get(member_id.as_str())
+            .and_then(|m| m.status.as_ref())
+            .is_some_and(|s| *s == MemberStatus::Accepted);
+        // As on the real API, `status: pending` sent for an accepted member
+        // drops the permission change silently (and the groups of inline
+        // scopes are not made).
+        let dropped = status == Some("pending") && is_accepted;
+        let policies = match policies {
+            Some(policies) if !dropped => Some(policies.commit(account)),
+            _ => None,
+        };
         let member = account
             .members
             .get_mut(member_id.as_str())
             .ok_or_else(|| ApiError::not_found("Member"))?;
-        let is_accepted = member
-            .status
-            .as_ref()
-            .is_some_and(|s| *s == MemberStatus::Accepted);
-        // As on the real API, `status: pending` sent for an accepted member
-        // drops the permission change silently.
-        let dropped = status == Some("pending") && is_accepted;
         if !dropped {
             if let Some(policies) = policies {
                 member.policies = policies;
@@ -151,8 +157,8 @@ async fn add(State(inner): Shared, path: AccountPath, body: Bytes) -> Result<Res
         check_email(email).map_err(|e| ApiError::invalid(e.to_string(), Some("/email")))?;
         let status = read_status(&body)?;
         let access = match (body.get("policies"), body.get("roles")) {
-            (Some(p), _) => Access::Policies(read_policies(p, account)?),
-            (None, Some(r)) => Access::Roles(read_create_roles(r, account)?),
+            (Some(p), _) => Requested::Policies(read_policies(p, account)?),
+            (None, Some(r)) => Requested::Roles(read_create_roles(r, account)?),
             (None, None) => {
                 return Err(ApiError::invalid(
                     "roles or policies is required: send \"roles\": [\"<role id>\", …] or \"policies\": […]",
@@ -176,6 +182,10 @@ async fn add(State(inner): Shared, path: AccountPath, body: Bytes) -> Result<Res
                 Some("/email"),
             ));
         }
+        let access = match access {
+            Requested::Policies(policies) => Access::Policies(policies.commit(account)),
+            Requested::Roles(roles) => Access::Roles(roles),
+        };
         let mut member = new_member(email, status, access);
         account.members.upsert(member.clone());
         if omit_roles {
@@ -184,6 +194,13 @@ async fn add(State(inner): Shared, path: AccountPath, body: Bytes) -> Result<Res
         }
         Ok(json_ok(&Envelope::success(member)))
     })
+}
+
+/// What an add body asks for: roles, or policies whose inline scopes are
+/// stored only once the whole body is accepted.
+enum Requested {
+    Roles(Vec<Role>),
+    Policies(Policies),
 }
 
 /// What a new member may do: roles or policies, never both.

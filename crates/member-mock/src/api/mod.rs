@@ -1,6 +1,7 @@
 //! The Cloudflare API the mock serves, one handler module per resource.
 //!
-//! Each resource module (`members`, `roles`) owns its routes, its handlers
+//! Each resource module (`members`, `roles`, `permission_groups`,
+//! `resource_groups`, `zones`) owns its routes, its handlers
 //! and its own request checks, built on the shared readers of [`request`]
 //! (path ids, query and paging, JSON body fields) and [`policies`]. A new
 //! resource is one new module and one line in [`routes`]; the README's
@@ -20,9 +21,12 @@ use crate::shared::Inner;
 use crate::state::Account;
 
 mod members;
+mod permission_groups;
 mod policies;
 mod request;
+mod resource_groups;
 mod roles;
+mod zones;
 
 type Shared = State<Arc<Inner>>;
 
@@ -31,6 +35,9 @@ pub(crate) fn routes() -> Router<Arc<Inner>> {
     Router::new()
         .merge(members::routes())
         .merge(roles::routes())
+        .merge(permission_groups::routes())
+        .merge(resource_groups::routes())
+        .merge(zones::routes())
 }
 
 /// A success envelope as `application/json`.

@@ -1,8 +1,9 @@
 //! The `policies` of a request body (members today; user groups take the
-//! same shape): every group id is checked against the account's catalogue.
+//! same shape): every group id is checked against the account's catalogue,
+//! and a resource group may be given inline as `{"scope": {…}}`.
 
 use member_types::json::shorten;
-use member_types::{Policy, PolicyId};
+use member_types::{Policy, PolicyId, ResourceGroup};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -10,10 +11,28 @@ use crate::ids::random_id;
 use crate::state::Account;
 
 use super::request::{expect_array, expect_object, expect_string, required};
+use super::resource_groups::{new_group, read_scope};
+
+/// A body's policies, and the unnamed resource groups its inline scopes
+/// make: the caller adds those to the account once the whole request is
+/// accepted ([`Policies::commit`]).
+#[derive(Debug)]
+pub(crate) struct Policies {
+    pub(crate) policies: Vec<Policy>,
+    new_groups: Vec<ResourceGroup>,
+}
+
+impl Policies {
+    /// Stores the groups the inline scopes made, and gives the policies.
+    pub(crate) fn commit(self, account: &mut Account) -> Vec<Policy> {
+        account.resource_groups.extend(self.new_groups);
+        self.policies
+    }
+}
 
 /// Reads `policies`: at least one, each with `access` and at least one
 /// permission group and one resource group of this account.
-pub(crate) fn read_policies(value: &Value, account: &Account) -> Result<Vec<Policy>, ApiError> {
+pub(crate) fn read_policies(value: &Value, account: &Account) -> Result<Policies, ApiError> {
     let items = expect_array(value, "policies", "/policies")?;
     if items.is_empty() {
         return Err(ApiError::invalid(
@@ -21,14 +40,23 @@ pub(crate) fn read_policies(value: &Value, account: &Account) -> Result<Vec<Poli
             Some("/policies"),
         ));
     }
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| read_policy(item, i, account))
-        .collect()
+    let mut out = Policies {
+        policies: Vec::with_capacity(items.len()),
+        new_groups: Vec::new(),
+    };
+    for (i, item) in items.iter().enumerate() {
+        let policy = read_policy(item, i, account, &mut out.new_groups)?;
+        out.policies.push(policy);
+    }
+    Ok(out)
 }
 
-fn read_policy(item: &Value, i: usize, account: &Account) -> Result<Policy, ApiError> {
+fn read_policy(
+    item: &Value,
+    i: usize,
+    account: &Account,
+    new_groups: &mut Vec<ResourceGroup>,
+) -> Result<Policy, ApiError> {
     let at = format!("/policies/{i}");
     let name = format!("policies[{i}]");
     let obj = expect_object(item, &name, &at)?;
@@ -58,10 +86,76 @@ fn read_policy(item: &Value, i: usize, account: &Account) -> Result<Policy, ApiE
     policy.permission_groups = read_groups(obj, &name, &at, "permission_groups", |id| {
         account.permission_group(id).cloned()
     })?;
-    policy.resource_groups = read_groups(obj, &name, &at, "resource_groups", |id| {
-        account.resource_group(id).cloned()
-    })?;
+    policy.resource_groups = read_resource_groups(obj, &name, &at, account, new_groups)?;
     Ok(policy)
+}
+
+/// A policy's `resource_groups`: each `{"id": …}` of the account's, or
+/// `{"scope": {…}}`, which makes a new unnamed group of that scope (its
+/// copy in the policy holds the scope as an array, as member answers
+/// do). An entry with both is ambiguous and refused.
+fn read_resource_groups(
+    policy: &Map<String, Value>,
+    name: &str,
+    at: &str,
+    account: &Account,
+    new_groups: &mut Vec<ResourceGroup>,
+) -> Result<Vec<ResourceGroup>, ApiError> {
+    let field = format!("{name}.resource_groups");
+    let ptr = format!("{at}/resource_groups");
+    let groups = required(policy, "resource_groups", &field, at)?;
+    let groups = expect_array(groups, &field, &ptr)?;
+    if groups.is_empty() {
+        return Err(ApiError::invalid(
+            format!("{field}: at least one resource group is required"),
+            Some(&ptr),
+        ));
+    }
+    let mut found = Vec::with_capacity(groups.len());
+    for (g, group) in groups.iter().enumerate() {
+        let gname = format!("{field}[{g}]");
+        let gptr = format!("{ptr}/{g}");
+        let gobj = expect_object(group, &gname, &gptr)?;
+        match (gobj.get("id"), gobj.get("scope")) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid(
+                    format!(
+                        "{gname}: send either \"id\" (an existing resource group) or \"scope\" \
+                         (a new one), not both"
+                    ),
+                    Some(&gptr),
+                ))
+            }
+            (None, Some(scope)) => {
+                let scope = read_scope(
+                    scope,
+                    &format!("{gname}.scope"),
+                    &format!("{gptr}/scope"),
+                    account,
+                )?;
+                let group = new_group(None, scope);
+                found.push(group.clone());
+                new_groups.push(group);
+            }
+            (Some(gid), None) => {
+                let gid = expect_string(gid, &format!("{gname}.id"), &format!("{gptr}/id"), None)?;
+                let group = account.resource_group(gid).ok_or_else(|| {
+                    ApiError::invalid(
+                        format!("{gname}.id: unknown resource group {:?}", shorten(gid)),
+                        Some(&format!("{gptr}/id")),
+                    )
+                })?;
+                found.push(group.clone());
+            }
+            (None, None) => {
+                return Err(ApiError::invalid(
+                    format!("{gname}.id is required (or \"scope\" for a new resource group)"),
+                    Some(&gptr),
+                ))
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// A policy's groups under `key` (`permission_groups`, `resource_groups`),

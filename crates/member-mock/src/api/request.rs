@@ -88,6 +88,31 @@ impl QueryPairs {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A text filter, as given (at most `max` characters).
+    pub(crate) fn text(&self, name: &str, max: usize) -> Result<Option<&str>, ApiError> {
+        match self.last(name) {
+            Some(v) if v.chars().count() > max => Err(ApiError::invalid_param(
+                name,
+                format!("Invalid value for {name}: at most {max} characters are allowed"),
+            )),
+            other => Ok(other),
+        }
+    }
+
+    /// An id filter: 32 hexadecimal digits, as the API's ids are.
+    pub(crate) fn hex_id(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        match self.last(name) {
+            Some(v) if !is_hex_id(v) => Err(ApiError::invalid_param(
+                name,
+                format!(
+                    "Invalid value for {name}: {:?}; expected an identifier of 32 hexadecimal digits",
+                    shorten(v)
+                ),
+            )),
+            other => Ok(other),
+        }
+    }
+
     /// A whole number in `min..=max` (an integer-valued float such as
     /// `20.0` is accepted, as the API's schema says `number`).
     pub(crate) fn number(
@@ -156,6 +181,11 @@ impl QueryPairs {
         )?;
         Ok(Paging { page, per_page })
     }
+}
+
+/// 32 lowercase hexadecimal digits: the shape of every IAM and zone id.
+pub(crate) fn is_hex_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The page a list request asked for.
