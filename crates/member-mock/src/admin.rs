@@ -8,15 +8,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use member_types::Member;
+use member_types::{Member, PermissionGroup, ResourceGroup, Role, Zone};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::fault::Fault;
 use crate::rate_limit::RateLimitPolicy;
+use crate::server::ScopeShape;
 use crate::shared::Inner;
-use crate::state::normalise;
+use crate::state::{normalise, upsert_by, Account};
 
 type Shared = State<Arc<Inner>>;
 
@@ -41,6 +42,16 @@ pub(crate) fn router() -> Router<Arc<Inner>> {
             get(account_members).post(insert_member),
         )
         .route("/accounts/{account_id}/generate", post(generate))
+        .route("/accounts/{account_id}/roles", post(insert_role))
+        .route(
+            "/accounts/{account_id}/permission_groups",
+            post(insert_permission_group),
+        )
+        .route(
+            "/accounts/{account_id}/resource_groups",
+            post(insert_resource_group),
+        )
+        .route("/accounts/{account_id}/zones", post(insert_zone))
         .fallback(admin_not_found)
 }
 
@@ -81,6 +92,7 @@ async fn config(State(inner): Shared) -> Json<Value> {
         "api_key": inner.creds.api_key,
         "user_service_key": inner.creds.user_service_key,
         "omit_roles_on_add": inner.omit_roles_on_add(),
+        "resource_group_scope": inner.scope_shape(),
         "rate_limit": inner.rate_limit(),
     }))
 }
@@ -161,14 +173,22 @@ async fn reset(State(inner): Shared) -> StatusCode {
 #[serde(deny_unknown_fields)]
 struct Settings {
     omit_roles_on_add: Option<bool>,
+    resource_group_scope: Option<ScopeShape>,
 }
 
-/// Takes `{"omit_roles_on_add": bool}`.
+/// Takes `{"omit_roles_on_add": bool, "resource_group_scope": "object" | "array"}`
+/// (either or both).
 async fn settings(State(inner): Shared, Body(settings): Body<Settings>) -> Json<Value> {
     if let Some(omit) = settings.omit_roles_on_add {
         inner.set_omit_roles_on_add(omit);
     }
-    Json(json!({ "omit_roles_on_add": inner.omit_roles_on_add() }))
+    if let Some(shape) = settings.resource_group_scope {
+        inner.set_scope_shape(shape);
+    }
+    Json(json!({
+        "omit_roles_on_add": inner.omit_roles_on_add(),
+        "resource_group_scope": inner.scope_shape(),
+    }))
 }
 
 fn no_account(id: &str) -> Response {
@@ -185,6 +205,8 @@ async fn account(State(inner): Shared, Path(id): Path<String>) -> Response {
                 "roles": a.roles,
                 "permission_groups": a.permission_groups,
                 "resource_groups": a.resource_groups,
+                "name": a.name,
+                "zones": a.zones,
             }))
             .into_response()
         })
@@ -262,4 +284,81 @@ async fn generate(
         }
         None => no_account(&id),
     }
+}
+
+/// An item of a catalogue in the API's own shape, with a fresh id when it
+/// has none.
+struct Item<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Item<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let Body(mut value) = Body::<Value>::from_request(request, state).await?;
+        if let Value::Object(map) = &mut value {
+            map.entry("id")
+                .or_insert_with(|| Value::String(crate::ids::random_id()));
+        }
+        serde_json::from_value(value)
+            .map(Self)
+            .map_err(|e| admin_error(StatusCode::BAD_REQUEST, format!("invalid item: {e}")))
+    }
+}
+
+/// Stores `item` in an account (replacing the one with its id), bypassing
+/// the API's rules: duplicate names are what tests need. Answers 201 with
+/// the item.
+fn insert<T: serde::Serialize>(
+    inner: &Inner,
+    id: &str,
+    item: T,
+    store: impl FnOnce(&mut Account, T),
+) -> Response {
+    let answer = json!(item);
+    inner
+        .with_account_mut(id, |a| {
+            store(a, item);
+            (StatusCode::CREATED, Json(answer)).into_response()
+        })
+        .unwrap_or_else(|| no_account(id))
+}
+
+async fn insert_role(
+    State(inner): Shared,
+    Path(id): Path<String>,
+    Item(role): Item<Role>,
+) -> Response {
+    insert(&inner, &id, role, |a, r| {
+        upsert_by(&mut a.roles, r, |r| r.id.as_str());
+    })
+}
+
+async fn insert_permission_group(
+    State(inner): Shared,
+    Path(id): Path<String>,
+    Item(group): Item<PermissionGroup>,
+) -> Response {
+    insert(&inner, &id, group, |a, g| {
+        upsert_by(&mut a.permission_groups, g, |g| g.id.as_str());
+    })
+}
+
+async fn insert_resource_group(
+    State(inner): Shared,
+    Path(id): Path<String>,
+    Item(group): Item<ResourceGroup>,
+) -> Response {
+    insert(&inner, &id, group, |a, g| {
+        upsert_by(&mut a.resource_groups, g, |g| g.id.as_str());
+    })
+}
+
+async fn insert_zone(
+    State(inner): Shared,
+    Path(id): Path<String>,
+    Item(zone): Item<Zone>,
+) -> Response {
+    insert(&inner, &id, zone, |a, z| {
+        upsert_by(&mut a.zones, z, |z| z.id.as_str());
+    })
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use member_mock::{MockServer, RateLimitPolicy, Seed};
+use member_mock::{MockServer, RateLimitPolicy, ScopeShape, Seed};
 
 /// A local stand-in for the Cloudflare account-members API.
 #[derive(Debug, Parser)]
@@ -43,11 +43,21 @@ struct Args {
     /// Include `roles` in the Add Member response (the real API omits them).
     #[arg(long)]
     include_roles_on_add: bool,
+    /// How resource-group answers write `scope`: `object` (today's shape)
+    /// or `array` (the older one).
+    #[arg(long, value_enum, default_value = "object")]
+    resource_group_scope: ScopeArg,
     /// Turn the rate limiter on: REQUESTS/SECONDS, e.g. 1200/300, or
     /// REQUESTS/SECONDS/PENALTY_SECONDS to block every request for that long
     /// after a breach, as the real API does (e.g. 1200/300/300).
     #[arg(long, value_parser = parse_rate_limit)]
     rate_limit: Option<RateLimitPolicy>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ScopeArg {
+    Object,
+    Array,
 }
 
 fn parse_rate_limit(text: &str) -> Result<RateLimitPolicy, String> {
@@ -87,7 +97,11 @@ async fn main() -> ExitCode {
         .port(args.port)
         .token(&args.token)
         .user_service_key(&args.user_service_key)
-        .omit_roles_on_add(!args.include_roles_on_add);
+        .omit_roles_on_add(!args.include_roles_on_add)
+        .resource_group_scope(match args.resource_group_scope {
+            ScopeArg::Object => ScopeShape::Object,
+            ScopeArg::Array => ScopeShape::Array,
+        });
     if let Some(key) = &args.api_key {
         let email = args.email.as_deref().unwrap_or(member_mock::DEFAULT_EMAIL);
         builder = builder.api_key(email, key);

@@ -217,7 +217,10 @@ async fn state_helpers_over_http() {
         Some(json!({"omit_roles_on_add": false})),
     )
     .await;
-    assert_eq!(settings.json(), json!({"omit_roles_on_add": false}));
+    assert_eq!(
+        settings.json(),
+        json!({"omit_roles_on_add": false, "resource_group_scope": "object"})
+    );
     let account = admin(
         &server,
         Method::PATCH,

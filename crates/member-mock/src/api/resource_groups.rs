@@ -146,7 +146,7 @@ pub(crate) fn read_scope(
 }
 
 /// A `name` of a body: a string that is not blank.
-fn read_name<'a>(body: &'a Map<String, Value>) -> Result<Option<&'a str>, ApiError> {
+fn read_name(body: &Map<String, Value>) -> Result<Option<&str>, ApiError> {
     let Some(name) = body.get("name") else {
         return Ok(None);
     };
