@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use member_client::{
-    Direction, InviteStatus, MemberId, MemberOrder, MemberStatus, RateLimitConfig, RoleId,
-    DEFAULT_APPLY_CONCURRENCY,
+    Direction, InviteStatus, MemberOrder, MemberStatus, RateLimitConfig, DEFAULT_APPLY_CONCURRENCY,
 };
 
 const AFTER_HELP: &str = "\
@@ -25,8 +24,11 @@ Examples:
   cf-members members list
   cf-members members list --status pending -o json | jq -r '.[].email'
   cf-members roles list
-  cf-members members update 4536bcfad5faccb111b47003c79917fa --role 05784afa30c1afe1440e79d9351c7430
-  cf-members members remove 4536bcfad5faccb111b47003c79917fa --dry-run
+  cf-members members update bob@example.com --role \"Administrator Read Only\"
+  cf-members members update bob@example.com --allow \"DNS Write,Zone Read@zone:example.com\" --dry-run
+  cf-members members remove bob@example.com --dry-run
+  cf-members permission-groups list --name \"DNS Write\"
+  cf-members resource-groups create --name web --scope zone:example.com --scope zone:example.net
   cf-members apply changes.csv            # the plan only
   cf-members apply changes.csv --yes      # the plan, then run it";
 
@@ -106,6 +108,12 @@ pub enum Command {
     /// List and show the roles of the account
     #[command(subcommand)]
     Roles(RolesCommand),
+    /// List and show the permission groups (what a policy can allow or deny)
+    #[command(subcommand, name = "permission-groups")]
+    PermissionGroups(PermissionGroupsCommand),
+    /// List, show, create, update and delete the resource groups (scopes) policies apply to
+    #[command(subcommand, name = "resource-groups")]
+    ResourceGroups(ResourceGroupsCommand),
     /// Change many members' access from a JSON or CSV file: plan, then --yes to run
     #[command(after_help = APPLY_HELP)]
     Apply(ApplyArgs),
@@ -140,17 +148,20 @@ the retry file as possibly applied.
 
 FILE, JSON (named `*.json`; any other name or stdin: when its text starts
 with `[` or `{`): an array of entries
-  [{\"op\": \"set_roles\", \"email\": \"bob@example.com\", \"roles\": [\"ROLE_ID\", ...]},
-   {\"op\": \"set_policies\", \"id\": \"MEMBER_ID\", \"policies\": [POLICY, ...]},
-   {\"op\": \"add\", \"email\": \"new@example.com\", \"roles\": [\"ROLE_ID\"], \"status\": \"pending\"},
-   {\"op\": \"remove\", \"email\": \"old@example.com\"}]
+  [{\"op\": \"set_roles\", \"email\": \"bob@example.com\", \"roles\": [\"Administrator Read Only\", ...]},
+   {\"op\": \"set_policies\", \"email\": \"erin@example.com\", \"policies\": [POLICY, ...]},
+   {\"op\": \"add\", \"email\": \"new@example.com\", \"roles\": [\"Billing\"], \"status\": \"pending\"},
+   {\"op\": \"remove\", \"id\": \"MEMBER_ID\"}]
   - a member is named by \"email\" (any case) or by \"id\" (the member id), not both;
     `add` takes an email only, and roles or policies, and an optional status
     (pending: an invitation, the default; accepted: added directly);
   - \"op\" may be left out when the entry has \"roles\" (set_roles) or
     \"policies\" (set_policies);
-  - a POLICY is what the API takes: {\"access\": \"allow\"|\"deny\",
-    \"permission_groups\": [{\"id\": ...}], \"resource_groups\": [{\"id\": ...}]};
+  - a role is its name (any case) or its id;
+  - a POLICY is {\"access\": \"allow\"|\"deny\", \"permission_groups\": [...],
+    \"resource_groups\": [...]}, each permission group its name or label
+    (\"DNS Write\") or {\"id\": ...}, each resource group a scope (\"account\",
+    \"zone:example.com\", \"group:NAME\") or {\"id\": ...};
   - set_roles replaces the member's policies too, and set_policies the roles.
   A retry file written by an earlier run ({\"changes\": [{\"change\": ENTRY, ...}]})
   is read too.
@@ -162,7 +173,7 @@ any order (only those needed):
   member_id   the member id (or `id`); give email or member_id, not both
   op          set_roles, set_policies, add or remove; when empty: set_roles
               if roles are given, set_policies if policies are
-  roles       role ids separated by `;`
+  roles       role names or ids separated by `;`
   policies    a JSON array of policies (quote the cell, doubling inner quotes)
   status      for add: pending (default) or accepted
   Cells are trimmed; empty rows and lines starting with `#` are skipped.
@@ -174,6 +185,10 @@ any order (only those needed):
 
 A file with a bad entry is refused whole (exit 2, nothing sent); every bad
 entry is named by its place (`entry 3 (line 7)` in JSON, `line 7` in CSV).
+Names are resolved before the plan (the roles, the permission groups and the
+resource groups are each read once): every name that matches nothing (with
+the closest names) or several things (with their ids) is listed with its
+place, and the file is refused (exit 2, nothing sent).
 
 -o json prints one report on stdout: {\"plan\": {\"entries\", \"problems\"},
 \"outcomes\", \"summary\", \"ran\", \"dry_run\", \"interrupted\", \"retry_file\"}.
@@ -204,41 +219,51 @@ Examples:
     /// Show one member, with roles and policies
     #[command(after_help = "\
 Examples:
-  cf-members members get 4536bcfad5faccb111b47003c79917fa
+  cf-members members get bob@example.com
   cf-members members get 4536bcfad5faccb111b47003c79917fa -o json")]
     Get {
-        /// The member's id (from `cf-members members list`)
-        #[arg(value_name = "MEMBER_ID")]
-        member_id: MemberId,
+        /// The member: their email (any case) or member id
+        #[arg(value_name = "MEMBER")]
+        member: String,
     },
     /// Invite someone to the account (or add them directly)
     #[command(after_help = "\
-Role ids come from `cf-members roles list`. A policies FILE holds the JSON array
-of policies exactly as the API takes them, for example:
-  [{\"access\": \"allow\",
+A role is its name (any case; `cf-members roles list`) or its id.
+--allow and --deny each give one policy: PERMISSION_GROUPS@SCOPES, both lists
+comma separated; a permission group is its name or label (`cf-members
+permission-groups list`) or its id; a scope is `account`, `zone:<domain>`,
+`group:<resource group name>` or a resource group id.
+A policies FILE holds a JSON array of policies, names or ids, for example:
+  [{\"access\": \"allow\", \"permission_groups\": [\"DNS Write\"],
+    \"resource_groups\": [\"zone:example.com\"]},
+   {\"access\": \"deny\",
     \"permission_groups\": [{\"id\": \"c8fed203ed3043cba015a93ad1616f1f\"}],
     \"resource_groups\": [{\"id\": \"6d7f2f5f5b1d4a0e9081fdc98d432fd1\"}]}]
+A name that matches nothing or several things is refused (exit 2, nothing
+sent) with the closest names or every candidate's id.
 
 Examples:
-  cf-members members add --email new@example.com --role 05784afa30c1afe1440e79d9351c7430
+  cf-members members add --email new@example.com --role \"Administrator Read Only\"
+  cf-members members add --email new@example.com --allow \"DNS Write@zone:example.com\" --dry-run
   cf-members members add --email new@example.com --policies policies.json --dry-run
   generate-policies | cf-members members add --email new@example.com --policies -")]
     Add(AddArgs),
     /// Replace a member's roles, or their policies
     #[command(after_help = "\
-The member's current roles (or policies) are replaced by those given. Role ids
-come from `cf-members roles list`. A policies FILE holds the JSON array of
-policies exactly as the API takes them (see `cf-members members add --help`).
+The member's current roles (or policies) are replaced by those given. Roles,
+--allow, --deny and the policies FILE take names or ids (see `cf-members
+members add --help`); --dry-run shows what each name resolved to.
 
 Examples:
-  cf-members members update 4536bcfad5faccb111b47003c79917fa --role 05784afa30c1afe1440e79d9351c7430
-  cf-members members update 4536bcfad5faccb111b47003c79917fa --role ROLE_A --role ROLE_B --dry-run
+  cf-members members update bob@example.com --role \"Administrator Read Only\"
+  cf-members members update bob@example.com --role Billing --role \"DNS\" --dry-run
+  cf-members members update bob@example.com --allow \"DNS Write,Zone Read@zone:example.com\" --deny \"Billing Read@account\"
   cf-members members update 4536bcfad5faccb111b47003c79917fa --policies - < policies.json")]
     Update(UpdateArgs),
     /// Remove a member from the account
     #[command(after_help = "\
 Examples:
-  cf-members members remove 4536bcfad5faccb111b47003c79917fa --dry-run
+  cf-members members remove old@example.com --dry-run
   cf-members members remove 4536bcfad5faccb111b47003c79917fa")]
     Remove(RemoveArgs),
 }
@@ -255,12 +280,156 @@ Examples:
     /// Show one role and its permissions
     #[command(after_help = "\
 Examples:
+  cf-members roles get \"Administrator Read Only\"
   cf-members roles get 3536bcfad5faccb999b47003c79917fb")]
     Get {
-        /// The role's id (from `cf-members roles list`)
-        #[arg(value_name = "ROLE_ID")]
-        role_id: RoleId,
+        /// The role: its name (any case) or id
+        #[arg(value_name = "ROLE")]
+        role: String,
     },
+}
+
+/// `cf-members permission-groups …`
+#[derive(Debug, Subcommand)]
+pub enum PermissionGroupsCommand {
+    /// List the account's permission groups (every page unless --page is given)
+    #[command(after_help = "\
+Examples:
+  cf-members permission-groups list
+  cf-members permission-groups list --name \"DNS Write\"
+  cf-members permission-groups list -o json | jq -r '.[] | [.id, .name] | @tsv'")]
+    List(ListPermissionGroupsArgs),
+    /// Show one permission group
+    #[command(after_help = "\
+Examples:
+  cf-members permission-groups get \"DNS Write\"
+  cf-members permission-groups get c8fed203ed3043cba015a93ad1616f1f -o json")]
+    Get {
+        /// The permission group: its name or label (any case) or id
+        #[arg(value_name = "GROUP")]
+        group: String,
+    },
+}
+
+/// `cf-members permission-groups list` options.
+#[derive(Debug, Args)]
+pub struct ListPermissionGroupsArgs {
+    /// Only the group with this name (exact, as the API matches it)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Only the group with this label (`meta.label`)
+    #[arg(long, value_name = "LABEL")]
+    pub label: Option<String>,
+    /// Paging.
+    #[command(flatten)]
+    pub paging: PageArgs,
+}
+
+/// `cf-members resource-groups …`
+#[derive(Debug, Subcommand)]
+pub enum ResourceGroupsCommand {
+    /// List the account's resource groups
+    #[command(after_help = "\
+Examples:
+  cf-members resource-groups list
+  cf-members resource-groups list --name web -o json")]
+    List {
+        /// Only the group with this name
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Show one resource group
+    #[command(after_help = "\
+Examples:
+  cf-members resource-groups get web
+  cf-members resource-groups get 6d7f2f5f5b1d4a0e9081fdc98d432fd1 -o json")]
+    Get {
+        /// The resource group: its name (any case) or id
+        #[arg(value_name = "GROUP")]
+        group: String,
+    },
+    /// Create a resource group
+    #[command(after_help = CREATE_GROUP_HELP)]
+    Create(CreateResourceGroupArgs),
+    /// Rename a resource group or change its scope
+    #[command(after_help = UPDATE_GROUP_HELP)]
+    Update(UpdateResourceGroupArgs),
+    /// Delete a resource group (asks first; --yes does not)
+    #[command(after_help = "\
+Without --yes, cf-members asks `delete resource group NAME? [y/N]` on a
+terminal, and refuses (exit 2, nothing sent) elsewhere.
+
+Examples:
+  cf-members resource-groups delete web --dry-run
+  cf-members resource-groups delete web --yes")]
+    Delete(DeleteResourceGroupArgs),
+}
+
+const CREATE_GROUP_HELP: &str = "\
+A scope is `account` (the whole account), `zone:<domain>` (one whole zone of
+the account), or several zones of the account: `--scope zone:a.com --scope
+zone:b.com` (or `zone:a.com,b.com`).
+
+Examples:
+  cf-members resource-groups create --name everything --scope account
+  cf-members resource-groups create --name web --scope zone:example.com --scope zone:example.net
+  cf-members resource-groups create --name web --scope zone:example.com --dry-run";
+
+const UPDATE_GROUP_HELP: &str = "\
+A scope is `account` (the whole account), `zone:<domain>` (one whole zone of
+the account), or several zones of the account: `--scope zone:a.com --scope
+zone:b.com` (or `zone:a.com,b.com`). The scope given replaces the group's.
+
+Examples:
+  cf-members resource-groups update web --name web-zones
+  cf-members resource-groups update web --scope zone:example.com --dry-run";
+
+/// `cf-members resource-groups create` options.
+#[derive(Debug, Args)]
+pub struct CreateResourceGroupArgs {
+    /// The new group's name
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// What the group covers (repeat for several zones); forms below
+    #[arg(long, value_name = "SCOPE", required = true)]
+    pub scope: Vec<String>,
+    /// Print the request that would be sent and what each name resolved
+    /// to, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `cf-members resource-groups update` options.
+#[derive(Debug, Args)]
+#[group(id = "change", required = true, multiple = true, args = ["name", "scope"])]
+pub struct UpdateResourceGroupArgs {
+    /// The resource group: its name (any case) or id
+    #[arg(value_name = "GROUP")]
+    pub group: String,
+    /// The new name
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The new scope (repeat for several zones); forms below
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Vec<String>,
+    /// Print the request that would be sent and what each name resolved
+    /// to, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `cf-members resource-groups delete` options.
+#[derive(Debug, Args)]
+pub struct DeleteResourceGroupArgs {
+    /// The resource group: its name (any case) or id
+    #[arg(value_name = "GROUP")]
+    pub group: String,
+    /// Delete without asking
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Print the request that would be sent, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Paging options of a list.
@@ -292,14 +461,24 @@ pub struct ListMembersArgs {
     pub paging: PageArgs,
 }
 
-/// The roles or the policies to give a member: exactly one of the two.
+/// The roles or the policies to give a member: roles, or policies (as
+/// --allow/--deny flags, or a file), never both.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[group(required = true, multiple = true)]
 pub struct AccessArgs {
-    /// A role to give (repeat for several)
-    #[arg(long = "role", value_name = "ROLE_ID")]
-    pub roles: Vec<RoleId>,
-    /// A JSON file with the array of policies to give (`-` reads stdin)
+    /// A role to give, by name (any case) or id (repeat for several)
+    #[arg(long = "role", value_name = "ROLE", conflicts_with_all = ["policies", "allow", "deny"])]
+    pub roles: Vec<String>,
+    /// A policy allowing PERMISSION_GROUPS@SCOPES, e.g. "DNS Write,Zone
+    /// Read@zone:example.com" (repeat for several)
+    #[arg(long, value_name = "GROUPS@SCOPES", conflicts_with = "policies")]
+    pub allow: Vec<String>,
+    /// A policy denying PERMISSION_GROUPS@SCOPES, e.g. "Billing Read@account"
+    /// (repeat for several)
+    #[arg(long, value_name = "GROUPS@SCOPES", conflicts_with = "policies")]
+    pub deny: Vec<String>,
+    /// A JSON file with the array of policies to give, names or ids (`-`
+    /// reads stdin)
     #[arg(long, value_name = "FILE")]
     pub policies: Option<PathBuf>,
 }
@@ -317,9 +496,9 @@ pub struct AddArgs {
     /// the member directly (only for accounts with that entitlement)
     #[arg(long, value_enum)]
     pub status: Option<InviteStatusArg>,
-    /// Print the request that would be sent (method, URL, body, and the
-    /// credential scheme's name, never the secret) and send nothing; every
-    /// check still runs, credentials included
+    /// Print what each name resolved to and the request that would be sent
+    /// (method, URL, body, and the credential scheme's name, never the
+    /// secret), and send nothing; every check still runs, credentials included
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -327,15 +506,15 @@ pub struct AddArgs {
 /// `cf-members members update` options.
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
-    /// The member's id (from `cf-members members list`)
-    #[arg(value_name = "MEMBER_ID")]
-    pub member_id: MemberId,
+    /// The member: their email (any case) or member id
+    #[arg(value_name = "MEMBER")]
+    pub member: String,
     /// Roles or policies.
     #[command(flatten)]
     pub access: AccessArgs,
-    /// Print the request that would be sent (method, URL, body, and the
-    /// credential scheme's name, never the secret) and send nothing; every
-    /// check still runs, credentials included
+    /// Print what each name resolved to and the request that would be sent
+    /// (method, URL, body, and the credential scheme's name, never the
+    /// secret), and send nothing; every check still runs, credentials included
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -343,12 +522,12 @@ pub struct UpdateArgs {
 /// `cf-members members remove` options.
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
-    /// The member's id (from `cf-members members list`)
-    #[arg(value_name = "MEMBER_ID")]
-    pub member_id: MemberId,
-    /// Print the request that would be sent (method, URL, body, and the
-    /// credential scheme's name, never the secret) and send nothing; every
-    /// check still runs, credentials included
+    /// The member: their email (any case) or member id
+    #[arg(value_name = "MEMBER")]
+    pub member: String,
+    /// Print what each name resolved to and the request that would be sent
+    /// (method, URL, body, and the credential scheme's name, never the
+    /// secret), and send nothing; every check still runs, credentials included
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -584,8 +763,41 @@ mod tests {
             panic!("parsed as {:?}", cli.command);
         };
         assert_eq!(args.access.roles.len(), 2);
-        let err = update_with_a_role(&["--policies", "p.json"]).unwrap_err();
+        for other in [
+            ["--policies", "p.json"],
+            ["--allow", "DNS@account"],
+            ["--deny", "DNS@account"],
+        ] {
+            let err = update_with_a_role(&other).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+            assert_eq!(err.exit_code(), 2);
+        }
+        let both = Cli::try_parse_from([
+            "cf-members",
+            "members",
+            "update",
+            "bob@example.com",
+            "--allow",
+            "DNS Write@zone:example.com",
+            "--deny",
+            "Billing Read@account",
+        ])
+        .unwrap();
+        let Command::Members(MembersCommand::Update(args)) = both.command else {
+            panic!("parsed as {:?}", both.command);
+        };
+        assert_eq!((args.access.allow.len(), args.access.deny.len()), (1, 1));
+        let err = Cli::try_parse_from([
+            "cf-members",
+            "members",
+            "update",
+            "bob@example.com",
+            "--allow",
+            "DNS Write@account",
+            "--policies",
+            "p.json",
+        ])
+        .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
-        assert_eq!(err.exit_code(), 2);
     }
 }

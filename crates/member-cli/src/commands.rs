@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use member_client::{
-    AccountId, ApiResponse, AttemptInfo, Call, Client, CreateMember, Credentials, Error,
-    ListMembersParams, ListRolesParams, Members, PageStream, PolicyRequest, RateLimitConfig, Roles,
-    UpdateMember,
+    resolve_policies, resolve_roles, AccountId, ApiResponse, AttemptInfo, Call, Client,
+    CreateMember, Credentials, Error, ListMembersParams, ListRolesParams, PageStream,
+    PolicyRequest, RateLimitConfig, Resolution, ResolveError, Resolver, Unresolved, UpdateMember,
 };
 use serde_json::Value;
 
@@ -29,6 +29,12 @@ pub async fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Members(command) => run_members(global, command).await,
         Command::Roles(command) => run_roles(global, command).await,
+        Command::PermissionGroups(command) => {
+            crate::groups::run_permission_groups(global, command).await
+        }
+        Command::ResourceGroups(command) => {
+            crate::groups::run_resource_groups(global, command).await
+        }
         Command::Apply(args) => crate::apply::run(global, args).await,
     }
 }
@@ -53,7 +59,8 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
             if let Some(page) = single {
                 params = params.page(page).map_err(usage)?;
             }
-            let members = members(global)?;
+            let (client, account) = connect(global)?;
+            let members = client.members(&account);
             let items = if single.is_some() {
                 let page = members
                     .list(params)
@@ -66,14 +73,18 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
             };
             print_list(global, &items, output::members_table)
         }
-        MembersCommand::Get { member_id } => {
-            let members = members(global)?;
-            let call = members.get(&member_id);
-            let value = send(call, false).await?;
+        MembersCommand::Get { member } => {
+            let (client, account) = connect(global)?;
+            let resolver = client.resolver(&account);
+            let id = resolver.member_id(&member).await.map_err(resolve_failure)?;
+            let value = send(client.members(&account).get(&id), false).await?;
             print_one(global, &value, |v| output::member_details(v, true))
         }
         MembersCommand::Add(args) => {
-            let body = match access(&args.access)? {
+            let policies = read_policies(&args.access)?;
+            let (client, account) = connect(global)?;
+            let resolver = client.resolver(&account);
+            let body = match access(&resolver, &args.access, policies).await? {
                 Access::Roles(roles) => CreateMember::with_roles(&args.email, roles),
                 Access::Policies(policies) => CreateMember::with_policies(&args.email, policies),
             }
@@ -82,39 +93,50 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 Some(status) => body.status(status.into()),
                 None => body,
             };
-            let members = members(global)?;
-            let call = members.add(body);
+            let call = client.members(&account).add(body);
             if args.dry_run {
-                return dry_run(global, &call);
+                return dry_run(global, &call, &resolver.resolutions());
             }
             let value = send(call, true).await?;
             print_one(global, &value, |v| output::member_details(v, false))
         }
         MembersCommand::Update(args) => {
-            let body = match access(&args.access)? {
+            let policies = read_policies(&args.access)?;
+            let (client, account) = connect(global)?;
+            let resolver = client.resolver(&account);
+            // The member and the access are resolved before anything is
+            // checked against the other, so every bad name is told at once.
+            let member = resolver.member_id(&args.member).await;
+            let access = access(&resolver, &args.access, policies).await;
+            let member = member.map_err(resolve_failure)?;
+            let body = match access? {
                 Access::Roles(roles) => UpdateMember::with_roles(roles),
                 Access::Policies(policies) => UpdateMember::with_policies(policies),
             }
             .map_err(usage)?;
-            let members = members(global)?;
-            let call = members.update(&args.member_id, body);
+            let call = client.members(&account).update(&member, body);
             if args.dry_run {
-                return dry_run(global, &call);
+                return dry_run(global, &call, &resolver.resolutions());
             }
             let value = send(call, true).await?;
             print_one(global, &value, |v| output::member_details(v, true))
         }
         MembersCommand::Remove(args) => {
-            let members = members(global)?;
-            let call = members.remove(&args.member_id);
+            let (client, account) = connect(global)?;
+            let resolver = client.resolver(&account);
+            let member = resolver
+                .member_id(&args.member)
+                .await
+                .map_err(resolve_failure)?;
+            let call = client.members(&account).remove(&member);
             if args.dry_run {
-                return dry_run(global, &call);
+                return dry_run(global, &call, &resolver.resolutions());
             }
             let value = send(call, true).await?;
             let removed = value
                 .get("id")
                 .and_then(Value::as_str)
-                .unwrap_or(args.member_id.as_str())
+                .unwrap_or(member.as_str())
                 .to_owned();
             print_one(global, &value, |_| {
                 Ok(format!("removed member {}\n", output::clean(&removed)))
@@ -130,7 +152,8 @@ async fn run_roles(global: &GlobalArgs, command: RolesCommand) -> Outcome {
             if let Some(per_page) = paging.per_page {
                 params = params.per_page(per_page).map_err(usage)?;
             }
-            let roles = roles(global)?;
+            let (client, account) = connect(global)?;
+            let roles = client.roles(&account);
             let items = match paging.page {
                 Some(page) => {
                     let params = params.page(page).map_err(usage)?;
@@ -145,29 +168,110 @@ async fn run_roles(global: &GlobalArgs, command: RolesCommand) -> Outcome {
             };
             print_list(global, &items, output::roles_table)
         }
-        RolesCommand::Get { role_id } => {
-            let roles = roles(global)?;
-            let value = send(roles.get(&role_id), false).await?;
+        RolesCommand::Get { role } => {
+            let (client, account) = connect(global)?;
+            let role = client
+                .resolver(&account)
+                .role_id(&role)
+                .await
+                .map_err(resolve_failure)?;
+            let value = send(client.roles(&account).get(&role), false).await?;
             print_one(global, &value, output::role_details)
         }
     }
 }
 
-fn usage(error: impl std::fmt::Display) -> Failure {
+pub fn usage(error: impl std::fmt::Display) -> Failure {
     Failure::usage(error.to_string())
 }
 
-/// The roles or policies of `add` and `update`, policies read and checked.
+/// The roles or policies of `add` and `update`, resolved to ids.
 enum Access {
     Roles(Vec<member_client::RoleId>),
     Policies(Vec<PolicyRequest>),
 }
 
-fn access(args: &AccessArgs) -> Result<Access, Failure> {
-    match &args.policies {
-        Some(path) => policies::read(path).map(Access::Policies),
-        None => Ok(Access::Roles(args.roles.clone())),
+/// The policies of `--policies FILE` or `--allow`/`--deny`, read and
+/// checked (names not resolved yet); `None` when roles are given.
+fn read_policies(args: &AccessArgs) -> Result<Option<Vec<member_client::NamedPolicy>>, Failure> {
+    if let Some(path) = &args.policies {
+        return policies::read(path).map(Some);
     }
+    if args.allow.is_empty() && args.deny.is_empty() {
+        return Ok(None);
+    }
+    let allow = args
+        .allow
+        .iter()
+        .map(|flag| policies::from_flag(member_client::Access::Allow, flag));
+    let deny = args
+        .deny
+        .iter()
+        .map(|flag| policies::from_flag(member_client::Access::Deny, flag));
+    allow.chain(deny).collect::<Result<Vec<_>, _>>().map(Some)
+}
+
+/// The access asked for, every name resolved; every name that did not
+/// resolve is told at once.
+async fn access(
+    resolver: &Resolver,
+    args: &AccessArgs,
+    policies: Option<Vec<member_client::NamedPolicy>>,
+) -> Result<Access, Failure> {
+    match policies {
+        Some(policies) => resolve_policies(resolver, &policies)
+            .await
+            .map(Access::Policies)
+            .map_err(unresolved_failure),
+        None => resolve_roles(resolver, &args.roles)
+            .await
+            .map(Access::Roles)
+            .map_err(unresolved_failure),
+    }
+}
+
+/// The failure of a reference that did not resolve: exit 2 with the
+/// suggestions or candidates, or exit 1 when reading failed.
+pub fn resolve_failure(error: ResolveError) -> Failure {
+    match error {
+        ResolveError::Request(e) => Failure::from_client(&e, false),
+        other => {
+            Failure::usage(format!("{other}; nothing was sent")).with_hint(resolve_hint(&other))
+        }
+    }
+}
+
+fn resolve_hint(error: &ResolveError) -> &'static str {
+    if error.is_ambiguous() {
+        "give the id of the one you mean (or `id:ID`)"
+    } else {
+        "`cf-members members list`, `roles list`, `permission-groups list` and \
+         `resource-groups list` show the names; `name:` or `id:` before a reference \
+         forces either reading"
+    }
+}
+
+/// The failure of several references that did not resolve, each told.
+pub fn unresolved_failure(mut failed: Vec<Unresolved>) -> Failure {
+    if let Some(at) = failed.iter().position(Unresolved::is_request_error) {
+        return resolve_failure(failed.swap_remove(at).error);
+    }
+    if failed.len() == 1 {
+        return resolve_failure(failed.swap_remove(0).error);
+    }
+    let mut message = format!("{} names did not resolve; nothing was sent:", failed.len());
+    for unresolved in &failed {
+        message.push_str("\n  ");
+        message.push_str(&output::clean(&unresolved.error.to_string()));
+    }
+    let hint = resolve_hint(&failed[0].error);
+    Failure::usage(message).with_hint(hint)
+}
+
+/// The client and the account of the global options.
+pub fn connect(global: &GlobalArgs) -> Result<(Client, AccountId), Failure> {
+    let account = account(global)?;
+    Ok((client(global)?, account))
 }
 
 /// The account of `--account-id` (or `CLOUDFLARE_ACCOUNT_ID`), checked.
@@ -187,16 +291,6 @@ pub fn account(global: &GlobalArgs) -> Result<AccountId, Failure> {
              shown in the dashboard URL",
         )
     })
-}
-
-fn members(global: &GlobalArgs) -> Result<Members, Failure> {
-    let account = account(global)?;
-    Ok(client(global)?.members(&account))
-}
-
-fn roles(global: &GlobalArgs) -> Result<Roles, Failure> {
-    let account = account(global)?;
-    Ok(client(global)?.roles(&account))
 }
 
 /// The client: credentials from the environment only, the global options,
@@ -260,7 +354,7 @@ fn print_attempt(info: &AttemptInfo) {
 }
 
 /// Sends a call and returns its `result` exactly as received.
-async fn send<T: serde::de::DeserializeOwned>(
+pub async fn send<T: serde::de::DeserializeOwned>(
     call: Call<T>,
     changes: bool,
 ) -> Result<Value, Failure> {
@@ -271,7 +365,7 @@ async fn send<T: serde::de::DeserializeOwned>(
 }
 
 /// Every item of every page, with progress on a terminal.
-async fn collect(
+pub async fn collect(
     mut pages: PageStream<Value>,
     what: &'static str,
     global: &GlobalArgs,
@@ -297,7 +391,7 @@ async fn collect(
 }
 
 /// Prints a list: one JSON array, or a table.
-fn print_list(
+pub fn print_list(
     global: &GlobalArgs,
     items: &[Value],
     table: fn(&[Value]) -> Result<String, Failure>,
@@ -309,7 +403,7 @@ fn print_list(
 }
 
 /// Prints one result: the JSON as received, or the human form.
-fn print_one(
+pub fn print_one(
     global: &GlobalArgs,
     value: &Value,
     human: impl FnOnce(&Value) -> Result<String, Failure>,
@@ -320,15 +414,16 @@ fn print_one(
     }
 }
 
-/// Prints what a call would send, and sends nothing.
-fn dry_run<T>(global: &GlobalArgs, call: &Call<T>) -> Outcome {
+/// Prints what each name resolved to and what a call would send, and
+/// sends nothing.
+pub fn dry_run<T>(global: &GlobalArgs, call: &Call<T>, resolved: &[Resolution]) -> Outcome {
     let request = call
         .prepare()
         .map_err(|e| Failure::from_client(&e, false))?;
     eprintln!("cf-members: dry run: nothing was sent");
     match global.output {
-        OutputFormat::Json => write_json(&output::dry_run_json(&request)),
-        OutputFormat::Table => write_text(&output::dry_run_text(&request)),
+        OutputFormat::Json => write_json(&output::dry_run_json(&request, resolved)),
+        OutputFormat::Table => write_text(&output::dry_run_text(&request, resolved)),
     }
 }
 

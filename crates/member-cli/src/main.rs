@@ -8,6 +8,7 @@ mod apply;
 mod changes;
 mod cli;
 mod commands;
+mod groups;
 mod output;
 mod policies;
 mod progress;

@@ -2,7 +2,10 @@
 
 use std::io::Write;
 
-use member_client::{Member, PreparedRequest, Role};
+use member_client::{
+    Member, PermissionGroup, PreparedRequest, Resolution, ResourceGroup, Role, Scope,
+    ACCOUNT_SCOPE_PREFIX, SCOPE_ALL, ZONE_SCOPE_PREFIX,
+};
 use serde_json::Value;
 
 use crate::report::Failure;
@@ -187,12 +190,7 @@ pub fn member_details(value: &Value, roles_expected: bool) -> Result<String, Fai
                         .map(|g| clean(g.name.as_deref().unwrap_or(g.id.as_str())))
                         .collect()
                 ),
-                groups(
-                    p.resource_groups
-                        .iter()
-                        .map(|g| clean(g.name.as_deref().unwrap_or(g.id.as_str())))
-                        .collect()
-                ),
+                groups(p.resource_groups.iter().map(group_text).collect()),
             )
         })
         .collect();
@@ -213,6 +211,132 @@ pub fn member_details(value: &Value, roles_expected: bool) -> Result<String, Fai
         ("2fa", one(two_factor)),
         ("roles", roles),
         ("policies", policies),
+    ]))
+}
+
+/// A resource group for people: its name, or (for the unnamed groups the
+/// API makes of an inline scope) its scope.
+fn group_text(group: &ResourceGroup) -> String {
+    match group.name.as_deref().filter(|n| !n.trim().is_empty()) {
+        Some(name) => clean(name),
+        None if !group.scope.as_slice().is_empty() => scopes_text(group.scope.as_slice()),
+        None => clean(group.id.as_str()),
+    }
+}
+
+/// Scopes for people: `account`, `zone <id>`, `zones <id>, <id>`.
+fn scopes_text(scopes: &[Scope]) -> String {
+    let parts: Vec<String> = scopes.iter().map(scope_text).collect();
+    if parts.is_empty() {
+        "-".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn scope_text(scope: &Scope) -> String {
+    let objects: Vec<&str> = scope.objects.iter().map(|o| o.key.as_str()).collect();
+    let everything = objects == [SCOPE_ALL];
+    let text = if let Some(zone) = scope.key.strip_prefix(ZONE_SCOPE_PREFIX) {
+        if everything {
+            format!("zone {zone}")
+        } else {
+            format!("zone {zone}: {}", objects.join(", "))
+        }
+    } else if scope.key.starts_with(ACCOUNT_SCOPE_PREFIX) {
+        if everything {
+            "account".to_owned()
+        } else {
+            let zones: Vec<&str> = objects
+                .iter()
+                .map(|o| o.strip_prefix(ZONE_SCOPE_PREFIX).unwrap_or(o))
+                .collect();
+            format!("zones {}", zones.join(", "))
+        }
+    } else {
+        format!("{}: {}", scope.key, objects.join(", "))
+    };
+    clean(&text)
+}
+
+/// The permission groups table: id, name, label, scope type.
+pub fn permission_groups_table(items: &[Value]) -> Result<String, Failure> {
+    if items.is_empty() {
+        return Ok("no permission groups\n".to_owned());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    for item in items {
+        let group: PermissionGroup = decode(item, "a permission group")?;
+        rows.push(vec![
+            clean(group.id.as_str()),
+            group.name.as_deref().map_or("-".to_owned(), clean),
+            group.label().map_or("-".to_owned(), clean),
+            group.scope_type().map_or("-".to_owned(), scope_type),
+        ]);
+    }
+    Ok(table(&["ID", "NAME", "LABEL", "SCOPE"], &rows))
+}
+
+/// `account` or `zone` for a permission group's `meta.scopes`.
+fn scope_type(scopes: &str) -> String {
+    let parts: Vec<&str> = scopes
+        .split(',')
+        .map(str::trim)
+        .map(|s| match s {
+            "com.cloudflare.api.account" => "account",
+            "com.cloudflare.api.account.zone" => "zone",
+            other => other,
+        })
+        .collect();
+    clean(&parts.join(", "))
+}
+
+/// One permission group: id, name, label, scope type, description.
+pub fn permission_group_details(value: &Value) -> Result<String, Failure> {
+    let group: PermissionGroup = decode(value, "a permission group")?;
+    let one = |v: Option<&str>| v.map(clean).into_iter().collect::<Vec<_>>();
+    Ok(details(&[
+        ("id", vec![clean(group.id.as_str())]),
+        ("name", one(group.name.as_deref())),
+        ("label", one(group.label())),
+        (
+            "scope",
+            group.scope_type().map(scope_type).into_iter().collect(),
+        ),
+        ("description", one(group.meta_str("description"))),
+    ]))
+}
+
+/// The resource groups table: id, name, scope.
+pub fn resource_groups_table(items: &[Value]) -> Result<String, Failure> {
+    if items.is_empty() {
+        return Ok("no resource groups\n".to_owned());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    for item in items {
+        let group: ResourceGroup = decode(item, "a resource group")?;
+        rows.push(vec![
+            clean(group.id.as_str()),
+            group.name.as_deref().map_or("-".to_owned(), clean),
+            scopes_text(group.scope.as_slice()),
+        ]);
+    }
+    Ok(table(&["ID", "NAME", "SCOPE"], &rows))
+}
+
+/// One resource group: id, name, each scope.
+pub fn resource_group_details(value: &Value) -> Result<String, Failure> {
+    let group: ResourceGroup = decode(value, "a resource group")?;
+    Ok(details(&[
+        ("id", vec![clean(group.id.as_str())]),
+        (
+            "name",
+            group.name.as_deref().map(clean).into_iter().collect(),
+        ),
+        (
+            "scope",
+            group.scope.as_slice().iter().map(scope_text).collect(),
+        ),
     ]))
 }
 
@@ -272,13 +396,38 @@ pub fn role_details(value: &Value) -> Result<String, Failure> {
     ]))
 }
 
-/// The dry-run description: method and URL, the credential scheme (never a
-/// secret), and the body.
-pub fn dry_run_text(request: &PreparedRequest) -> String {
-    let mut out = format!(
+/// `role "Billing" = 3f7a… (Billing)`: what a reference resolved to.
+pub fn resolution_text(r: &Resolution) -> String {
+    let mut line = format!("{} {:?} = {}", r.kind, r.reference, r.id);
+    if let Some(name) = r.name.as_deref().filter(|n| *n != r.reference) {
+        line.push_str(&format!(" ({name})"));
+    }
+    clean(&line)
+}
+
+/// What a reference resolved to, as JSON.
+pub fn resolution_json(r: &Resolution) -> Value {
+    serde_json::json!({
+        "kind": r.kind.as_str(),
+        "reference": r.reference,
+        "id": r.id,
+        "name": r.name,
+    })
+}
+
+/// The dry-run description: what each name resolved to, method and URL,
+/// the credential scheme (never a secret), and the body.
+pub fn dry_run_text(request: &PreparedRequest, resolved: &[Resolution]) -> String {
+    let mut out = String::new();
+    for r in resolved {
+        out.push_str("resolved: ");
+        out.push_str(&resolution_text(r));
+        out.push('\n');
+    }
+    out.push_str(&format!(
         "{} {}\nauth: {}\n",
         request.method, request.url, request.auth_scheme
-    );
+    ));
     match &request.body {
         Some(body) => {
             out.push_str("body:\n");
@@ -291,9 +440,10 @@ pub fn dry_run_text(request: &PreparedRequest) -> String {
 }
 
 /// The dry-run description as one JSON object.
-pub fn dry_run_json(request: &PreparedRequest) -> Value {
+pub fn dry_run_json(request: &PreparedRequest, resolved: &[Resolution]) -> Value {
     serde_json::json!({
         "dry_run": true,
+        "resolved": resolved.iter().map(resolution_json).collect::<Vec<_>>(),
         "method": request.method.as_str(),
         "url": request.url,
         "auth_scheme": request.auth_scheme,

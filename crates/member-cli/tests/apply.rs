@@ -372,19 +372,15 @@ async fn bad_files_and_options_exit_2_and_send_nothing() {
             vec!["malformed changes file", "syntax.json: ", "line 1 column"],
         ),
         (
-            write(
-                &dir,
-                "roles.csv",
-                &format!("email,roles\nbob.dns@example.com,{READ_ONLY_ROLE}\ncarol.billing@example.com,../x\n"),
-            ),
-            vec!["1 of 2 entries are invalid", "line 3: invalid role_id \"../x\""],
-        ),
-        (
             write(&dir, "columns.csv", "mail,roles\nbob.dns@example.com,x\n"),
             vec!["line 1: unknown column \"mail\""],
         ),
         (
-            write(&dir, "both.csv", &format!("email,member_id,roles\nbob.dns@example.com,{BOB},{DNS_ROLE}\n")),
+            write(
+                &dir,
+                "both.csv",
+                &format!("email,member_id,roles\nbob.dns@example.com,{BOB},{DNS_ROLE}\n"),
+            ),
             vec!["line 2: names the member twice: give email or member_id, not both"],
         ),
         (write(&dir, "empty.csv", "\n"), vec!["empty.csv is empty"]),
@@ -400,6 +396,23 @@ async fn bad_files_and_options_exit_2_and_send_nothing() {
             methods(&mock)
         );
     }
+    // A role that is not an id is a name: read once, not found, nothing written.
+    let roles = write(
+        &dir,
+        "roles.csv",
+        &format!(
+            "email,roles\nbob.dns@example.com,{READ_ONLY_ROLE}\ncarol.billing@example.com,../x\n"
+        ),
+    );
+    run(cli(&mock).args(["apply", arg(&roles), "--yes"]))
+        .expect_code(2)
+        .stderr_has(&[
+            "roles.csv: 1 name did not resolve; nothing was sent:",
+            "  line 3: roles[0]: no role \"../x\"",
+        ]);
+    assert_eq!(methods(&mock), ["GET"], "one read of the roles, no write");
+    mock.clear_requests();
+
     let binary = dir.join("latin1.csv");
     std::fs::write(&binary, b"email,roles\n\xe9@example.com,x\n").unwrap();
     run(cli(&mock).args(["apply", arg(&binary)]))
@@ -553,8 +566,8 @@ async fn the_json_report_holds_the_plan_the_outcomes_and_the_counts() {
     );
     assert_eq!(report["plan"]["problems"][0]["kind"], "unknown_email");
     assert_eq!(report["plan"]["problems"][0]["place"], "entry 3 (line 4)");
-    // JSON output reads no roles: it has no names to show.
-    assert_eq!(methods(&mock), ["GET"]);
+    // The roles are read once (to check the role ids), the members once.
+    assert_eq!(methods(&mock), ["GET", "GET"]);
 
     mock.inject(
         Fault::on("PUT", &format!("/accounts/*/members/{ALICE}")).cloudflare_error(

@@ -7,6 +7,16 @@ mod common;
 use common::*;
 use member_mock::{Fault, MockServer};
 
+/// Asserts that every request the mock saw was a read.
+fn assert_no_writes(mock: &MockServer) {
+    let writes: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .collect();
+    assert!(writes.is_empty(), "written: {writes:?}");
+}
+
 /// Asserts exit 2, that nothing reached the mock, and that stderr is short.
 fn refused(mock: &MockServer, run: &Run) {
     run.expect_code(2);
@@ -19,17 +29,24 @@ async fn a_bad_id_is_refused_before_sending() {
     let mock = mock().await;
     let run1 = run(cli(&mock).args(["members", "get", "../roles"]));
     refused(&mock, &run1);
-    run1.stderr_has(&[
+    run1.stderr_has(&["invalid email \"../roles\""]);
+    let forced = run(cli(&mock).args(["members", "get", "id:../roles"]));
+    refused(&mock, &forced);
+    forced.stderr_has(&[
         "invalid member_id \"../roles\"",
         "1 to 32 ASCII letters or digits",
     ]);
 
+    // Not an id, so a name: looked up (one read), not found, nothing written.
     let run2 = run(cli(&mock).args(["members", "update", BOB, "--role", "not-a-role!"]));
-    refused(&mock, &run2);
-    run2.stderr_has(&["invalid role_id"]);
+    run2.expect_code(2)
+        .stderr_has(&["no role \"not-a-role!\"", "nothing was sent"]);
+    assert_no_writes(&mock);
 
     let run3 = run(cli(&mock).args(["roles", "get", "%2e%2e"]));
-    refused(&mock, &run3);
+    run3.expect_code(2).stderr_has(&["no role \"%2e%2e\""]);
+    assert_no_writes(&mock);
+    mock.clear_requests();
 
     let run4 = run(cli(&mock)
         .env("CLOUDFLARE_ACCOUNT_ID", "123")
@@ -158,7 +175,7 @@ async fn usage_errors_exit_2() {
         "p.json",
     ]));
     refused(&mock, &both);
-    both.stderr_has(&["'--role <ROLE_ID>' cannot be used with '--policies <FILE>'"]);
+    both.stderr_has(&["'--role <ROLE>' cannot be used with '--policies <FILE>'"]);
 
     let neither = run(cli(&mock).args(["members", "add", "--email", "a@example.com"]));
     refused(&mock, &neither);
@@ -341,10 +358,12 @@ async fn other_failures_exit_1_with_hints() {
         "--role",
         "ffffffffffffffffffffffffffffffff",
     ]));
-    unknown_role.expect_code(1).stderr_has(&[
-        "1001",
-        "hint: the server refused a value: `cf-members roles list`",
+    // An unknown role id is caught before anything is written.
+    unknown_role.expect_code(2).stderr_has(&[
+        "no role \"ffffffffffffffffffffffffffffffff\"",
+        "nothing was sent",
     ]);
+    assert!(mock.requests().iter().all(|r| r.method != "PUT"));
 
     // A change that failed with a 5xx may still have been applied.
     mock.inject(

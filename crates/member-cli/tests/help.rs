@@ -10,9 +10,12 @@ fn top_level_help_explains_credentials_exit_codes_and_examples() {
     let run = run(bare().arg("--help"));
     run.expect_code(0).stdout_has(&[
         "Manage the members of a Cloudflare account",
-        "members  List, show, add, update and remove account members",
-        "roles    List and show the roles of the account",
-        "apply    Change many members' access from a JSON or CSV file",
+        "members            List, show, add, update and remove account members",
+        "roles              List and show the roles of the account",
+        "permission-groups  List and show the permission groups",
+        "resource-groups    List, show, create, update and delete the resource groups",
+        "apply              Change many members' access from a JSON or CSV file",
+        "members update bob@example.com --role \"Administrator Read Only\"",
         "--account-id <ID>",
         "CLOUDFLARE_ACCOUNT_ID",
         "--base-url <URL>",
@@ -52,6 +55,30 @@ fn every_subcommand_has_help_with_examples() {
         (&["roles", "list"], "List the roles of the account"),
         (&["roles", "get"], "Show one role and its permissions"),
         (
+            &["permission-groups"],
+            "List and show the permission groups",
+        ),
+        (
+            &["permission-groups", "list"],
+            "List the account's permission groups",
+        ),
+        (&["permission-groups", "get"], "Show one permission group"),
+        (
+            &["resource-groups"],
+            "List, show, create, update and delete",
+        ),
+        (
+            &["resource-groups", "list"],
+            "List the account's resource groups",
+        ),
+        (&["resource-groups", "get"], "Show one resource group"),
+        (&["resource-groups", "create"], "Create a resource group"),
+        (
+            &["resource-groups", "update"],
+            "Rename a resource group or change its scope",
+        ),
+        (&["resource-groups", "delete"], "Delete a resource group"),
+        (
             &["apply"],
             "Change many members' access from a JSON or CSV file",
         ),
@@ -65,12 +92,42 @@ fn every_subcommand_has_help_with_examples() {
     let add = run(bare().args(["members", "add", "--help"]));
     add.stdout_has(&[
         "--email <EMAIL>",
-        "--role <ROLE_ID>",
+        "--role <ROLE>",
+        "by name (any case) or id",
+        "--allow <GROUPS@SCOPES>",
+        "--deny <GROUPS@SCOPES>",
         "--policies <FILE>",
+        "--role \"Administrator Read Only\"",
+        "\"permission_groups\": [\"DNS Write\"]",
         "`-` reads stdin",
         "--status <STATUS>",
         "--dry-run",
         "\"permission_groups\": [{\"id\":",
+    ]);
+    // The name forms come first, the ids after.
+    for args in [
+        ["members", "get"],
+        ["members", "update"],
+        ["members", "remove"],
+    ] {
+        let help = run(bare().args(args).arg("--help"));
+        help.stdout_has(&["<MEMBER>", "their email (any case) or member id"]);
+        let examples = help.stdout.split("Examples:").nth(1).unwrap_or_default();
+        assert!(
+            examples
+                .trim_start()
+                .starts_with(&format!("cf-members members {} bob@example.com", args[1]))
+                || examples
+                    .trim_start()
+                    .starts_with("cf-members members remove old@example.com"),
+            "{args:?}: {examples}"
+        );
+    }
+    let create = run(bare().args(["resource-groups", "create", "--help"]));
+    create.stdout_has(&[
+        "--scope <SCOPE>",
+        "zone:<domain>",
+        "several zones of the account",
     ]);
     let list = run(bare().args(["members", "list", "--help"]));
     list.stdout_has(&[
@@ -100,13 +157,15 @@ fn apply_help_documents_both_formats_the_options_and_the_exit_codes() {
         "--retry-file <PATH>",
         "FILE.retry.json",
         // JSON
-        "{\"op\": \"set_roles\", \"email\": \"bob@example.com\", \"roles\": [\"ROLE_ID\", ...]}",
-        "{\"op\": \"remove\", \"email\": \"old@example.com\"}",
+        "{\"op\": \"set_roles\", \"email\": \"bob@example.com\", \"roles\": [\"Administrator Read Only\", ...]}",
+        "{\"op\": \"remove\", \"id\": \"MEMBER_ID\"}",
+        "\"zone:example.com\"",
+        "Names are resolved before the plan",
         "\"op\" may be left out",
         "{\"changes\": [{\"change\": ENTRY, ...}]}",
         // CSV
         "email,member_id,op,roles",
-        "role ids separated by `;`",
+        "role names or ids separated by `;`",
         "lines starting with `#` are skipped",
         // Behaviour and exit status
         "apply N changes? [y/N]",

@@ -58,9 +58,10 @@ mod zones;
 
 pub use accounts::{Accounts, ACCOUNT_OWNED_TOKEN_CODE};
 pub use apply::{
-    AccessState, Apply, Change, ChangeError, ChangeField, ChangeOp, ChangeResult, EntryError,
-    FieldNames, FieldShape, JsonKeys, MemberRef, Outcome, Plan, PlanAction, PlanEntry, PolicyState,
-    Problem, ProblemKind, RetryEntry, RetryFile, DEFAULT_APPLY_CONCURRENCY,
+    resolve_policies, resolve_roles, AccessState, Apply, Change, ChangeError, ChangeField,
+    ChangeOp, ChangeResult, EntryError, FieldNames, FieldShape, JsonKeys, MemberRef, Named,
+    NamedAccess, NamedChange, NamedPolicy, Outcome, Plan, PlanAction, PlanEntry, PolicyState,
+    Problem, ProblemKind, RetryEntry, RetryFile, Unresolved, DEFAULT_APPLY_CONCURRENCY,
 };
 pub use call::{Call, PreparedRequest};
 pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};

@@ -13,8 +13,7 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use futures::TryStreamExt;
-use member_client::{Client, ListRolesParams, RateLimitConfig, RetryFile, Role};
+use member_client::{NamedChange, RateLimitConfig, Resolver, RetryFile};
 
 use self::execute::{execute, Run};
 use self::summary::{report, Summary};
@@ -42,15 +41,22 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
     let retry_path = retry_path(&args, input.format);
     check_retry_path(&args, &input, &retry_path)?;
 
+    // Names first: every one that does not resolve is told at once, and
+    // nothing is planned or sent. Each kind is read once, here and for the
+    // role names of the plan's text.
+    let resolver = client.resolver(&account);
+    let wanted = NamedChange::resolve_all(&resolver, &input.changes)
+        .await
+        .map_err(|failed| changes::unresolved(&args.file, &input, failed))?;
     let members = client.members(&account);
     let plan = members
-        .plan(&input.changes)
+        .plan(&wanted)
         .await
         .map_err(|e| Failure::from_client(&e, false))?;
     let view = View::new(plan, &input);
     let table = global.output == OutputFormat::Table;
     let roles = if table && view.mentions_roles() {
-        role_names(&client, &account).await
+        role_names(&resolver).await
     } else {
         None
     };
@@ -247,20 +253,12 @@ fn ask(changes: usize) -> bool {
 
 /// The role names of the account by id; `None` (with a warning) when they
 /// cannot be read, and ids are shown instead.
-async fn role_names(
-    client: &Client,
-    account: &member_client::AccountId,
-) -> Option<HashMap<String, String>> {
-    let listed: Result<Vec<Role>, _> = client
-        .roles(account)
-        .list(ListRolesParams::new())
-        .try_collect()
-        .await;
-    match listed {
+async fn role_names(resolver: &Resolver) -> Option<HashMap<String, String>> {
+    match resolver.roles().await {
         Ok(roles) => Some(
             roles
-                .into_iter()
-                .map(|r| (r.id.as_str().to_owned(), r.name))
+                .iter()
+                .map(|r| (r.id.as_str().to_owned(), r.name.clone()))
                 .collect(),
         ),
         Err(e) => {

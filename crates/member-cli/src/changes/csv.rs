@@ -1,7 +1,7 @@
 //! The CSV syntax of a changes file: a header row naming the columns
 //! (fields), then one entry a row; roles separated by `;`, policies as JSON.
 
-use member_client::{Change, ChangeField, FieldNames, FieldShape};
+use member_client::{ChangeField, FieldNames, FieldShape, NamedChange};
 use serde_json::{Map, Value};
 
 use super::{refuse, Format, Input, FORMAT_HINT};
@@ -9,7 +9,7 @@ use crate::output::clean;
 use crate::report::Failure;
 
 /// CSV columns as messages name them: bare, the member id as `member_id`.
-struct Columns;
+pub(super) struct Columns;
 
 impl FieldNames for Columns {
     fn noun(&self) -> &'static str {
@@ -164,7 +164,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Input, Failure> {
 
 /// One CSV row as the same entry a JSON file would hold, each cell read as
 /// its field's shape says. Empty cells are left out.
-fn row_change(columns: &[ChangeField], record: &csv::StringRecord) -> Result<Change, String> {
+fn row_change(columns: &[ChangeField], record: &csv::StringRecord) -> Result<NamedChange, String> {
     let mut entry = Map::new();
     for (&field, cell) in columns.iter().zip(record) {
         if cell.is_empty() {
@@ -189,5 +189,5 @@ fn row_change(columns: &[ChangeField], record: &csv::StringRecord) -> Result<Cha
         };
         entry.insert(field.key().to_owned(), value);
     }
-    Change::from_entry(&entry).map_err(|e| e.message(&Columns))
+    NamedChange::from_entry(&entry).map_err(|e| e.message(&Columns))
 }

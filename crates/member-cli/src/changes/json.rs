@@ -2,7 +2,7 @@
 //! (`{"changes": [{"change": {…}, …}, …]}`).
 
 use member_client::reexports::member_types::json::kind_of;
-use member_client::{Change, JsonKeys};
+use member_client::{Change, JsonKeys, NamedChange};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -76,7 +76,7 @@ fn items<'t>(name: &str, text: &'t str) -> Result<(Format, Vec<&'t RawValue>), F
 }
 
 /// One entry read as a change, or what is wrong with it.
-fn entry(format: Format, raw: &RawValue) -> Result<Change, String> {
+fn entry(format: Format, raw: &RawValue) -> Result<NamedChange, String> {
     let value: Value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
     let map = match (format, value) {
         // A retry entry holds the change under "change"; its other fields
@@ -95,5 +95,11 @@ fn entry(format: Format, raw: &RawValue) -> Result<Change, String> {
             ))
         }
     };
-    Change::from_entry(&map).map_err(|e| e.message(&JsonKeys))
+    if format == Format::RetryFile {
+        // A retry file holds what an earlier run resolved: ids only.
+        return Change::from_entry(&map)
+            .map(NamedChange::from)
+            .map_err(|e| e.message(&JsonKeys));
+    }
+    NamedChange::from_entry(&map).map_err(|e| e.message(&JsonKeys))
 }

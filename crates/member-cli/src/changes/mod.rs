@@ -14,7 +14,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use member_client::Change;
+use member_client::{FieldNames, JsonKeys, NamedChange, Unresolved};
 
 use crate::output::clean;
 use crate::report::Failure;
@@ -48,8 +48,8 @@ impl fmt::Display for Format {
 pub struct Input {
     /// How the file was read.
     pub format: Format,
-    /// The changes, in file order.
-    pub changes: Vec<Change>,
+    /// The changes, in file order, names not resolved yet.
+    pub changes: Vec<NamedChange>,
     /// Where each change was found (`entry 3 (line 7)`, `line 4`), same
     /// order.
     pub places: Vec<String>,
@@ -104,9 +104,9 @@ pub fn parse(name: &str, text: &str, extension: Option<&str>) -> Result<Input, F
 /// The short reminder of the formats shown with a refusal.
 pub const FORMAT_HINT: &str = "a JSON file is an array of \
     {\"op\": \"set_roles\"|\"set_policies\"|\"add\"|\"remove\", \"email\" or \"id\", \
-    \"roles\": [role ids] or \"policies\": [...]}; a CSV file has a header row such as \
-    `email,member_id,op,roles` with roles separated by `;` (`cf-members apply --help` \
-    shows both formats)";
+    \"roles\": [role names or ids] or \"policies\": [...]}; a CSV file has a header row \
+    such as `email,member_id,op,roles` with roles separated by `;` (`cf-members apply \
+    --help` shows both formats)";
 
 /// The refusal of a file with bad entries: each named, the first few shown.
 fn refuse(name: &str, errors: Vec<String>, total: usize) -> Failure {
@@ -129,6 +129,48 @@ fn refuse(name: &str, errors: Vec<String>, total: usize) -> Failure {
     Failure::usage(message).with_hint(FORMAT_HINT)
 }
 
+/// The refusal of a file whose names did not all resolve: every one
+/// named by its entry's place and its place in the entry (exit 2), or the
+/// read that failed (exit 1). Nothing was sent.
+pub fn unresolved(path: &Path, input: &Input, mut failed: Vec<Unresolved>) -> Failure {
+    if let Some(at) = failed.iter().position(Unresolved::is_request_error) {
+        return crate::commands::resolve_failure(failed.swap_remove(at).error);
+    }
+    let name = if path.as_os_str() == "-" {
+        "changes from stdin".to_owned()
+    } else {
+        format!("changes file {}", path.display())
+    };
+    let names: &dyn FieldNames = match input.format {
+        Format::Csv => &csv::Columns,
+        Format::Json | Format::RetryFile => &JsonKeys,
+    };
+    let mut message = format!(
+        "{name}: {} did not resolve; nothing was sent:",
+        if failed.len() == 1 {
+            "1 name".to_owned()
+        } else {
+            format!("{} names", failed.len())
+        }
+    );
+    for unresolved in failed.iter().take(SHOWN_ERRORS) {
+        let place = input
+            .places
+            .get(unresolved.input)
+            .map_or("?", String::as_str);
+        message.push_str("\n  ");
+        message.push_str(&clean(&format!("{place}: {}", unresolved.message(names))));
+    }
+    if failed.len() > SHOWN_ERRORS {
+        message.push_str(&format!("\n  … and {} more", failed.len() - SHOWN_ERRORS));
+    }
+    Failure::usage(message).with_hint(
+        "names match case-insensitively; give the id of the one you mean when a name is \
+         shared (`cf-members roles list`, `permission-groups list`, `resource-groups list` \
+         show them)",
+    )
+}
+
 /// The line (from 1) at which `part`, a slice of `text`, starts.
 fn line_of(text: &str, part: &str) -> Option<usize> {
     let offset = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
@@ -139,7 +181,7 @@ fn line_of(text: &str, part: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use member_client::MemberRef;
+    use member_client::{Change, MemberRef};
 
     const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
     const READ_ONLY: &str = "05784afa30c1afe1440e79d9351c7430";
@@ -163,7 +205,7 @@ mod tests {
         );
         let input = parse("f", &text, None).unwrap();
         assert_eq!(input.format, Format::Json);
-        let ops: Vec<&str> = input.changes.iter().map(Change::op).collect();
+        let ops: Vec<&str> = input.changes.iter().map(NamedChange::op).collect();
         assert_eq!(ops, ["set_roles", "set_roles", "add", "remove"]);
         assert_eq!(
             input.changes[0].member(),
@@ -197,14 +239,12 @@ mod tests {
         );
         let message = refused(&text, Some("json"));
         for part in [
-            "changes file f: 8 of 9 entries are invalid; nothing was sent:",
+            "changes file f: 7 of 9 entries are invalid; nothing was sent:",
             "entry 2 (line 3): names the member twice",
             "entry 3 (line 4): unknown \"op\" \"grant\"",
             "entry 4 (line 5): ",
             "not-an-email",
             "entry 5 (line 6): ",
-            "entry 6 (line 7): ",
-            "../x",
             "entry 7 (line 8): key \"rolse\" is not used by set_roles",
             "entry 8 (line 9): key \"id\" is not used by add (a member to add has no id yet",
             "entry 9 (line 10): expected an object",
@@ -212,6 +252,8 @@ mod tests {
             assert!(message.contains(part), "{part:?} missing from:\n{message}");
         }
         assert!(!message.contains("entry 1 "), "{message}");
+        // A role that is not an id is a name, resolved (or refused) later.
+        assert!(!message.contains("entry 6 "), "{message}");
     }
 
     #[test]
@@ -235,7 +277,7 @@ mod tests {
         .unwrap();
         let input = parse("f", &text, Some("json")).unwrap();
         assert_eq!(input.format, Format::RetryFile);
-        assert_eq!(input.changes, [change]);
+        assert_eq!(input.changes, [NamedChange::from(change)]);
         assert_eq!(input.places, ["entry 1 (line 3)"]);
     }
 
@@ -251,9 +293,9 @@ mod tests {
         );
         let input = parse("f", &text, None).unwrap();
         assert_eq!(input.format, Format::Csv);
-        let ops: Vec<&str> = input.changes.iter().map(Change::op).collect();
+        let ops: Vec<&str> = input.changes.iter().map(NamedChange::op).collect();
         assert_eq!(ops, ["set_roles", "remove", "add"]);
-        let Change::SetRoles { roles, .. } = &input.changes[0] else {
+        let NamedChange::SetRoles { roles, .. } = &input.changes[0] else {
             panic!("{:?}", input.changes[0]);
         };
         assert_eq!(roles.len(), 2);
@@ -283,13 +325,11 @@ mod tests {
             Some("csv"),
         );
         for part in [
-            "5 of 5 entries are invalid",
+            "4 of 5 entries are invalid",
             "line 2: names the member twice: give email or member_id, not both",
             "line 3: unknown op \"frob\"",
             "line 4: no op and neither roles nor policies",
             "line 5: 3 fields, but the header has 4",
-            "line 6: ",
-            "not a role",
         ] {
             assert!(message.contains(part), "{part:?} missing from:\n{message}");
         }

@@ -14,13 +14,12 @@
 use std::fmt;
 
 use member_types::json::kind_of;
-use member_types::{
-    CreateAccess, CreateMember, InviteStatus, MemberId, PolicyRequest, RoleId, ValidationError,
-};
+use member_types::{CreateAccess, InviteStatus, MemberId, ValidationError};
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{self, Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
+use super::named::{NamedAccess, NamedChange, NamedPolicy};
 use super::{Change, MemberRef};
 
 /// The kind of a [`Change`]: the `op` of a changes-file entry.
@@ -276,6 +275,8 @@ enum Broken {
         message: String,
     },
     Invalid(ValidationError),
+    /// A name where the reader takes ids only ([`Change::from_entry`]).
+    NotExact(String),
 }
 
 impl EntryError {
@@ -322,6 +323,7 @@ impl EntryError {
                 message,
             } => format!("{}[{index}]: {message}", name(*field)),
             Broken::Invalid(error) => error.to_string(),
+            Broken::NotExact(message) => message.clone(),
         }
     }
 }
@@ -395,14 +397,43 @@ impl Change {
     }
 }
 
-/// The change an entry holds, its keys and values checked but the change
-/// not [validated](Change::validate).
-fn read_entry(entry: &Map<String, Value>) -> Result<Change, EntryError> {
+impl NamedChange {
+    /// Reads one changes-file entry by [`Change::from_entry`]'s rules, but
+    /// roles may be names and policy items may be names or scope forms
+    /// (strings) beside the API's objects: resolve the result with
+    /// [`NamedChange::resolve_all`].
+    ///
+    /// # Errors
+    /// The first rule broken.
+    ///
+    /// ```
+    /// use member_client::NamedChange;
+    /// let entry = serde_json::json!({"email": "bob@example.com", "policies": [{"access": "allow",
+    ///     "permission_groups": ["DNS Write"], "resource_groups": ["zone:example.com"]}]});
+    /// let change = NamedChange::from_entry(entry.as_object().unwrap())?;
+    /// assert_eq!(change.op(), "set_policies");
+    /// # Ok::<(), member_client::EntryError>(())
+    /// ```
+    pub fn from_entry(entry: &Map<String, Value>) -> Result<Self, EntryError> {
+        let change = read_named(entry)?;
+        change.validate().map_err(Broken::Invalid)?;
+        Ok(change)
+    }
+}
+
+/// The change an entry holds, its keys and values checked, names allowed.
+fn read_named(entry: &Map<String, Value>) -> Result<NamedChange, EntryError> {
     let op = op_of(entry)?;
     check_keys(op, entry)?;
     check_member(op, entry)?;
     check_access(op, entry)?;
     Ok(build(op, &Entry(entry))?)
+}
+
+/// The change an entry holds, ids only, its keys and values checked but
+/// the change not [validated](Change::validate).
+fn read_entry(entry: &Map<String, Value>) -> Result<Change, EntryError> {
+    Ok(read_named(entry)?.exact().map_err(Broken::NotExact)?)
 }
 
 /// The op the entry names, or the one its access says.
@@ -517,20 +548,32 @@ fn items<'v>(
     }
 }
 
-fn role_ids(value: &Value) -> Result<Vec<RoleId>, Broken> {
-    items(
+fn roles(value: &Value) -> Result<Vec<String>, Broken> {
+    let roles = items(
         ChangeField::Roles,
         value,
-        "a list of role ids",
+        "a list of roles (names or ids)",
         Value::is_string,
-    )?
-    .iter()
-    .filter_map(Value::as_str)
-    .map(|id| RoleId::new(id).map_err(Broken::Invalid))
-    .collect()
+    )?;
+    roles
+        .iter()
+        .filter_map(Value::as_str)
+        .enumerate()
+        .map(|(index, role)| {
+            if role.trim().is_empty() {
+                Err(Broken::Item {
+                    field: ChangeField::Roles,
+                    index,
+                    message: "a role name must not be empty".to_owned(),
+                })
+            } else {
+                Ok(role.to_owned())
+            }
+        })
+        .collect()
 }
 
-fn policies(value: &Value) -> Result<Vec<PolicyRequest>, Broken> {
+fn policies(value: &Value) -> Result<Vec<NamedPolicy>, Broken> {
     items(
         ChangeField::Policies,
         value,
@@ -540,7 +583,7 @@ fn policies(value: &Value) -> Result<Vec<PolicyRequest>, Broken> {
     .iter()
     .enumerate()
     .map(|(index, policy)| {
-        PolicyRequest::deserialize(policy).map_err(|e| Broken::Item {
+        NamedPolicy::deserialize(policy).map_err(|e| Broken::Item {
             field: ChangeField::Policies,
             index,
             message: e.to_string(),
@@ -557,32 +600,36 @@ fn status(value: &Value) -> Result<InviteStatus, Broken> {
 
 /// The change an entry asks for, built field by field. The entry's keys
 /// and needs are checked first ([`Change::from_entry`]).
-fn build(op: ChangeOp, entry: &Entry<'_>) -> Result<Change, Broken> {
+fn build(op: ChangeOp, entry: &Entry<'_>) -> Result<NamedChange, Broken> {
     use ChangeField::{Email, Policies, Roles, Status};
     Ok(match op {
-        ChangeOp::SetRoles => {
-            Change::set_roles(entry.member()?, role_ids(entry.needed(op, Roles)?)?)
-        }
-        ChangeOp::SetPolicies => {
-            Change::set_policies(entry.member()?, policies(entry.needed(op, Policies)?)?)
-        }
+        ChangeOp::SetRoles => NamedChange::SetRoles {
+            member: entry.member()?,
+            roles: roles(entry.needed(op, Roles)?)?,
+        },
+        ChangeOp::SetPolicies => NamedChange::SetPolicies {
+            member: entry.member()?,
+            policies: policies(entry.needed(op, Policies)?)?,
+        },
         ChangeOp::Add => {
-            let email = entry.text(op, Email)?;
-            let roles = entry.get(Roles).map(role_ids).transpose()?;
+            let email = entry.text(op, Email)?.to_owned();
+            let roles = entry.get(Roles).map(roles).transpose()?;
             let policies = entry.get(Policies).map(policies).transpose()?;
             let status = entry.get(Status).map(status).transpose()?;
-            let body = match (roles, policies) {
-                (Some(roles), None) => CreateMember::with_roles(email, roles),
-                (None, Some(policies)) => CreateMember::with_policies(email, policies),
+            let access = match (roles, policies) {
+                (Some(roles), None) => NamedAccess::Roles(roles),
+                (None, Some(policies)) => NamedAccess::Policies(policies),
                 _ => return Err(Broken::NotOneAccess(op)),
+            };
+            NamedChange::Add {
+                email,
+                access,
+                status,
             }
-            .map_err(Broken::Invalid)?;
-            Change::add(match status {
-                Some(status) => body.status(status),
-                None => body,
-            })
         }
-        ChangeOp::Remove => Change::remove(entry.member()?),
+        ChangeOp::Remove => NamedChange::Remove {
+            member: entry.member()?,
+        },
     })
 }
 
@@ -701,8 +748,8 @@ mod tests {
             (json!({"op": "set_roles", "id": BOB}), Err(r#"set_roles needs "roles""#.into())),
             (json!({"op": "set_policies", "id": BOB}), Err(r#"set_policies needs "policies""#.into())),
             (json!({"op": "remove", "id": 12}), Err(r#""id" must be a string, found a number"#.into())),
-            (json!({"id": BOB, "roles": ROLE}), Err(r#""roles" must be a list of role ids, found a string"#.into())),
-            (json!({"id": BOB, "roles": [5]}), Err(r#""roles" must be a list of role ids, found a number in the list"#.into())),
+            (json!({"id": BOB, "roles": ROLE}), Err(r#""roles" must be a list of roles (names or ids), found a string"#.into())),
+            (json!({"id": BOB, "roles": [5]}), Err(r#""roles" must be a list of roles (names or ids), found a number in the list"#.into())),
             (json!({"id": BOB, "policies": policy()}), Err(r#""policies" must be a list of policies, found an object"#.into())),
             (json!({"id": BOB, "policies": [1]}), Err(r#""policies" must be a list of policies, found a number in the list"#.into())),
             (json!({"op": "remove", "id": "../roles"}), Err("invalid member_id \"../roles\": it contains '.'; expected 1 to 32 ASCII letters or digits".into())),

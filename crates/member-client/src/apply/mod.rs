@@ -55,6 +55,7 @@
 
 mod changes;
 mod format;
+mod named;
 mod plan;
 mod planner;
 mod retry;
@@ -63,6 +64,9 @@ mod run;
 pub(crate) use crate::members::email_key;
 pub use changes::{Change, MemberRef};
 pub use format::{ChangeField, ChangeOp, EntryError, FieldNames, FieldShape, JsonKeys};
+pub use named::{
+    resolve_policies, resolve_roles, Named, NamedAccess, NamedChange, NamedPolicy, Unresolved,
+};
 pub use plan::{AccessState, Plan, PlanAction, PlanEntry, PolicyState, Problem, ProblemKind};
 pub use retry::{RetryEntry, RetryFile};
 pub use run::{Apply, ChangeError, ChangeResult, Outcome, DEFAULT_APPLY_CONCURRENCY};

@@ -1,0 +1,255 @@
+//! `cf-members permission-groups …` and `cf-members resource-groups …`:
+//! the catalog a policy allows or denies from, and the scopes it applies to.
+
+use std::io::{IsTerminal, Write};
+
+use futures::TryStreamExt;
+use member_client::{
+    AccountId, CreateResourceGroup, ListParams, ListPermissionGroupsParams,
+    ListResourceGroupsParams, ResolveError, Resolver, ResourceGroup, Scope, UpdateResourceGroup,
+    ZoneId,
+};
+use serde_json::Value;
+
+use crate::cli::{
+    GlobalArgs, ListPermissionGroupsArgs, PermissionGroupsCommand, ResourceGroupsCommand,
+};
+use crate::commands::{
+    collect, connect, dry_run, print_list, print_one, resolve_failure, send, usage, Outcome,
+};
+use crate::output;
+use crate::report::Failure;
+
+/// Runs `cf-members permission-groups …`.
+pub async fn run_permission_groups(
+    global: &GlobalArgs,
+    command: PermissionGroupsCommand,
+) -> Outcome {
+    match command {
+        PermissionGroupsCommand::List(args) => list_permission_groups(global, args).await,
+        PermissionGroupsCommand::Get { group } => {
+            let (client, account) = connect(global)?;
+            let id = client
+                .resolver(&account)
+                .permission_group_id(&group)
+                .await
+                .map_err(resolve_failure)?;
+            let value = send(client.permission_groups(&account).get(&id), false).await?;
+            print_one(global, &value, output::permission_group_details)
+        }
+    }
+}
+
+async fn list_permission_groups(global: &GlobalArgs, args: ListPermissionGroupsArgs) -> Outcome {
+    let mut params = ListPermissionGroupsParams::new();
+    if let Some(name) = &args.name {
+        params = params.name(name).map_err(usage)?;
+    }
+    if let Some(label) = &args.label {
+        params = params.label(label).map_err(usage)?;
+    }
+    if let Some(per_page) = args.paging.per_page {
+        params = params.per_page(per_page).map_err(usage)?;
+    }
+    if let Some(page) = args.paging.page {
+        let paging = params.paging().with_page(page).map_err(usage)?;
+        params = params.with_paging(paging);
+    }
+    let (client, account) = connect(global)?;
+    let groups = client.permission_groups(&account);
+    let items = if args.paging.page.is_some() {
+        groups
+            .list(params)
+            .page_raw()
+            .await
+            .map_err(|e| Failure::from_client(&e, false))?
+            .items
+    } else {
+        collect(groups.list(params).pages_raw(), "permission groups", global).await?
+    };
+    print_list(global, &items, output::permission_groups_table)
+}
+
+/// Runs `cf-members resource-groups …`.
+pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCommand) -> Outcome {
+    let (client, account) = connect(global)?;
+    let groups = client.resource_groups(&account);
+    let resolver = client.resolver(&account);
+    match command {
+        ResourceGroupsCommand::List { name } => {
+            let mut params = ListResourceGroupsParams::new();
+            if let Some(name) = &name {
+                params = params.name(name).map_err(usage)?;
+            }
+            let items: Vec<ResourceGroup> = groups
+                .list(params)
+                .try_collect()
+                .await
+                .map_err(|e| Failure::from_client(&e, false))?;
+            let items: Vec<Value> = items.iter().map(to_value).collect::<Result<_, _>>()?;
+            print_list(global, &items, output::resource_groups_table)
+        }
+        ResourceGroupsCommand::Get { group } => {
+            let id = resolver
+                .resource_group(&group)
+                .await
+                .map_err(resolve_failure)?
+                .id;
+            let value = send(groups.get(&id), false).await?;
+            print_one(global, &value, output::resource_group_details)
+        }
+        ResourceGroupsCommand::Create(args) => {
+            let scope = scope_of(&resolver, &account, &args.scope).await?;
+            let body = CreateResourceGroup::new(&args.name, scope).map_err(usage)?;
+            let call = groups.create(body);
+            if args.dry_run {
+                return dry_run(global, &call, &resolver.resolutions());
+            }
+            let value = send(call, true).await?;
+            print_one(global, &value, output::resource_group_details)
+        }
+        ResourceGroupsCommand::Update(args) => {
+            let group = resolver.resource_group(&args.group).await;
+            let scope = if args.scope.is_empty() {
+                None
+            } else {
+                Some(scope_of(&resolver, &account, &args.scope).await?)
+            };
+            let id = group.map_err(resolve_failure)?.id;
+            let mut body = UpdateResourceGroup::new();
+            if let Some(name) = &args.name {
+                body = body.name(name).map_err(usage)?;
+            }
+            if let Some(scope) = scope {
+                body = body.scope(scope).map_err(usage)?;
+            }
+            let call = groups.update(&id, body);
+            if args.dry_run {
+                return dry_run(global, &call, &resolver.resolutions());
+            }
+            let value = send(call, true).await?;
+            print_one(global, &value, output::resource_group_details)
+        }
+        ResourceGroupsCommand::Delete(args) => {
+            let group = resolver
+                .resource_group(&args.group)
+                .await
+                .map_err(resolve_failure)?;
+            let call = groups.delete(&group.id);
+            if args.dry_run {
+                return dry_run(global, &call, &resolver.resolutions());
+            }
+            let what = match &group.name {
+                Some(name) => format!("resource group {} ({})", output::clean(name), group.id),
+                None => format!("resource group {}", group.id),
+            };
+            if !args.yes && !confirmed(&what, global) {
+                return Err(
+                    Failure::usage(format!("{what} was not deleted; nothing was sent"))
+                        .with_hint("run again with --yes to delete it"),
+                );
+            }
+            let value = send(call, true).await?;
+            print_one(global, &value, |_| Ok(format!("deleted {what}\n")))
+        }
+    }
+}
+
+fn to_value(group: &ResourceGroup) -> Result<Value, Failure> {
+    serde_json::to_value(group)
+        .map_err(|e| Failure::other(format!("cannot encode a resource group: {e}")))
+}
+
+/// Asks on a terminal; never elsewhere (a script must say --yes).
+fn confirmed(what: &str, global: &GlobalArgs) -> bool {
+    let interactive = global.output == crate::cli::OutputFormat::Table
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal();
+    if !interactive {
+        return false;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "delete {what}? [y/N] ");
+    let _ = err.flush();
+    drop(err);
+    let mut answer = String::new();
+    match std::io::stdin().read_line(&mut answer) {
+        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
+        Err(_) => false,
+    }
+}
+
+/// What `--scope` says, zones looked up by name in the account: `account`;
+/// `zone:<domain>`; or several zones (`--scope zone:a --scope zone:b`, or
+/// `zone:a,b`). Every zone that is not found is told at once.
+async fn scope_of(
+    resolver: &Resolver,
+    account: &AccountId,
+    scopes: &[String],
+) -> Result<Scope, Failure> {
+    let hint = "--scope takes `account`, `zone:<domain>`, or several zones of the account \
+                (`--scope zone:a.com --scope zone:b.com`, or `zone:a.com,b.com`)";
+    let mut whole_account = false;
+    let mut domains = Vec::new();
+    for scope in scopes {
+        let text = scope.trim();
+        if text.eq_ignore_ascii_case("account") {
+            whole_account = true;
+            continue;
+        }
+        let zones = text
+            .get(..5)
+            .filter(|head| head.eq_ignore_ascii_case("zone:"))
+            .map(|_| &text[5..])
+            .ok_or_else(|| {
+                Failure::usage(format!("unknown scope {:?}", output::clean(text))).with_hint(hint)
+            })?;
+        domains.extend(
+            zones
+                .split(',')
+                .map(|d| d.trim().trim_start_matches("zone:").trim())
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    if whole_account {
+        if !domains.is_empty() {
+            return Err(Failure::usage(
+                "--scope account already covers every zone: give `account` or zones, not both",
+            )
+            .with_hint(hint));
+        }
+        return Scope::account(account).map_err(usage);
+    }
+    if domains.is_empty() {
+        return Err(Failure::usage("--scope names no zone").with_hint(hint));
+    }
+    let mut zones: Vec<ZoneId> = Vec::new();
+    let mut failed: Vec<ResolveError> = Vec::new();
+    for domain in &domains {
+        match resolver.zone(domain).await {
+            Ok(zone) => zones.push(zone.id),
+            Err(e) => failed.push(e),
+        }
+    }
+    if let Some(at) = failed.iter().position(|e| e.request_error().is_some()) {
+        return Err(resolve_failure(failed.swap_remove(at)));
+    }
+    match failed.len() {
+        0 => {}
+        1 => return Err(resolve_failure(failed.swap_remove(0))),
+        n => {
+            let mut message = format!("{n} zones did not resolve; nothing was sent:");
+            for e in &failed {
+                message.push_str("\n  ");
+                message.push_str(&output::clean(&e.to_string()));
+            }
+            return Err(Failure::usage(message)
+                .with_hint("a zone is its domain name, as `cf-members` finds it in the account"));
+        }
+    }
+    match zones.as_slice() {
+        [one] => Scope::zone(one).map_err(usage),
+        several => Scope::zones(account, several).map_err(usage),
+    }
+}
