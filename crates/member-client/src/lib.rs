@@ -14,7 +14,9 @@
 //! ```
 //!
 //! - [`Client`]: configuration, from the environment or a builder.
-//! - [`Accounts`]: every account the token can see, one by name.
+//! - [`Accounts`]: every account the token can see, one by name; across
+//!   accounts, [`Client::whois`], [`Client::offboard_plan`] /
+//!   [`Client::offboard_run`] and [`Client::audit`].
 //! - [`Members`]: get, update (roles or policies), add, remove, list
 //!   ([`List`]: a stream of every item, or one page), find by email.
 //! - [`Roles`]: get, list, find by name.
@@ -47,6 +49,7 @@ mod call;
 mod client;
 mod collection;
 mod effective;
+mod everywhere;
 mod members;
 mod paginate;
 mod permission_groups;
@@ -67,6 +70,10 @@ pub use call::{Call, PreparedRequest};
 pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};
 pub use collection::{List, Listed};
 pub use effective::{EffectiveAccess, GrantSource, PolicyGrant};
+pub use everywhere::{
+    AccountPresence, AccountRef, AuditRow, OffboardAction, OffboardEntry, OffboardOutcome,
+    Presence, ACCOUNTS_AT_ONCE, SUPER_ADMIN_ROLE_NAME,
+};
 pub use members::Members;
 pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
 pub use permission_groups::PermissionGroups;
