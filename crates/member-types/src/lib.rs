@@ -25,6 +25,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod access_file;
 mod account;
 mod deleted;
 mod enums;
@@ -43,6 +44,7 @@ mod serde_util;
 mod user_group;
 mod zone;
 
+pub use access_file::{AccessFile, GroupAccess, MemberAccess, PolicyEntry};
 pub use account::{Account, AccountSettings, ListAccountsParams, ManagedBy};
 pub use deleted::Deleted;
 pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, UnknownValue};

@@ -22,7 +22,7 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::{
-    Account, CreateMember, CreateResourceGroup, CreateUserGroup, Envelope, GroupMember,
+    AccessFile, Account, CreateMember, CreateResourceGroup, CreateUserGroup, Envelope, GroupMember,
     GroupMembersBody, ListMembersParams, ListRolesParams, Member, PermissionGroup, ResourceGroup,
     Role, UpdateMember, UpdateResourceGroup, UpdateUserGroup, UserGroup, Zone,
 };
@@ -234,6 +234,11 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "account-list-envelope.json",
             "AccountListEnvelope",
             "Response of GET /accounts (one page); unknown keys are kept.",
+        ),
+        root::<AccessFile>(
+            "access-file.json",
+            "AccessFile",
+            "An account's desired access by name (cf-members export, plan and sync): members with roles or policies, user groups with policies and members.",
         ),
         root::<Envelope<serde_json::Value>>(
             "envelope.json",
