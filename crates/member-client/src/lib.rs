@@ -43,6 +43,7 @@
 //! `member-types` are re-exported here; the rest of that crate (the envelope,
 //! schema export, JSON helpers) is in [`reexports`].
 
+mod access;
 mod accounts;
 mod apply;
 mod call;
@@ -91,18 +92,18 @@ pub use member_http::{
 // envelope, the schema export and the JSON helpers stay in member-types
 // ([`reexports::member_types`]).
 pub use member_types::{
-    check_email, Access, Account, AccountId, AccountSettings, CreateAccess, CreateMember,
-    CreateResourceGroup, CreateUserGroup, Deleted, Direction, GroupMember, GroupMemberList,
-    GroupMemberRef, GroupMembersBody, Identifier, InviteStatus, ListAccountsParams,
-    ListGroupMembersParams, ListMembersParams, ListParams, ListPermissionGroupsParams,
-    ListResourceGroupsParams, ListRolesParams, ListUserGroupsParams, ListZonesParams, ManagedBy,
-    Member, MemberId, MemberOrder, MemberStatus, Meta, Paging, PermissionGrant, PermissionGroup,
-    PermissionGroupId, PermissionGroupRef, Permissions, Policy, PolicyId, PolicyRequest,
-    ResourceGroup, ResourceGroupId, ResourceGroupRef, ResponseInfo, ResultInfo, Role, RoleId,
-    RolePermissions, RoleRef, Scope, ScopeObject, Scopes, Source, UnknownValue, UpdateMember,
-    UpdateResourceGroup, UpdateUserGroup, User, UserGroup, UserGroupId, UserId, ValidationError,
-    Zone, ZoneAccount, ZoneId, ACCOUNT_SCOPE_PREFIX, EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX,
-    PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
+    check_email, Access, AccessFile, Account, AccountId, AccountSettings, CreateAccess,
+    CreateMember, CreateResourceGroup, CreateUserGroup, Deleted, Direction, GroupAccess,
+    GroupMember, GroupMemberList, GroupMemberRef, GroupMembersBody, Identifier, InviteStatus,
+    ListAccountsParams, ListGroupMembersParams, ListMembersParams, ListParams,
+    ListPermissionGroupsParams, ListResourceGroupsParams, ListRolesParams, ListUserGroupsParams,
+    ListZonesParams, ManagedBy, Member, MemberAccess, MemberId, MemberOrder, MemberStatus, Meta,
+    Paging, PermissionGrant, PermissionGroup, PermissionGroupId, PermissionGroupRef, Permissions,
+    Policy, PolicyEntry, PolicyId, PolicyRequest, ResourceGroup, ResourceGroupId, ResourceGroupRef,
+    ResponseInfo, ResultInfo, Role, RoleId, RolePermissions, RoleRef, Scope, ScopeObject, Scopes,
+    Source, UnknownValue, UpdateMember, UpdateResourceGroup, UpdateUserGroup, User, UserGroup,
+    UserGroupId, UserId, ValidationError, Zone, ZoneAccount, ZoneId, ACCOUNT_SCOPE_PREFIX,
+    EMAIL_MAX_LEN, PER_PAGE_DEFAULT, PER_PAGE_MAX, PER_PAGE_MIN, SCOPE_ALL, ZONE_SCOPE_PREFIX,
 };
 
 /// The underlying crates, for what this facade does not re-export.
