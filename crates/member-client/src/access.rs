@@ -1,18 +1,20 @@
 //! Access as code: an account's current access written as an
 //! [`AccessFile`], by name wherever a name says exactly one thing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures::TryStreamExt;
 use member_types::{
     Access, AccessFile, AccountId, GroupAccess, ListGroupMembersParams, ListMembersParams,
     ListPermissionGroupsParams, ListResourceGroupsParams, ListRolesParams, ListUserGroupsParams,
     ListZonesParams, Member, MemberAccess, PermissionGroup, Policy, PolicyEntry, ResourceGroup,
-    Role, Scope, UserGroup, Zone, SCOPE_ALL, ZONE_SCOPE_PREFIX,
+    Role, Scope, UserGroup, ValidationError, Zone, SCOPE_ALL, ZONE_SCOPE_PREFIX,
 };
 
 use crate::members::email_key;
-use crate::{Client, Error};
+use crate::{
+    Change, Client, Error, MemberRef, Named, NamedAccess, NamedChange, NamedPolicy, Unresolved,
+};
 
 /// What the export reads once, to name things.
 struct Catalog {
@@ -253,4 +255,209 @@ fn group_reference(group: &UserGroup, all: &[UserGroup]) -> String {
         }
         _ => group.id.as_str().to_owned(),
     }
+}
+
+/// Why an access file cannot be turned into changes. Nothing was written.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AccessFileError {
+    /// Problems found without reading anything ([`AccessFile::problems`]),
+    /// every one of them.
+    Invalid(Vec<String>),
+    /// Every name that did not resolve, with its place in the file
+    /// (`members[1] (bob@example.com).roles[0]: no role …`).
+    Unresolved(Vec<String>),
+    /// A read failed.
+    Request(Error),
+}
+
+impl std::fmt::Display for AccessFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Invalid(problems) => {
+                write!(f, "the access file has {} problem(s):", problems.len())?;
+                problems.iter().try_for_each(|p| write!(f, "\n  {p}"))
+            }
+            Self::Unresolved(names) => {
+                write!(
+                    f,
+                    "{} name(s) of the access file did not resolve:",
+                    names.len()
+                )?;
+                names.iter().try_for_each(|n| write!(f, "\n  {n}"))
+            }
+            Self::Request(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for AccessFileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for AccessFileError {
+    fn from(e: Error) -> Self {
+        Self::Request(e)
+    }
+}
+
+/// The member changes an access file asks for, as the plan engine takes
+/// them ([`Members::plan`](crate::Members::plan) says which are no-ops).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AccessChanges {
+    /// One change per member of the file (set roles, set policies, or add
+    /// when not yet a member) and, with `prune`, one removal per member of
+    /// the account the file leaves out.
+    pub changes: Vec<Change>,
+    /// Members of the account the file leaves out. They are removed only
+    /// with `prune`; without it they are kept, and listed here.
+    pub not_in_file: Vec<Member>,
+}
+
+/// The policy of a file, with every name still a name.
+fn named_policy(entry: &PolicyEntry) -> Result<NamedPolicy, ValidationError> {
+    let (access, groups) = entry.access()?;
+    NamedPolicy::new(
+        access,
+        groups.iter().map(|g| Named::Name(g.clone())),
+        entry.on.iter().map(|s| Named::Name(s.clone())),
+    )
+}
+
+/// `"policies"[0].permission_groups[1]` in the file's words:
+/// `policies[0].allow[1]` (or `deny`), `policies[0].on[0]`.
+fn file_place(member: &MemberAccess, unresolved: &Unresolved) -> String {
+    let field = unresolved.field.key();
+    let mut path = unresolved.path.clone();
+    if let Some(index) = path
+        .strip_prefix('[')
+        .and_then(|p| p.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok())
+    {
+        let verb = match member.policies.get(index).map(|p| p.allow.is_some()) {
+            Some(false) => "deny",
+            _ => "allow",
+        };
+        path = path
+            .replace(".permission_groups", &format!(".{verb}"))
+            .replace(".resource_groups", ".on");
+    }
+    format!("{field}{path}")
+}
+
+impl Client {
+    /// The changes that make `account` match `file`, every name resolved
+    /// once ([`Resolver`](crate::Resolver)); feed them to
+    /// [`Members::plan`](crate::Members::plan) to see the difference and to
+    /// [`Members::apply`](crate::Members::apply) to make it so. Members the
+    /// file leaves out are removed only with `prune`.
+    ///
+    /// # Errors
+    /// [`AccessFileError::Invalid`] with every offline problem,
+    /// [`AccessFileError::Unresolved`] with every unresolved name and its
+    /// place, or a read's error. Nothing is written in any case.
+    pub async fn access_changes(
+        &self,
+        account: &AccountId,
+        file: &AccessFile,
+        prune: bool,
+    ) -> Result<AccessChanges, AccessFileError> {
+        let problems = file.problems();
+        if !problems.is_empty() {
+            return Err(AccessFileError::Invalid(problems));
+        }
+        let resolver = self.resolver(account);
+        let current = resolver.members().await?;
+        let wanted: BTreeSet<String> = file.members.iter().map(|m| email_key(&m.email)).collect();
+        let mut named = Vec::with_capacity(file.members.len());
+        let mut invalid = Vec::new();
+        for (i, member) in file.members.iter().enumerate() {
+            match named_change(member, &current) {
+                Ok(change) => named.push(change),
+                Err(e) => invalid.push(format!("members[{i}] ({}): {e}", member.email)),
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(AccessFileError::Invalid(invalid));
+        }
+        let mut changes = match NamedChange::resolve_all(&resolver, &named).await {
+            Ok(changes) => changes,
+            Err(unresolved) => {
+                if let Some(request) = unresolved.iter().find(|u| u.is_request_error()) {
+                    return Err(AccessFileError::Unresolved(vec![request.error.to_string()]));
+                }
+                let names = unresolved
+                    .iter()
+                    .map(|u| {
+                        let member = &file.members[u.input];
+                        format!(
+                            "members[{}] ({}).{}: {}",
+                            u.input,
+                            member.email,
+                            file_place(member, u),
+                            u.error
+                        )
+                    })
+                    .collect();
+                return Err(AccessFileError::Unresolved(names));
+            }
+        };
+        let not_in_file: Vec<Member> = current
+            .iter()
+            .filter(|m| m.email().is_none_or(|e| !wanted.contains(&email_key(e))))
+            .cloned()
+            .collect();
+        if prune {
+            for member in &not_in_file {
+                if let Some(id) = &member.id {
+                    changes.push(Change::remove(id.clone()));
+                }
+            }
+        }
+        Ok(AccessChanges {
+            changes,
+            not_in_file,
+        })
+    }
+}
+
+/// The change a file's member asks for: set roles or policies when they
+/// are a member, an add (an invitation) when not.
+fn named_change(member: &MemberAccess, current: &[Member]) -> Result<NamedChange, ValidationError> {
+    let exists = current.iter().any(|m| {
+        m.email()
+            .is_some_and(|e| email_key(e) == email_key(&member.email))
+    });
+    let policies = member
+        .policies
+        .iter()
+        .map(named_policy)
+        .collect::<Result<Vec<_>, _>>()?;
+    let reference = MemberRef::email(member.email.clone());
+    Ok(match (exists, policies.is_empty()) {
+        (true, true) => NamedChange::SetRoles {
+            member: reference,
+            roles: member.roles.clone(),
+        },
+        (true, false) => NamedChange::SetPolicies {
+            member: reference,
+            policies,
+        },
+        (false, true) => NamedChange::Add {
+            email: member.email.clone(),
+            access: NamedAccess::Roles(member.roles.clone()),
+            status: None,
+        },
+        (false, false) => NamedChange::Add {
+            email: member.email.clone(),
+            access: NamedAccess::Policies(policies),
+            status: None,
+        },
+    })
 }

@@ -60,6 +60,7 @@ mod roles;
 mod user_groups;
 mod zones;
 
+pub use access::{AccessChanges, AccessFileError};
 pub use accounts::{Accounts, ACCOUNT_OWNED_TOKEN_CODE};
 pub use apply::{
     resolve_policies, resolve_roles, AccessState, Apply, Change, ChangeError, ChangeField,

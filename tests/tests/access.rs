@@ -1,0 +1,148 @@
+//! Access as code against member-mock: an access file becomes the member
+//! changes of the one plan engine; unchanged members are no-ops; every
+//! unresolved name is reported at once with its place; nothing is written.
+
+mod common;
+
+use common::*;
+use member_client::{AccessFile, AccessFileError, PlanAction};
+use member_mock::MockServer;
+
+fn file(yaml_like: serde_json::Value) -> AccessFile {
+    serde_json::from_value(yaml_like).unwrap()
+}
+
+fn writes(mock: &MockServer) -> usize {
+    mock.requests().iter().filter(|r| r.method != "GET").count()
+}
+
+#[tokio::test]
+async fn a_file_becomes_the_plan_engines_changes() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let account = mock.account_id().clone();
+    let wanted = file(serde_json::json!({
+        "account": ACCOUNT,
+        "members": [
+            // Bob's and Carol's access as it is, in another order and case.
+            {"email": "BOB.DNS@example.com", "roles": ["dns"]},
+            {"email": CAROL_EMAIL, "roles": ["Billing", "Administrator Read Only"]},
+            // Alice changes.
+            {"email": ALICE_EMAIL, "roles": ["Administrator Read Only"]},
+            // Somebody new.
+            {"email": "new.hire@example.com", "policies": [
+                {"allow": ["DNS Write"], "on": ["zone:example.com"]}
+            ]}
+        ]
+    }));
+    mock.clear_requests();
+    let changes = client
+        .access_changes(&account, &wanted, false)
+        .await
+        .unwrap();
+    assert_eq!(changes.changes.len(), 4);
+    let left_out: Vec<&str> = changes
+        .not_in_file
+        .iter()
+        .filter_map(|m| m.email())
+        .collect();
+    assert!(left_out.contains(&JOHN_EMAIL), "{left_out:?}");
+    assert!(!left_out.contains(&BOB_EMAIL), "{left_out:?}");
+
+    let plan = client
+        .members(&account)
+        .plan(&changes.changes)
+        .await
+        .unwrap();
+    let action = |email: &str| {
+        plan.entries
+            .iter()
+            .find(|e| {
+                e.email
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(email))
+            })
+            .map(|e| e.action)
+    };
+    assert_eq!(action(BOB_EMAIL), Some(PlanAction::Unchanged));
+    assert_eq!(action(CAROL_EMAIL), Some(PlanAction::Unchanged));
+    assert_eq!(action(ALICE_EMAIL), Some(PlanAction::Update));
+    assert_eq!(action("new.hire@example.com"), Some(PlanAction::Add));
+    assert_eq!(writes(&mock), 0, "planning writes nothing");
+
+    // With prune, the members the file leaves out are removed.
+    let pruned = client
+        .access_changes(&account, &wanted, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        pruned.changes.len(),
+        changes.changes.len() + changes.not_in_file.len()
+    );
+}
+
+#[tokio::test]
+async fn every_unresolved_name_is_reported_with_its_place() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let wanted = file(serde_json::json!({
+        "account": ACCOUNT,
+        "members": [
+            {"email": BOB_EMAIL, "roles": ["Adminstrator Read Only"]},
+            {"email": ALICE_EMAIL, "policies": [
+                {"allow": ["Zone Read", "DNS Wirte"], "on": ["account"]},
+                {"deny": ["Billing Read"], "on": ["zone:nowhere.example"]}
+            ]}
+        ]
+    }));
+    mock.clear_requests();
+    let err = client
+        .access_changes(mock.account_id(), &wanted, false)
+        .await
+        .unwrap_err();
+    let AccessFileError::Unresolved(names) = &err else {
+        panic!("{err}")
+    };
+    let text = names.join("\n");
+    assert_eq!(names.len(), 3, "{text}");
+    assert!(
+        text.contains(
+            "members[0] (bob.dns@example.com).roles[0]: no role \"Adminstrator Read Only\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("did you mean \"Administrator Read Only\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("members[1] (alice.admin@example.com).policies[0].allow[1]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("members[1] (alice.admin@example.com).policies[1].on[0]"),
+        "{text}"
+    );
+    assert_eq!(writes(&mock), 0);
+}
+
+#[tokio::test]
+async fn a_member_listed_twice_is_refused_before_anything_is_read() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let wanted = file(serde_json::json!({
+        "account": ACCOUNT,
+        "members": [
+            {"email": BOB_EMAIL, "roles": ["DNS"]},
+            {"email": "Bob.DNS@example.com", "roles": ["Billing"]}
+        ]
+    }));
+    mock.clear_requests();
+    let err = client
+        .access_changes(mock.account_id(), &wanted, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AccessFileError::Invalid(_)), "{err}");
+    assert!(err.to_string().contains("listed more than once"), "{err}");
+    assert!(mock.requests().is_empty());
+}
