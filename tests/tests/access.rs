@@ -146,3 +146,83 @@ async fn a_member_listed_twice_is_refused_before_anything_is_read() {
     assert!(err.to_string().contains("listed more than once"), "{err}");
     assert!(mock.requests().is_empty());
 }
+
+#[tokio::test]
+async fn export_then_plan_shows_no_change_in_any_order() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let account = mock.account_id().clone();
+
+    let exported = client.export_access(&account).await.unwrap();
+    // Names, not ids, where a name says exactly one thing.
+    let bob = exported
+        .members
+        .iter()
+        .find(|m| m.email == BOB_EMAIL)
+        .unwrap();
+    assert_eq!(bob.roles, vec!["DNS".to_owned()]);
+    let erin = exported
+        .members
+        .iter()
+        .find(|m| m.email == ERIN_EMAIL)
+        .unwrap();
+    assert!(!erin.policies.is_empty());
+    assert!(
+        erin.policies[0]
+            .allow
+            .iter()
+            .flatten()
+            .chain(erin.policies[0].deny.iter().flatten())
+            .all(|g| g.len() != 32),
+        "{erin:?}"
+    );
+    assert!(exported
+        .groups
+        .iter()
+        .any(|g| g.name == PLATFORM_ADMINS_NAME));
+    // The file is in canonical order and survives a round trip as JSON.
+    let text = serde_json::to_string(&exported).unwrap();
+    let read: AccessFile = serde_json::from_str(&text).unwrap();
+    assert_eq!(read, exported.clone().canonical());
+
+    mock.clear_requests();
+    let changes = client.access_changes(&account, &read, false).await.unwrap();
+    let plan = client
+        .members(&account)
+        .plan(&changes.changes)
+        .await
+        .unwrap();
+    let drift: Vec<_> = plan
+        .entries
+        .iter()
+        .filter(|e| e.action != PlanAction::Unchanged)
+        .collect();
+    assert!(drift.is_empty(), "{drift:#?}");
+    assert!(plan.problems.is_empty(), "{:#?}", plan.problems);
+    assert!(changes.not_in_file.is_empty());
+    // John holds roles and policies (as the seeds' response does): kept as
+    // he is, nothing sent for him.
+    assert_eq!(changes.held_as_is, vec![JOHN_EMAIL.to_owned()]);
+
+    // Shuffled lists are the same access.
+    let mut shuffled = read.clone();
+    shuffled.members.reverse();
+    for member in &mut shuffled.members {
+        member.roles.reverse();
+        member.policies.reverse();
+    }
+    let changes = client
+        .access_changes(&account, &shuffled, false)
+        .await
+        .unwrap();
+    let plan = client
+        .members(&account)
+        .plan(&changes.changes)
+        .await
+        .unwrap();
+    assert!(plan
+        .entries
+        .iter()
+        .all(|e| e.action == PlanAction::Unchanged));
+    assert_eq!(writes(&mock), 0);
+}

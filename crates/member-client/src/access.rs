@@ -13,7 +13,8 @@ use member_types::{
 
 use crate::members::email_key;
 use crate::{
-    Change, Client, Error, MemberRef, Named, NamedAccess, NamedChange, NamedPolicy, Unresolved,
+    resolve_policies, resolve_roles, AccessState, Change, Client, Error, MemberRef, Named,
+    NamedAccess, NamedChange, NamedPolicy, Unresolved,
 };
 
 /// What the export reads once, to name things.
@@ -318,6 +319,9 @@ pub struct AccessChanges {
     /// Members of the account the file leaves out. They are removed only
     /// with `prune`; without it they are kept, and listed here.
     pub not_in_file: Vec<Member>,
+    /// Emails of members that hold both roles and policies exactly as the
+    /// file says: nothing to send (Update Member could not set both).
+    pub held_as_is: Vec<String>,
 }
 
 /// The policy of a file, with every name still a name.
@@ -375,9 +379,15 @@ impl Client {
         let resolver = self.resolver(account);
         let current = resolver.members().await?;
         let wanted: BTreeSet<String> = file.members.iter().map(|m| email_key(&m.email)).collect();
-        let mut named = Vec::with_capacity(file.members.len());
+        let (mixed, single): (Vec<(usize, &MemberAccess)>, Vec<(usize, &MemberAccess)>) = file
+            .members
+            .iter()
+            .enumerate()
+            .partition(|(_, m)| !m.roles.is_empty() && !m.policies.is_empty());
+        let held_as_is = held_as_is(&resolver, &mixed, &current).await?;
+        let mut named = Vec::with_capacity(single.len());
         let mut invalid = Vec::new();
-        for (i, member) in file.members.iter().enumerate() {
+        for (i, member) in &single {
             match named_change(member, &current) {
                 Ok(change) => named.push(change),
                 Err(e) => invalid.push(format!("members[{i}] ({}): {e}", member.email)),
@@ -386,6 +396,7 @@ impl Client {
         if !invalid.is_empty() {
             return Err(AccessFileError::Invalid(invalid));
         }
+        let place_of = |input: usize| single[input].0;
         let mut changes = match NamedChange::resolve_all(&resolver, &named).await {
             Ok(changes) => changes,
             Err(unresolved) => {
@@ -395,10 +406,10 @@ impl Client {
                 let names = unresolved
                     .iter()
                     .map(|u| {
-                        let member = &file.members[u.input];
+                        let index = place_of(u.input);
+                        let member = &file.members[index];
                         format!(
-                            "members[{}] ({}).{}: {}",
-                            u.input,
+                            "members[{index}] ({}).{}: {}",
                             member.email,
                             file_place(member, u),
                             u.error
@@ -423,7 +434,64 @@ impl Client {
         Ok(AccessChanges {
             changes,
             not_in_file,
+            held_as_is,
         })
+    }
+}
+
+/// The members of the file with both roles and policies, each of whom must
+/// hold exactly that now (a PUT can set only one of the two, so a change to
+/// them cannot be made without losing the other half): their emails, or
+/// every one that differs, or every name that did not resolve.
+async fn held_as_is(
+    resolver: &crate::Resolver,
+    mixed: &[(usize, &MemberAccess)],
+    current: &[Member],
+) -> Result<Vec<String>, AccessFileError> {
+    let mut held = Vec::new();
+    let mut refused = Vec::new();
+    for (i, member) in mixed {
+        let place = format!("members[{i}] ({})", member.email);
+        let policies = member
+            .policies
+            .iter()
+            .map(named_policy)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AccessFileError::Invalid(vec![format!("{place}: {e}")]))?;
+        let roles = resolve_roles(resolver, &member.roles).await;
+        let policies = resolve_policies(resolver, &policies).await;
+        let (roles, policies) = match (roles, policies) {
+            (Ok(roles), Ok(policies)) => (roles, policies),
+            (roles, policies) => {
+                let failed = roles.err().into_iter().chain(policies.err()).flatten();
+                refused.extend(
+                    failed.map(|u| format!("{place}.{}: {}", file_place(member, &u), u.error)),
+                );
+                continue;
+            }
+        };
+        let mut wanted = AccessState::roles(roles);
+        wanted.policies = AccessState::policies(&policies).policies;
+        let now = current
+            .iter()
+            .find(|m| {
+                m.email()
+                    .is_some_and(|e| email_key(e) == email_key(&member.email))
+            })
+            .map(AccessState::of_member);
+        if now.as_ref() == Some(&wanted) {
+            held.push(member.email.clone());
+        } else {
+            refused.push(format!(
+                "{place}: roles and policies together can only be kept as they are \
+                 (Update Member sets one or the other); give only roles or only policies"
+            ));
+        }
+    }
+    if refused.is_empty() {
+        Ok(held)
+    } else {
+        Err(AccessFileError::Unresolved(refused))
     }
 }
 

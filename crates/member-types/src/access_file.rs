@@ -46,8 +46,10 @@ pub struct AccessFile {
     pub groups: Vec<GroupAccess>,
 }
 
-/// One member's desired access: roles, or policies (a member has one or
-/// the other).
+/// One member's desired access: roles, or policies. A member can hold
+/// both (the API returns such members), and a file may say so to keep them
+/// as they are; since Update Member sets one or the other, a change to such
+/// a member is refused rather than half made.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -187,14 +189,10 @@ impl AccessFile {
             if let Err(e) = crate::check_email(&member.email) {
                 problems.push(format!("{place}: {e}"));
             }
-            match (member.roles.is_empty(), member.policies.is_empty()) {
-                (false, false) => problems.push(format!(
-                    "{place}: give roles or policies, not both (the API keeps only one)"
-                )),
-                (true, true) => problems.push(format!(
+            if member.roles.is_empty() && member.policies.is_empty() {
+                problems.push(format!(
                     "{place}: give roles or policies (to take all access away, leave the member out and sync with --prune)"
-                )),
-                _ => {}
+                ));
             }
             if let Some(role) = first_repeat(member.roles.iter().map(String::as_str)) {
                 problems.push(format!("{place}: role {:?} is listed twice", shorten(role)));
@@ -270,7 +268,6 @@ mod tests {
             "members": [
                 {"email": "bob@example.com", "roles": ["DNS"]},
                 {"email": "BOB@example.com", "roles": ["Billing"]},
-                {"email": "erin@example.com", "roles": ["DNS"], "policies": [{"allow": ["DNS Write"], "on": ["account"]}]},
                 {"email": "nobody@example.com"},
                 {"email": "pat@example.com", "policies": [{"allow": ["A"], "deny": ["B"], "on": ["account"]}, {"allow": ["A"], "on": []}]}
             ],
@@ -282,7 +279,6 @@ mod tests {
             text.contains("\"BOB@example.com\" is listed more than once"),
             "{text}"
         );
-        assert!(text.contains("not both"), "{text}");
         assert!(text.contains("give roles or policies"), "{text}");
         assert!(text.contains("exactly one of allow"), "{text}");
         assert!(text.contains("on must not be empty"), "{text}");
@@ -294,7 +290,7 @@ mod tests {
             text.contains("member \"A@example.com\" is listed twice"),
             "{text}"
         );
-        assert_eq!(problems.len(), 7, "{text}");
+        assert_eq!(problems.len(), 6, "{text}");
     }
 
     #[test]
