@@ -324,6 +324,9 @@ pub struct AccessChanges {
     pub held_as_is: Vec<String>,
 }
 
+/// A member of the file with its index there.
+type Entry<'a> = (usize, &'a MemberAccess);
+
 /// The policy of a file, with every name still a name.
 fn named_policy(entry: &PolicyEntry) -> Result<NamedPolicy, ValidationError> {
     let (access, groups) = entry.access()?;
@@ -379,7 +382,7 @@ impl Client {
         let resolver = self.resolver(account);
         let current = resolver.members().await?;
         let wanted: BTreeSet<String> = file.members.iter().map(|m| email_key(&m.email)).collect();
-        let (mixed, single): (Vec<(usize, &MemberAccess)>, Vec<(usize, &MemberAccess)>) = file
+        let (mixed, single): (Vec<Entry<'_>>, Vec<Entry<'_>>) = file
             .members
             .iter()
             .enumerate()
@@ -445,7 +448,7 @@ impl Client {
 /// every one that differs, or every name that did not resolve.
 async fn held_as_is(
     resolver: &crate::Resolver,
-    mixed: &[(usize, &MemberAccess)],
+    mixed: &[Entry<'_>],
     current: &[Member],
 ) -> Result<Vec<String>, AccessFileError> {
     let mut held = Vec::new();
