@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::enums::Direction;
 use crate::error::ValidationError;
 use crate::ids::AccountId;
-use crate::params::{paged_params, Paging};
+use crate::params::{filter_text, paged_params, Paging};
 
 /// An account the token can see.
 ///
@@ -106,13 +106,7 @@ impl ListAccountsParams {
     /// # Errors
     /// [`ValidationError::Empty`] for a blank name.
     pub fn name(mut self, name: &str) -> Result<Self, ValidationError> {
-        if name.trim().is_empty() {
-            return Err(ValidationError::Empty {
-                field: "account name",
-                hint: "give the account's name, or leave the filter out",
-            });
-        }
-        self.name = Some(name.to_owned());
+        self.name = Some(filter_text("account name", name)?);
         Ok(self)
     }
 

@@ -54,6 +54,18 @@ fn check_per_page(per_page: u32) -> Result<u32, ValidationError> {
     Ok(per_page)
 }
 
+/// A text filter of a list (a name, a label, a search): refused when blank,
+/// since an empty filter would silently match everything or nothing.
+pub(crate) fn filter_text(field: &'static str, value: &str) -> Result<String, ValidationError> {
+    if value.trim().is_empty() {
+        return Err(ValidationError::Empty {
+            field,
+            hint: "give the text to match, or leave the filter out",
+        });
+    }
+    Ok(value.to_owned())
+}
+
 /// The V4 paging of every Cloudflare list: `page` (from 1) and `per_page`
 /// (5 to 50; the API's default is 20). Both are checked when set.
 ///

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ValidationError;
 use crate::ids::PermissionGroupId;
 use crate::member::Meta;
-use crate::params::{paged_params, Paging};
+use crate::params::{filter_text, paged_params, Paging};
 
 /// A permission group, as the catalog lists it and as a policy references it.
 ///
@@ -105,16 +105,6 @@ pub struct ListPermissionGroupsParams {
     label: Option<String>,
     #[serde(flatten)]
     paging: Paging,
-}
-
-fn filter_text(field: &'static str, value: &str) -> Result<String, ValidationError> {
-    if value.trim().is_empty() {
-        return Err(ValidationError::Empty {
-            field,
-            hint: "give the exact text to match, or leave the filter out",
-        });
-    }
-    Ok(value.to_owned())
 }
 
 impl ListPermissionGroupsParams {

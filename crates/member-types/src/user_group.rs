@@ -8,7 +8,7 @@ use crate::enums::{Direction, MemberStatus};
 use crate::error::ValidationError;
 use crate::ids::{MemberId, UserGroupId};
 use crate::member::{Policy, User};
-use crate::params::{paged_params, Paging};
+use crate::params::{filter_text, paged_params, Paging};
 use crate::request::PolicyRequest;
 use crate::serde_util::null_as_empty;
 
@@ -235,16 +235,6 @@ impl GroupMembersBody {
     pub fn validate(&self) -> Result<(), ValidationError> {
         self.0.iter().try_for_each(|m| m.id.check().map(drop))
     }
-}
-
-fn filter_text(field: &'static str, value: &str) -> Result<String, ValidationError> {
-    if value.trim().is_empty() {
-        return Err(ValidationError::Empty {
-            field,
-            hint: "give the text to match, or leave the filter out",
-        });
-    }
-    Ok(value.to_owned())
 }
 
 /// Query parameters of List User Groups: exact `id` and `name`, a
