@@ -229,12 +229,19 @@ async fn user_groups_by_name_or_id_with_one_read() {
     assert_eq!(by_name.as_str(), PLATFORM_ADMINS_GROUP);
     let by_id = resolver.user_group(SRE_ONCALL_GROUP).await.unwrap();
     assert_eq!(by_id.name.as_deref(), Some(SRE_ONCALL_NAME));
-    assert_eq!(reads(&mock, "/iam/user_groups"), 1, "{:#?}", mock.requests());
+    assert_eq!(
+        reads(&mock, "/iam/user_groups"),
+        1,
+        "{:#?}",
+        mock.requests()
+    );
 
     let missing = resolver.user_group("Platform admin").await.unwrap_err();
     assert_eq!(missing.kind(), Some(RefKind::UserGroup));
     assert!(
-        missing.to_string().contains("did you mean \"Platform admins\""),
+        missing
+            .to_string()
+            .contains("did you mean \"Platform admins\""),
         "{missing}"
     );
     // An id of no group is not found either (checked against the list).

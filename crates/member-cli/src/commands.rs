@@ -287,8 +287,8 @@ fn resolve_hint(error: &ResolveError) -> &'static str {
     if error.is_ambiguous() {
         "give the id of the one you mean (or `id:ID`)"
     } else {
-        "`cf-members members list`, `roles list`, `permission-groups list` and \
-         `resource-groups list` show the names; `name:` or `id:` before a reference \
+        "`cf-members members list`, `roles list`, `groups list`, `permission-groups list` \
+         and `resource-groups list` show the names; `name:` or `id:` before a reference \
          forces either reading"
     }
 }
