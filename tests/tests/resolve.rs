@@ -218,3 +218,48 @@ async fn concurrent_resolutions_share_one_read() {
     assert_eq!(c.unwrap().as_str(), FIREWALL_ROLE);
     assert_eq!(reads(&mock, "/roles"), 1, "{:#?}", mock.requests());
 }
+
+#[tokio::test]
+async fn user_groups_by_name_or_id_with_one_read() {
+    let mock = MockServer::start().await;
+    let resolver = client(&mock).resolver(mock.account_id());
+    mock.clear_requests();
+
+    let by_name = resolver.user_group_id("platform ADMINS").await.unwrap();
+    assert_eq!(by_name.as_str(), PLATFORM_ADMINS_GROUP);
+    let by_id = resolver.user_group(SRE_ONCALL_GROUP).await.unwrap();
+    assert_eq!(by_id.name.as_deref(), Some(SRE_ONCALL_NAME));
+    assert_eq!(
+        reads(&mock, "/iam/user_groups"),
+        1,
+        "{:#?}",
+        mock.requests()
+    );
+
+    let missing = resolver.user_group("Platform admin").await.unwrap_err();
+    assert_eq!(missing.kind(), Some(RefKind::UserGroup));
+    assert!(
+        missing
+            .to_string()
+            .contains("did you mean \"Platform admins\""),
+        "{missing}"
+    );
+    // An id of no group is not found either (checked against the list).
+    let unknown = resolver
+        .user_group_id("ffffffffffffffffffffffffffffffff")
+        .await
+        .unwrap_err();
+    assert!(unknown.is_not_found());
+    assert_eq!(reads(&mock, "/iam/user_groups"), 1);
+
+    // A malformed id costs no request.
+    mock.clear_requests();
+    let fresh = client(&mock).resolver(mock.account_id());
+    assert!(fresh.user_group("id:../x").await.unwrap_err().is_invalid());
+    assert!(mock.requests().is_empty());
+
+    assert!(resolver
+        .resolutions()
+        .iter()
+        .any(|r| r.kind == RefKind::UserGroup && r.id == PLATFORM_ADMINS_GROUP));
+}

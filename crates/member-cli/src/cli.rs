@@ -24,11 +24,14 @@ Examples:
   cf-members members list
   cf-members members list --status pending -o json | jq -r '.[].email'
   cf-members roles list
+  cf-members members get bob@example.com --effective
   cf-members members update bob@example.com --role \"Administrator Read Only\"
   cf-members members update bob@example.com --allow \"DNS Write,Zone Read@zone:example.com\" --dry-run
   cf-members members remove bob@example.com --dry-run
   cf-members permission-groups list --name \"DNS Write\"
   cf-members resource-groups create --name web --scope zone:example.com --scope zone:example.net
+  cf-members groups list --search sre
+  cf-members groups members \"SRE On-Call\" add bob@example.com
   cf-members apply changes.csv            # the plan only
   cf-members apply changes.csv --yes      # the plan, then run it";
 
@@ -38,7 +41,7 @@ Examples:
 #[command(
     name = "cf-members",
     version,
-    about = "Manage the members of a Cloudflare account (list, get, add, update, remove, bulk apply) and look up roles",
+    about = "Manage the members of a Cloudflare account (list, get, add, update, remove, bulk apply), its user groups, and look up roles",
     after_help = AFTER_HELP,
     propagate_version = true,
     subcommand_required = true,
@@ -114,6 +117,9 @@ pub enum Command {
     /// List, show, create, update and delete the resource groups (scopes) policies apply to
     #[command(subcommand, name = "resource-groups")]
     ResourceGroups(ResourceGroupsCommand),
+    /// List, show, create, update and delete user groups, and change who is in them
+    #[command(subcommand)]
+    Groups(GroupsCommand),
     /// Change many members' access from a JSON or CSV file: plan, then --yes to run
     #[command(after_help = APPLY_HELP)]
     Apply(ApplyArgs),
@@ -151,7 +157,9 @@ with `[` or `{`): an array of entries
   [{\"op\": \"set_roles\", \"email\": \"bob@example.com\", \"roles\": [\"Administrator Read Only\", ...]},
    {\"op\": \"set_policies\", \"email\": \"erin@example.com\", \"policies\": [POLICY, ...]},
    {\"op\": \"add\", \"email\": \"new@example.com\", \"roles\": [\"Billing\"], \"status\": \"pending\"},
-   {\"op\": \"remove\", \"id\": \"MEMBER_ID\"}]
+   {\"op\": \"remove\", \"id\": \"MEMBER_ID\"},
+   {\"op\": \"add_to_group\", \"email\": \"bob@example.com\", \"group\": \"SRE On-Call\"},
+   {\"op\": \"remove_from_group\", \"email\": \"erin@example.com\", \"group\": \"GROUP_ID\"}]
   - a member is named by \"email\" (any case) or by \"id\" (the member id), not both;
     `add` takes an email only, and roles or policies, and an optional status
     (pending: an invitation, the default; accepted: added directly);
@@ -162,7 +170,11 @@ with `[` or `{`): an array of entries
     \"resource_groups\": [...]}, each permission group its name or label
     (\"DNS Write\") or {\"id\": ...}, each resource group a scope (\"account\",
     \"zone:example.com\", \"group:NAME\") or {\"id\": ...};
-  - set_roles replaces the member's policies too, and set_policies the roles.
+  - set_roles replaces the member's policies too, and set_policies the roles;
+  - add_to_group and remove_from_group put a member into or out of a user
+    group, named by \"group\" (its name, any case, or its id); the member's
+    own roles and policies stay. A member already in the group (or already
+    not in it) is shown as unchanged and nothing is sent for them.
   A retry file written by an earlier run ({\"changes\": [{\"change\": ENTRY, ...}]})
   is read too.
 
@@ -171,8 +183,11 @@ start with `[` or `{`): a header row, then one change per row. Columns, in
 any order (only those needed):
   email       the member's email (any case)
   member_id   the member id (or `id`); give email or member_id, not both
-  op          set_roles, set_policies, add or remove; when empty: set_roles
-              if roles are given, set_policies if policies are
+  op          set_roles, set_policies, add, remove, add_to_group or
+              remove_from_group; when empty: set_roles if roles are given,
+              set_policies if policies are
+  group       for add_to_group and remove_from_group: the user group's
+              name or id
   roles       role names or ids separated by `;`
   policies    a JSON array of policies (quote the cell, doubling inner quotes)
   status      for add: pending (default) or accepted
@@ -216,15 +231,27 @@ Examples:
   cf-members members list -o json | jq -r '.[] | [.id, .user.email, .status] | @tsv'
   cf-members members list --per-page 20 --page 2")]
     List(ListMembersArgs),
-    /// Show one member, with roles and policies
+    /// Show one member, with roles and policies (--effective: and the access of every group they are in)
     #[command(after_help = "\
+--effective shows what the member can really do: their own roles and
+policies, then every user group they are in (name and id) with the policies
+it grants, each permission group and resource group by name. It reads the
+member, every user group, and each group's members (filtered by the
+member's email). -o json gives {\"member\", \"roles\", \"groups\",
+\"grants\"}, each grant with its \"source\" ({\"type\": \"direct\"} or
+{\"type\": \"group\", \"id\", \"name\"}).
+
 Examples:
   cf-members members get bob@example.com
+  cf-members members get bob@example.com --effective
   cf-members members get 4536bcfad5faccb111b47003c79917fa -o json")]
     Get {
         /// The member: their email (any case) or member id
         #[arg(value_name = "MEMBER")]
         member: String,
+        /// Also show the access the member has through user groups
+        #[arg(long)]
+        effective: bool,
     },
     /// Invite someone to the account (or add them directly)
     #[command(after_help = "\
@@ -287,6 +314,227 @@ Examples:
         #[arg(value_name = "ROLE")]
         role: String,
     },
+}
+
+/// `cf-members groups …`
+#[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// List the account's user groups (every page unless --page is given)
+    #[command(after_help = "\
+Examples:
+  cf-members groups list
+  cf-members groups list --search sre
+  cf-members groups list --name \"SRE On-Call\" -o json")]
+    List(ListGroupsArgs),
+    /// Show one user group and its policies
+    #[command(after_help = "\
+GROUP is the group's name (exact, any case) or its id.
+
+Examples:
+  cf-members groups get \"SRE On-Call\"
+  cf-members groups get 9f3c2a1b4d5e6f708192a3b4c5d6e7f8 -o json")]
+    Get {
+        /// The user group: its name (any case) or id
+        #[arg(value_name = "GROUP")]
+        group: String,
+    },
+    /// Create a user group, with policies or none
+    #[command(after_help = GROUP_POLICIES_HELP)]
+    Create(CreateGroupArgs),
+    /// Rename a user group, or replace its policies
+    #[command(after_help = UPDATE_USER_GROUP_HELP)]
+    Update(UpdateGroupArgs),
+    /// Delete a user group (asks first; --yes does not)
+    #[command(after_help = "\
+GROUP is the group's name (exact, any case) or its id. The members stay in
+the account; they lose what the group granted. Without --yes, cf-members asks
+`delete user group NAME? [y/N]` on a terminal, and refuses (exit 2, nothing
+sent) elsewhere.
+
+Examples:
+  cf-members groups delete \"SRE On-Call\" --dry-run
+  cf-members groups delete \"SRE On-Call\" --yes")]
+    Delete(DeleteGroupArgs),
+    /// List, add, remove or set the members of a user group
+    #[command(after_help = GROUP_MEMBERS_HELP)]
+    Members(GroupMembersArgs),
+}
+
+const GROUP_POLICIES_HELP: &str = "\
+--allow and --deny each give one policy: PERMISSION_GROUPS@SCOPES, both lists
+comma separated; a permission group is its name or label (`cf-members
+permission-groups list`) or its id; a scope is `account`, `zone:<domain>`,
+`group:<resource group name>` or a resource group id. A policies FILE holds a
+JSON array of policies (see `cf-members members add --help`). Every member of
+the group gets these policies, on top of their own roles and policies.
+
+Examples:
+  cf-members groups create --name \"SRE On-Call\"
+  cf-members groups create --name \"DNS editors\" --allow \"DNS Write@zone:example.com\" --dry-run
+  cf-members groups create --name auditors --policies policies.json";
+
+const UPDATE_USER_GROUP_HELP: &str = "\
+GROUP is the group's name (exact, any case) or its id. Policies given with
+--allow, --deny or --policies REPLACE THE GROUP'S WHOLE SET of policies:
+every policy the group has now and is not given again is removed (for every
+member of the group). Leave them out to keep the policies and only rename.
+--dry-run shows what each name resolved to and the request.
+
+Examples:
+  cf-members groups update \"SRE On-Call\" --name \"SRE\"
+  cf-members groups update SRE --allow \"DNS Write@zone:example.com\" --dry-run
+  cf-members groups update 9f3c2a1b4d5e6f708192a3b4c5d6e7f8 --policies policies.json";
+
+const GROUP_MEMBERS_HELP: &str = "\
+GROUP is the group's name (exact, any case) or its id; a MEMBER is their
+email (any case) or member id. The group's members are read first:
+  list    the group's members
+  add     puts the members into the group (one request); those already in
+          it are told and not sent
+  remove  takes the members out (one request each); those not in it are told
+          and not sent
+  set     makes the group hold exactly these members: prints who will be
+          added and who removed, and with --yes sends one request replacing
+          the whole membership (without --yes: the plan only, exit 2)
+An unknown group or member is refused with the closest names (exit 2,
+nothing sent).
+
+Examples:
+  cf-members groups members \"SRE On-Call\" list
+  cf-members groups members \"SRE On-Call\" add bob@example.com erin@example.com
+  cf-members groups members \"SRE On-Call\" remove bob@example.com --dry-run
+  cf-members groups members \"SRE On-Call\" set alice@example.com bob@example.com
+  cf-members groups members \"SRE On-Call\" set alice@example.com bob@example.com --yes";
+
+/// `cf-members groups list` options.
+#[derive(Debug, Args)]
+pub struct ListGroupsArgs {
+    /// Only the group with exactly this name
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Only groups whose name contains this text
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Paging.
+    #[command(flatten)]
+    pub paging: PageArgs,
+}
+
+/// The policies of a user group: --allow/--deny flags, or a file.
+#[derive(Debug, Args)]
+pub struct GroupPolicyArgs {
+    /// A policy allowing PERMISSION_GROUPS@SCOPES, e.g. "DNS Write,Zone
+    /// Read@zone:example.com" (repeat for several)
+    #[arg(long, value_name = "GROUPS@SCOPES", conflicts_with = "policies")]
+    pub allow: Vec<String>,
+    /// A policy denying PERMISSION_GROUPS@SCOPES, e.g. "Billing Read@account"
+    /// (repeat for several)
+    #[arg(long, value_name = "GROUPS@SCOPES", conflicts_with = "policies")]
+    pub deny: Vec<String>,
+    /// A JSON file with the array of policies, names or ids (`-` reads
+    /// stdin)
+    #[arg(long, value_name = "FILE")]
+    pub policies: Option<PathBuf>,
+}
+
+/// `cf-members groups create` options.
+#[derive(Debug, Args)]
+pub struct CreateGroupArgs {
+    /// The new group's name
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Policies.
+    #[command(flatten)]
+    pub access: GroupPolicyArgs,
+    /// Print what each name resolved to and the request that would be sent,
+    /// and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `cf-members groups update` options.
+#[derive(Debug, Args)]
+#[group(id = "change", required = true, multiple = true, args = ["name", "allow", "deny", "policies"])]
+pub struct UpdateGroupArgs {
+    /// The user group: its name (any case) or id
+    #[arg(value_name = "GROUP")]
+    pub group: String,
+    /// The new name
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The group's new policies, replacing all of its policies.
+    #[command(flatten)]
+    pub access: GroupPolicyArgs,
+    /// Print what each name resolved to and the request that would be sent
+    /// (and that policies replace the group's whole set), and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `cf-members groups delete` options.
+#[derive(Debug, Args)]
+pub struct DeleteGroupArgs {
+    /// The user group: its name (any case) or id
+    #[arg(value_name = "GROUP")]
+    pub group: String,
+    /// Delete without asking
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Print the request that would be sent, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `cf-members groups members GROUP …` options.
+#[derive(Debug, Args)]
+pub struct GroupMembersArgs {
+    /// The user group: its name (any case) or id
+    #[arg(value_name = "GROUP")]
+    pub group: String,
+    /// What to do with its members.
+    #[command(subcommand)]
+    pub action: GroupMembersAction,
+}
+
+/// `cf-members groups members GROUP list|add|remove|set`.
+#[derive(Debug, Subcommand)]
+pub enum GroupMembersAction {
+    /// List the group's members
+    List,
+    /// Put members into the group (the others stay)
+    Add(GroupMembersChange),
+    /// Take members out of the group
+    Remove(GroupMembersChange),
+    /// Make the group hold exactly these members (plan; --yes to send)
+    Set(SetGroupMembersArgs),
+}
+
+/// `add` and `remove` of `groups members`.
+#[derive(Debug, Args)]
+pub struct GroupMembersChange {
+    /// The members: each their email (any case) or member id
+    #[arg(value_name = "MEMBER", required = true)]
+    pub members: Vec<String>,
+    /// Print what each name resolved to and the requests that would be
+    /// sent, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `set` of `groups members`.
+#[derive(Debug, Args)]
+pub struct SetGroupMembersArgs {
+    /// The members the group is to hold: each their email (any case) or
+    /// member id
+    #[arg(value_name = "MEMBER", required = true)]
+    pub members: Vec<String>,
+    /// Send the change (without it: the plan only, exit 2)
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Print the plan and the request that would be sent, and send nothing
+    /// (exit 0)
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `cf-members permission-groups …`

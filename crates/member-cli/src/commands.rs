@@ -35,6 +35,7 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::ResourceGroups(command) => {
             crate::groups::run_resource_groups(global, command).await
         }
+        Command::Groups(command) => crate::user_groups::run(global, command).await,
         Command::Apply(args) => crate::apply::run(global, args).await,
     }
 }
@@ -73,10 +74,13 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
             };
             print_list(global, &items, output::members_table)
         }
-        MembersCommand::Get { member } => {
+        MembersCommand::Get { member, effective } => {
             let (client, account) = connect(global)?;
             let resolver = client.resolver(&account);
             let id = resolver.member_id(&member).await.map_err(resolve_failure)?;
+            if effective {
+                return effective_access(global, &client, &resolver, &id).await;
+            }
             let value = send(client.members(&account).get(&id), false).await?;
             print_one(global, &value, |v| output::member_details(v, true))
         }
@@ -142,6 +146,44 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 Ok(format!("removed member {}\n", output::clean(&removed)))
             })
         }
+    }
+}
+
+/// `members get MEMBER --effective`: the member's own access and that of
+/// every group they are in, every permission group by name.
+async fn effective_access(
+    global: &GlobalArgs,
+    client: &Client,
+    resolver: &Resolver,
+    member: &member_client::MemberId,
+) -> Outcome {
+    let access = client
+        .effective_access(resolver.account_id(), member)
+        .await
+        .map_err(|e| Failure::from_client(&e, false))?;
+    // Names for permission groups the answers left unnamed: the catalog,
+    // read only when one is missing.
+    let unnamed = access
+        .policies()
+        .iter()
+        .flat_map(|grant| grant.policy.permission_groups.clone())
+        .any(|g| g.name.is_none());
+    let mut names = std::collections::HashMap::new();
+    if unnamed {
+        match resolver.permission_groups().await {
+            Ok(catalog) => names.extend(
+                catalog
+                    .iter()
+                    .filter_map(|g| Some((g.id.as_str().to_owned(), g.name.clone()?))),
+            ),
+            Err(e) => eprintln!(
+                "cf-members: warning: cannot read the permission groups, so some are shown                  by id: {e}"
+            ),
+        }
+    }
+    match global.output {
+        OutputFormat::Json => write_json(&output::effective_json(&access, &names)),
+        OutputFormat::Table => write_text(&output::effective_text(&access, &names)),
     }
 }
 
@@ -245,8 +287,8 @@ fn resolve_hint(error: &ResolveError) -> &'static str {
     if error.is_ambiguous() {
         "give the id of the one you mean (or `id:ID`)"
     } else {
-        "`cf-members members list`, `roles list`, `permission-groups list` and \
-         `resource-groups list` show the names; `name:` or `id:` before a reference \
+        "`cf-members members list`, `roles list`, `groups list`, `permission-groups list` \
+         and `resource-groups list` show the names; `name:` or `id:` before a reference \
          forces either reading"
     }
 }

@@ -161,7 +161,7 @@ fn to_value(group: &ResourceGroup) -> Result<Value, Failure> {
 }
 
 /// Asks on a terminal; never elsewhere (a script must say --yes).
-fn confirmed(what: &str, global: &GlobalArgs) -> bool {
+pub(crate) fn confirmed(what: &str, global: &GlobalArgs) -> bool {
     let interactive = global.output == crate::cli::OutputFormat::Table
         && std::io::stdin().is_terminal()
         && std::io::stderr().is_terminal();

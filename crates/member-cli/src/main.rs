@@ -13,6 +13,7 @@ mod output;
 mod policies;
 mod progress;
 mod report;
+mod user_groups;
 
 use std::process::ExitCode;
 

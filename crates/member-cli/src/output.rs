@@ -2,9 +2,12 @@
 
 use std::io::Write;
 
+use std::collections::HashMap;
+
 use member_client::{
-    Member, PermissionGroup, PreparedRequest, Resolution, ResourceGroup, Role, Scope,
-    ACCOUNT_SCOPE_PREFIX, SCOPE_ALL, ZONE_SCOPE_PREFIX,
+    EffectiveAccess, GrantSource, GroupMember, Member, PermissionGroup, Policy, PreparedRequest,
+    Resolution, ResourceGroup, Role, Scope, UserGroup, ACCOUNT_SCOPE_PREFIX, SCOPE_ALL,
+    ZONE_SCOPE_PREFIX,
 };
 use serde_json::Value;
 
@@ -173,26 +176,7 @@ pub fn member_details(value: &Value, roles_expected: bool) -> Result<String, Fai
     let policies: Vec<String> = member
         .policies
         .iter()
-        .map(|p| {
-            let groups = |names: Vec<String>| {
-                if names.is_empty() {
-                    "-".to_owned()
-                } else {
-                    names.join(", ")
-                }
-            };
-            format!(
-                "{} {} on {}",
-                p.access.as_ref().map_or("?", |a| a.as_str()),
-                groups(
-                    p.permission_groups
-                        .iter()
-                        .map(|g| clean(g.name.as_deref().unwrap_or(g.id.as_str())))
-                        .collect()
-                ),
-                groups(p.resource_groups.iter().map(group_text).collect()),
-            )
-        })
+        .map(|p| policy_line(p, &HashMap::new()))
         .collect();
     let two_factor = member
         .user
@@ -212,6 +196,207 @@ pub fn member_details(value: &Value, roles_expected: bool) -> Result<String, Fai
         ("roles", roles),
         ("policies", policies),
     ]))
+}
+
+/// A policy for people: `allow DNS Write, Zone Read on example.com`, every
+/// permission group by its name (from the policy, else from `names`, the
+/// catalog by id), every resource group by name or scope.
+pub fn policy_line(policy: &Policy, names: &HashMap<String, String>) -> String {
+    let list = |names: Vec<String>| {
+        if names.is_empty() {
+            "-".to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    format!(
+        "{} {} on {}",
+        policy.access.as_ref().map_or("?", |a| a.as_str()),
+        list(
+            policy
+                .permission_groups
+                .iter()
+                .map(|g| clean(
+                    g.name
+                        .as_deref()
+                        .or_else(|| names.get(g.id.as_str()).map(String::as_str))
+                        .unwrap_or(g.id.as_str())
+                ))
+                .collect()
+        ),
+        list(policy.resource_groups.iter().map(group_text).collect()),
+    )
+}
+
+/// `SRE On-Call (9f3c…)`, or the id alone for a group without a name.
+pub fn user_group_text(id: &str, name: Option<&str>) -> String {
+    match name.filter(|n| !n.trim().is_empty()) {
+        Some(name) => format!("{} ({})", clean(name), clean(id)),
+        None => clean(id),
+    }
+}
+
+/// The user groups table: id, name, policies (how many), modified.
+pub fn user_groups_table(items: &[Value]) -> Result<String, Failure> {
+    if items.is_empty() {
+        return Ok("no user groups\n".to_owned());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    for item in items {
+        let group: UserGroup = decode(item, "a user group")?;
+        rows.push(vec![
+            clean(group.id.as_str()),
+            group.name.as_deref().map_or("-".to_owned(), clean),
+            group.policies.len().to_string(),
+            group.modified_on.as_deref().map_or("-".to_owned(), clean),
+        ]);
+    }
+    Ok(table(&["ID", "NAME", "POLICIES", "MODIFIED"], &rows))
+}
+
+/// One user group: id, name, dates, every policy spelled out.
+pub fn user_group_details(value: &Value) -> Result<String, Failure> {
+    let group: UserGroup = decode(value, "a user group")?;
+    let one = |v: Option<&str>| v.map(clean).into_iter().collect::<Vec<_>>();
+    Ok(details(&[
+        ("id", vec![clean(group.id.as_str())]),
+        ("name", one(group.name.as_deref())),
+        ("created", one(group.created_on.as_deref())),
+        ("modified", one(group.modified_on.as_deref())),
+        (
+            "policies",
+            group
+                .policies
+                .iter()
+                .map(|p| policy_line(p, &HashMap::new()))
+                .collect(),
+        ),
+    ]))
+}
+
+/// A group member for people: `bob@example.com (4536…)`.
+pub fn group_member_text(member: &GroupMember) -> String {
+    match member.email() {
+        Some(email) => format!("{} ({})", clean(email), clean(member.id.as_str())),
+        None => clean(member.id.as_str()),
+    }
+}
+
+/// The group members table: id, email, status.
+pub fn group_members_table(items: &[Value]) -> Result<String, Failure> {
+    if items.is_empty() {
+        return Ok("no members in this group\n".to_owned());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    for item in items {
+        let member: GroupMember = decode(item, "a group member")?;
+        rows.push(vec![
+            clean(member.id.as_str()),
+            member.email().map_or("-".to_owned(), clean),
+            member
+                .status
+                .as_ref()
+                .map_or("-".to_owned(), |s| clean(s.as_str())),
+        ]);
+    }
+    Ok(table(&["ID", "EMAIL", "STATUS"], &rows))
+}
+
+/// A member's effective access for people: who, their own roles and
+/// policies, then each group they are in with what it grants.
+pub fn effective_text(access: &EffectiveAccess, names: &HashMap<String, String>) -> String {
+    let member = &access.member;
+    let mut roles: Vec<String> = access
+        .roles()
+        .iter()
+        .map(|r| format!("{} ({})", clean(&r.name), clean(r.id.as_str())))
+        .collect();
+    roles.sort();
+    let grants = access.policies();
+    let direct: Vec<String> = grants
+        .iter()
+        .filter(|g| g.source == GrantSource::Direct)
+        .map(|g| policy_line(&g.policy, names))
+        .collect();
+    let groups: Vec<String> = access
+        .groups
+        .iter()
+        .map(|g| user_group_text(g.id.as_str(), g.name.as_deref()))
+        .collect();
+    let mut out = details(&[
+        (
+            "id",
+            member.id.iter().map(|id| clean(id.as_str())).collect(),
+        ),
+        ("email", member.email().map(clean).into_iter().collect()),
+        (
+            "status",
+            member.status.iter().map(|s| clean(s.as_str())).collect(),
+        ),
+        ("roles", roles),
+        ("policies", direct),
+        ("groups", groups),
+    ]);
+    for group in &access.groups {
+        out.push_str(&format!(
+            "\nthrough user group {}:\n",
+            user_group_text(group.id.as_str(), group.name.as_deref())
+        ));
+        if group.policies.is_empty() {
+            out.push_str("  (no policies)\n");
+        }
+        for policy in &group.policies {
+            out.push_str(&format!("  {}\n", policy_line(policy, names)));
+        }
+    }
+    out
+}
+
+/// A member's effective access as one JSON value: the member, their roles,
+/// the groups they are in, and every policy grant with its source.
+pub fn effective_json(access: &EffectiveAccess, names: &HashMap<String, String>) -> Value {
+    let member = &access.member;
+    let grants: Vec<Value> = access
+        .policies()
+        .iter()
+        .map(|grant| {
+            let source = match &grant.source {
+                GrantSource::Group { id, name } => {
+                    serde_json::json!({"type": "group", "id": id.as_str(), "name": name})
+                }
+                _ => serde_json::json!({"type": "direct"}),
+            };
+            let mut policy = serde_json::to_value(&grant.policy).unwrap_or(Value::Null);
+            // Every permission group by name, even when the policy came
+            // without names.
+            if let Some(groups) = policy
+                .get_mut("permission_groups")
+                .and_then(Value::as_array_mut)
+            {
+                for group in groups {
+                    let id = group.get("id").and_then(Value::as_str).map(str::to_owned);
+                    if let (Some(id), Some(object)) = (id, group.as_object_mut()) {
+                        if !object.contains_key("name") {
+                            if let Some(name) = names.get(&id) {
+                                object.insert("name".to_owned(), Value::from(name.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+            serde_json::json!({"source": source, "policy": policy})
+        })
+        .collect();
+    serde_json::json!({
+        "member": {
+            "id": member.id.as_ref().map(|id| id.as_str()),
+            "email": member.email(),
+            "status": member.status.as_ref().map(|s| s.as_str()),
+        },
+        "roles": access.roles().iter().map(|r| serde_json::json!({"id": r.id.as_str(), "name": r.name})).collect::<Vec<_>>(),
+        "groups": access.groups.iter().map(|g| serde_json::json!({"id": g.id.as_str(), "name": g.name})).collect::<Vec<_>>(),
+        "grants": grants,
+    })
 }
 
 /// A resource group for people: its name, or (for the unnamed groups the

@@ -58,6 +58,13 @@ impl Members {
         }
     }
 
+    /// The user groups of the same account, with the same transport and
+    /// options (the apply runner's group changes).
+    pub(crate) fn user_groups(&self) -> crate::UserGroups {
+        crate::UserGroups::new(self.collection.http(), self.account.clone())
+            .with_options(self.collection.options().clone())
+    }
+
     /// Member Details: `GET /accounts/{account_id}/members/{member_id}`.
     pub fn get(&self, member: &MemberId) -> Call<Member> {
         self.collection.item(Method::GET, member)

@@ -1,5 +1,6 @@
-//! Names to ids for one account: members by email, roles and permission
-//! groups by name, scopes by zone or group name. Nothing is guessed.
+//! Names to ids for one account: members by email, roles, permission
+//! groups and user groups by name, scopes by zone or group name. Nothing is
+//! guessed.
 //!
 //! Every reference is text as a person writes it. A 32-character hex string
 //! is an id; `id:` and `name:` prefixes force either reading. A name must
@@ -7,7 +8,8 @@
 //! [`ResolveError::NotFound`] with the closest names, several is
 //! [`ResolveError::Ambiguous`] with every candidate's id. Each kind is read
 //! at most once per [`Resolver`] (one paged read of members, of roles, of
-//! permission groups, of resource groups; one read per distinct zone name),
+//! permission groups, of resource groups, of user groups; one read per
+//! distinct zone name),
 //! however many references are resolved and from however many tasks.
 
 use std::fmt;
@@ -18,8 +20,9 @@ use futures::lock::Mutex;
 use futures::TryStreamExt;
 use member_types::{
     AccountId, ListMembersParams, ListPermissionGroupsParams, ListResourceGroupsParams,
-    ListRolesParams, Member, MemberId, PermissionGroup, PermissionGroupId, ResourceGroup,
-    ResourceGroupId, ResourceGroupRef, Role, RoleId, Scope, ValidationError, Zone,
+    ListRolesParams, ListUserGroupsParams, Member, MemberId, PermissionGroup, PermissionGroupId,
+    ResourceGroup, ResourceGroupId, ResourceGroupRef, Role, RoleId, Scope, UserGroup, UserGroupId,
+    ValidationError, Zone,
 };
 
 use crate::members::email_key;
@@ -41,6 +44,8 @@ pub enum RefKind {
     Zone,
     /// An account (by name or id).
     Account,
+    /// A user group (by name or id).
+    UserGroup,
 }
 
 impl RefKind {
@@ -53,6 +58,7 @@ impl RefKind {
             Self::ResourceGroup => "resource group",
             Self::Zone => "zone",
             Self::Account => "account",
+            Self::UserGroup => "user group",
         }
     }
 }
@@ -361,6 +367,19 @@ impl Named for ResourceGroup {
     }
 }
 
+impl Named for UserGroup {
+    const KIND: RefKind = RefKind::UserGroup;
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+    fn names(&self) -> Vec<&str> {
+        self.name.as_deref().into_iter().collect()
+    }
+    fn check_id(id: &str) -> Result<(), ValidationError> {
+        UserGroupId::new(id).map(drop)
+    }
+}
+
 impl Named for Zone {
     const KIND: RefKind = RefKind::Zone;
     fn id_text(&self) -> &str {
@@ -422,6 +441,7 @@ struct Cache {
     roles: Slot<Role>,
     permission_groups: Slot<PermissionGroup>,
     resource_groups: Slot<ResourceGroup>,
+    user_groups: Slot<UserGroup>,
     zones: Mutex<Vec<(String, Arc<Vec<Zone>>)>>,
     log: SyncMutex<Vec<Resolution>>,
 }
@@ -599,6 +619,18 @@ impl Resolver {
         .await
     }
 
+    /// The account's user groups (one paged read per resolver).
+    ///
+    /// # Errors
+    /// The list's errors.
+    pub async fn user_groups(&self) -> Result<Arc<Vec<UserGroup>>, Error> {
+        let groups = self.client.user_groups(&self.account);
+        cached(&self.cache.user_groups, || {
+            groups.list(ListUserGroupsParams::new()).try_collect()
+        })
+        .await
+    }
+
     /// The member an email (case-insensitive, on `email` or `user.email`) or
     /// a membership id names.
     ///
@@ -681,6 +713,27 @@ impl Resolver {
         Self::check_form::<ResourceGroup>(reference)?;
         let groups = self.resource_groups().await?;
         Ok(self.pick(reference, &groups)?.clone())
+    }
+
+    /// The user group a name (exact, case-insensitive) or an id names. The
+    /// form is checked first, so a malformed id costs no request; an id is
+    /// checked against the account's groups too.
+    ///
+    /// # Errors
+    /// [`ResolveError`]: not found (with the closest names), ambiguous
+    /// (several groups share the name), malformed, or the read failed.
+    pub async fn user_group(&self, reference: &str) -> Result<UserGroup, ResolveError> {
+        Self::check_form::<UserGroup>(reference)?;
+        let groups = self.user_groups().await?;
+        Ok(self.pick(reference, &groups)?.clone())
+    }
+
+    /// The user group id a name or an id names.
+    ///
+    /// # Errors
+    /// As for [`user_group`](Self::user_group).
+    pub async fn user_group_id(&self, reference: &str) -> Result<UserGroupId, ResolveError> {
+        self.user_group(reference).await.map(|g| g.id)
     }
 
     /// The zone of this account with this domain name (one read per
@@ -817,6 +870,90 @@ mod tests {
         );
         assert!(suggestions("zzzz", names.iter().copied()).is_empty());
         assert_eq!(suggestions("dns", names.iter().copied()), vec!["DNS"]);
+    }
+
+    fn groups() -> Vec<UserGroup> {
+        serde_json::from_value(serde_json::json!([
+            {"id": "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", "name": "SRE On-Call"},
+            {"id": "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2", "name": "Billing"},
+            {"id": "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3", "name": "billing"},
+            {"id": "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4"},
+        ]))
+        .expect("groups read")
+    }
+
+    /// A resolver that never sends anything (`pick` matches what it is
+    /// given).
+    fn offline() -> Resolver {
+        let client = Client::builder()
+            .credentials(crate::Credentials::token("unused"))
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .expect("a client");
+        client.resolver(&AccountId::new("023e105f4ecef8ad9ca31a8372d0c353").unwrap())
+    }
+
+    /// One row per rule of the user-group kind: the reference, and the id
+    /// it picks or how it fails.
+    #[test]
+    fn user_groups_by_exact_name_or_id() {
+        let resolver = offline();
+        let groups = groups();
+        let rows: Vec<(&str, Result<&str, &str>)> = vec![
+            ("sre on-call", Ok("a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1")),
+            (" SRE ON-CALL ", Ok("a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1")),
+            (
+                "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4",
+                Ok("d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4"),
+            ),
+            (
+                "id:b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2",
+                Ok("b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"),
+            ),
+            ("SRE", Err("not found")),
+            ("sre on-cal", Err("not found")),
+            ("e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5", Err("not found")),
+            ("BILLING", Err("ambiguous")),
+            ("id:../x", Err("invalid")),
+        ];
+        for (reference, expected) in rows {
+            let got = resolver
+                .pick(reference, &groups)
+                .map(|g| g.id.as_str())
+                .map_err(|e| {
+                    if e.is_not_found() {
+                        "not found"
+                    } else if e.is_ambiguous() {
+                        "ambiguous"
+                    } else if e.is_invalid() {
+                        "invalid"
+                    } else {
+                        "other"
+                    }
+                });
+            assert_eq!(got, expected, "{reference}");
+        }
+        let Err(ResolveError::NotFound {
+            kind, suggestions, ..
+        }) = resolver.pick("sre on-cal", &groups)
+        else {
+            panic!("not found");
+        };
+        assert_eq!(kind, RefKind::UserGroup);
+        assert_eq!(suggestions, ["SRE On-Call"]);
+        let log = resolver.resolutions();
+        assert_eq!(log[0].kind, RefKind::UserGroup);
+        assert_eq!(log[0].name.as_deref(), Some("SRE On-Call"));
+    }
+
+    #[test]
+    fn a_malformed_user_group_id_is_refused_before_any_read() {
+        for bad in ["id:../x", "id:", "id:has space"] {
+            let error = Resolver::check_form::<UserGroup>(bad).unwrap_err();
+            assert!(error.is_invalid(), "{bad}: {error}");
+        }
+        assert!(Resolver::check_form::<UserGroup>("SRE On-Call").is_ok());
+        assert_eq!(RefKind::UserGroup.to_string(), "user group");
     }
 
     #[test]

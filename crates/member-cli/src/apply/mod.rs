@@ -53,8 +53,17 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
         .plan(&wanted)
         .await
         .map_err(|e| Failure::from_client(&e, false))?;
-    let view = View::new(plan, &input);
+    let mut view = View::new(plan, &input);
     let table = global.output == OutputFormat::Table;
+    if table && view.mentions_groups() {
+        // Already read when the file named the groups: no new request.
+        if let Ok(groups) = resolver.user_groups().await {
+            view.group_names = groups
+                .iter()
+                .filter_map(|g| Some((g.id.as_str().to_owned(), g.name.clone()?)))
+                .collect();
+        }
+    }
     let roles = if table && view.mentions_roles() {
         role_names(&resolver).await
     } else {

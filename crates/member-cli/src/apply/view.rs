@@ -14,6 +14,8 @@ pub(super) struct View<'a> {
     /// The positions in `plan.entries` of the changes to send, in order:
     /// the outcome with index `i` is about `plan.entries[to_send[i]]`.
     pub(super) to_send: Vec<usize>,
+    /// User group names by id, for the group changes.
+    pub(super) group_names: HashMap<String, String>,
 }
 
 impl<'a> View<'a> {
@@ -29,7 +31,24 @@ impl<'a> View<'a> {
             plan,
             places: &input.places,
             to_send,
+            group_names: HashMap::new(),
         }
+    }
+
+    /// Whether a change to show is about a user group.
+    pub(super) fn mentions_groups(&self) -> bool {
+        self.to_send
+            .iter()
+            .any(|&i| self.plan.entries[i].change.group().is_some())
+    }
+
+    /// `SRE On-Call (9f3c…)` for the group of a group change.
+    fn group_of(&self, entry: &PlanEntry) -> Option<String> {
+        let id = entry.change.group()?.as_str();
+        Some(crate::output::user_group_text(
+            id,
+            self.group_names.get(id).map(String::as_str),
+        ))
     }
 
     pub(super) fn place(&self, input: usize) -> &str {
@@ -85,6 +104,8 @@ impl<'a> View<'a> {
                 _ => "add (invitation)",
             },
             PlanAction::Remove => "remove",
+            PlanAction::AddToGroup => "add to group",
+            PlanAction::RemoveFromGroup => "remove from group",
             _ => "unchanged",
         }
     }
@@ -95,6 +116,12 @@ impl<'a> View<'a> {
             (PlanAction::Update, "update", "updates"),
             (PlanAction::Add, "add", "adds"),
             (PlanAction::Remove, "removal", "removals"),
+            (PlanAction::AddToGroup, "group addition", "group additions"),
+            (
+                PlanAction::RemoveFromGroup,
+                "group removal",
+                "group removals",
+            ),
         ];
         kinds.retain(|(action, _, _)| self.plan.entries.iter().any(|e| e.action == *action));
         let counts: Vec<String> = kinds
@@ -132,6 +159,9 @@ impl<'a> View<'a> {
                 Self::who(entry),
                 self.place(entry.input)
             ));
+            if let Some(group) = self.group_of(entry) {
+                out.push_str(&format!("    group: {group}\n"));
+            }
             if let Some(from) = &entry.from {
                 push_access(&mut out, "from", from, roles);
             }

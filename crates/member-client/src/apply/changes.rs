@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use member_types::{CreateMember, MemberId, PolicyRequest, RoleId, ValidationError};
+use member_types::{CreateMember, MemberId, PolicyRequest, RoleId, UserGroupId, ValidationError};
 use serde::{Deserialize, Serialize};
 
 use super::ChangeOp;
@@ -103,6 +103,8 @@ impl fmt::Display for MemberRef {
 /// {"op": "set_policies", "id": "4536bcfad5faccb111b47003c79917fa", "policies": [{"access": "allow", "permission_groups": [{"id": "…"}], "resource_groups": [{"id": "…"}]}]}
 /// {"op": "add", "email": "new@example.com", "roles": ["05784afa30c1afe1440e79d9351c7430"]}
 /// {"op": "remove", "id": "4536bcfad5faccb111b47003c79917fa"}
+/// {"op": "add_to_group", "email": "bob.dns@example.com", "group": "a1b2c3d4e5f60718293a4b5c6d7e8f90"}
+/// {"op": "remove_from_group", "id": "4536bcfad5faccb111b47003c79917fa", "group": "a1b2c3d4e5f60718293a4b5c6d7e8f90"}
 /// ```
 ///
 /// Setting roles replaces the member's policies too (the API keeps one or
@@ -149,6 +151,23 @@ pub enum Change {
     Remove {
         /// Who.
         member: MemberRef,
+    },
+    /// Put the member into a user group (the group's other members stay).
+    /// Planned against the group's members: a member already in it is
+    /// unchanged, and nothing is sent.
+    AddToGroup {
+        /// Who.
+        member: MemberRef,
+        /// The user group.
+        group: UserGroupId,
+    },
+    /// Take the member out of a user group. A member not in it is
+    /// unchanged, and nothing is sent.
+    RemoveFromGroup {
+        /// Who.
+        member: MemberRef,
+        /// The user group.
+        group: UserGroupId,
     },
 }
 
@@ -220,6 +239,46 @@ impl Change {
         }
     }
 
+    /// Put `member` into `group`.
+    ///
+    /// ```
+    /// use member_client::{Change, MemberRef, UserGroupId};
+    /// let change = Change::add_to_group(MemberRef::email("a@example.com"), UserGroupId::new("g1")?);
+    /// assert_eq!(change.op(), "add_to_group");
+    /// assert_eq!(change.group().map(|g| g.as_str()), Some("g1"));
+    /// # Ok::<(), member_client::ValidationError>(())
+    /// ```
+    pub fn add_to_group(member: impl Into<MemberRef>, group: UserGroupId) -> Self {
+        Self::AddToGroup {
+            member: member.into(),
+            group,
+        }
+    }
+
+    /// Take `member` out of `group`.
+    ///
+    /// ```
+    /// use member_client::{Change, MemberId, UserGroupId};
+    /// let change = Change::remove_from_group(MemberId::new("abc")?, UserGroupId::new("g1")?);
+    /// assert_eq!(change.to_string(), "remove_from_group abc");
+    /// # Ok::<(), member_client::ValidationError>(())
+    /// ```
+    pub fn remove_from_group(member: impl Into<MemberRef>, group: UserGroupId) -> Self {
+        Self::RemoveFromGroup {
+            member: member.into(),
+            group,
+        }
+    }
+
+    /// The user group of a group change (`add_to_group`,
+    /// `remove_from_group`).
+    pub fn group(&self) -> Option<&UserGroupId> {
+        match self {
+            Self::AddToGroup { group, .. } | Self::RemoveFromGroup { group, .. } => Some(group),
+            _ => None,
+        }
+    }
+
     /// Who the change is about (for an add, the new member's email).
     ///
     /// ```
@@ -230,13 +289,16 @@ impl Change {
         match self {
             Self::SetRoles { member, .. }
             | Self::SetPolicies { member, .. }
-            | Self::Remove { member } => member.clone(),
+            | Self::Remove { member }
+            | Self::AddToGroup { member, .. }
+            | Self::RemoveFromGroup { member, .. } => member.clone(),
             Self::Add(body) => MemberRef::Email(body.email.clone()),
         }
     }
 
     /// A short name of the kind: `set_roles`, `set_policies`, `add`,
-    /// `remove` (the `op` of its changes-file entry).
+    /// `remove`, `add_to_group`, `remove_from_group` (the `op` of its
+    /// changes-file entry).
     ///
     /// ```
     /// use member_client::{Change, MemberRef};
@@ -258,6 +320,8 @@ impl Change {
             Self::SetPolicies { .. } => ChangeOp::SetPolicies,
             Self::Add(_) => ChangeOp::Add,
             Self::Remove { .. } => ChangeOp::Remove,
+            Self::AddToGroup { .. } => ChangeOp::AddToGroup,
+            Self::RemoveFromGroup { .. } => ChangeOp::RemoveFromGroup,
         }
     }
 
@@ -289,6 +353,10 @@ impl Change {
             }
             Self::Add(body) => body.validate(),
             Self::Remove { member } => check_member(member),
+            Self::AddToGroup { member, group } | Self::RemoveFromGroup { member, group } => {
+                check_member(member)?;
+                group.check().map(drop)
+            }
         }
     }
 }

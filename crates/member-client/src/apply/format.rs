@@ -6,7 +6,8 @@
 //! to a JSON value, each value shaped as [`ChangeField::shape`] says) and
 //! names the fields its own way in messages ([`FieldNames`]).
 //!
-//! A new op: a [`ChangeOp`] variant, its row in `RULES`, its arm in `build`
+//! A new op: a [`ChangeOp`] variant, its row in `RULES` (and its place in
+//! `rule`), its arm in `build`
 //! and in `Serialize for Change`, and its `Change` variant. A new field: a
 //! [`ChangeField`] variant (key and shape), the ops' rows that take it, and
 //! its decoding in `build`.
@@ -15,6 +16,9 @@ use std::fmt;
 
 use member_types::json::kind_of;
 use member_types::{CreateAccess, InviteStatus, MemberId, ValidationError};
+
+#[cfg(doc)]
+use member_types::UserGroupId;
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{self, Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
@@ -40,14 +44,25 @@ pub enum ChangeOp {
     Add,
     /// [`Change::Remove`].
     Remove,
+    /// [`Change::AddToGroup`].
+    AddToGroup,
+    /// [`Change::RemoveFromGroup`].
+    RemoveFromGroup,
 }
 
 impl ChangeOp {
     /// Every op, in the order messages list them.
-    pub const ALL: [ChangeOp; 4] = [Self::SetRoles, Self::SetPolicies, Self::Add, Self::Remove];
+    pub const ALL: [ChangeOp; 6] = [
+        Self::SetRoles,
+        Self::SetPolicies,
+        Self::Add,
+        Self::Remove,
+        Self::AddToGroup,
+        Self::RemoveFromGroup,
+    ];
 
     /// The name in a changes file: `set_roles`, `set_policies`, `add`,
-    /// `remove`.
+    /// `remove`, `add_to_group`, `remove_from_group`.
     pub fn as_str(self) -> &'static str {
         self.rule().name
     }
@@ -69,6 +84,8 @@ impl ChangeOp {
             Self::SetPolicies => &RULES[1],
             Self::Add => &RULES[2],
             Self::Remove => &RULES[3],
+            Self::AddToGroup => &RULES[4],
+            Self::RemoveFromGroup => &RULES[5],
         }
     }
 }
@@ -102,17 +119,21 @@ pub enum ChangeField {
     Policies,
     /// `status`: `pending` or `accepted`, for an add.
     Status,
+    /// `group`: a user group, by name or id (for `add_to_group` and
+    /// `remove_from_group`).
+    Group,
 }
 
 impl ChangeField {
     /// Every field, in the order messages list them.
-    pub const ALL: [ChangeField; 6] = [
+    pub const ALL: [ChangeField; 7] = [
         Self::Op,
         Self::Id,
         Self::Email,
         Self::Roles,
         Self::Policies,
         Self::Status,
+        Self::Group,
     ];
 
     /// The JSON key.
@@ -124,6 +145,7 @@ impl ChangeField {
             Self::Roles => "roles",
             Self::Policies => "policies",
             Self::Status => "status",
+            Self::Group => "group",
         }
     }
 
@@ -135,7 +157,7 @@ impl ChangeField {
     /// How the value is written.
     pub fn shape(self) -> FieldShape {
         match self {
-            Self::Op | Self::Id | Self::Email | Self::Status => FieldShape::Text,
+            Self::Op | Self::Id | Self::Email | Self::Status | Self::Group => FieldShape::Text,
             Self::Roles => FieldShape::List,
             Self::Policies => FieldShape::Json,
         }
@@ -194,6 +216,8 @@ enum Needs {
     Roles,
     Policies,
     RolesOrPolicies,
+    /// A user group (`group`).
+    Group,
     Nothing,
 }
 
@@ -206,8 +230,8 @@ struct Rule {
 }
 
 /// The ops' rules, in [`ChangeOp::ALL`]'s order.
-const RULES: [Rule; 4] = {
-    use ChangeField::{Email, Id, Op, Policies, Roles, Status};
+const RULES: [Rule; 6] = {
+    use ChangeField::{Email, Group, Id, Op, Policies, Roles, Status};
     [
         Rule {
             name: "set_roles",
@@ -233,6 +257,18 @@ const RULES: [Rule; 4] = {
             naming: Naming::IdOrEmail,
             needs: Needs::Nothing,
         },
+        Rule {
+            name: "add_to_group",
+            takes: &[Op, Id, Email, Group],
+            naming: Naming::IdOrEmail,
+            needs: Needs::Group,
+        },
+        Rule {
+            name: "remove_from_group",
+            takes: &[Op, Id, Email, Group],
+            naming: Naming::IdOrEmail,
+            needs: Needs::Group,
+        },
     ]
 };
 
@@ -245,7 +281,7 @@ const RULES: [Rule; 4] = {
 /// let error = Change::from_entry(entry.as_object().unwrap()).unwrap_err();
 /// assert_eq!(
 ///     error.message(&JsonKeys),
-///     r#"unknown "op" "grant": expected set_roles, set_policies, add or remove"#
+///     r#"unknown "op" "grant": expected set_roles, set_policies, add, remove, add_to_group or remove_from_group"#
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -257,6 +293,7 @@ enum Broken {
     OpNotText(&'static str),
     BothAccesses,
     NothingToDo,
+    GroupWithoutOp,
     NotUsed(ChangeOp, String),
     NoNewEmail(ChangeOp),
     NotOneAccess(ChangeOp),
@@ -302,6 +339,12 @@ impl EntryError {
             Broken::NothingToDo => {
                 format!("no {op} and neither {roles} nor {policies}: say what to do")
             }
+            Broken::GroupWithoutOp => format!(
+                "{} without {op}: say {} or {}",
+                name(ChangeField::Group),
+                ChangeOp::AddToGroup,
+                ChangeOp::RemoveFromGroup
+            ),
             Broken::NotUsed(change_op, key) => not_used(names, *change_op, key),
             Broken::NoNewEmail(change_op) => format!("{change_op} needs the new member's {email}"),
             Broken::NotOneAccess(change_op) => {
@@ -450,6 +493,9 @@ fn op_of(entry: &Map<String, Value>) -> Result<ChangeOp, Broken> {
             (true, false) => Ok(ChangeOp::SetRoles),
             (false, true) => Ok(ChangeOp::SetPolicies),
             (true, true) => Err(Broken::BothAccesses),
+            (false, false) if entry.contains_key(ChangeField::Group.key()) => {
+                Err(Broken::GroupWithoutOp)
+            }
             (false, false) => Err(Broken::NothingToDo),
         },
     }
@@ -487,6 +533,7 @@ fn check_access(op: ChangeOp, entry: &Map<String, Value>) -> Result<(), Broken> 
         Needs::RolesOrPolicies if has(ChangeField::Roles) == has(ChangeField::Policies) => {
             Err(Broken::NotOneAccess(op))
         }
+        Needs::Group if !has(ChangeField::Group) => Err(Broken::Missing(op, ChangeField::Group)),
         _ => Ok(()),
     }
 }
@@ -601,7 +648,17 @@ fn status(value: &Value) -> Result<InviteStatus, Broken> {
 /// The change an entry asks for, built field by field. The entry's keys
 /// and needs are checked first ([`Change::from_entry`]).
 fn build(op: ChangeOp, entry: &Entry<'_>) -> Result<NamedChange, Broken> {
-    use ChangeField::{Email, Policies, Roles, Status};
+    use ChangeField::{Email, Group, Policies, Roles, Status};
+    let group = |entry: &Entry<'_>| -> Result<String, Broken> {
+        let name = entry.text(op, Group)?;
+        if name.trim().is_empty() {
+            return Err(Broken::Invalid(ValidationError::Empty {
+                field: "group",
+                hint: "give the user group's name or id",
+            }));
+        }
+        Ok(name.to_owned())
+    };
     Ok(match op {
         ChangeOp::SetRoles => NamedChange::SetRoles {
             member: entry.member()?,
@@ -629,6 +686,14 @@ fn build(op: ChangeOp, entry: &Entry<'_>) -> Result<NamedChange, Broken> {
         }
         ChangeOp::Remove => NamedChange::Remove {
             member: entry.member()?,
+        },
+        ChangeOp::AddToGroup => NamedChange::AddToGroup {
+            member: entry.member()?,
+            group: group(entry)?,
+        },
+        ChangeOp::RemoveFromGroup => NamedChange::RemoveFromGroup {
+            member: entry.member()?,
+            group: group(entry)?,
         },
     })
 }
@@ -668,6 +733,10 @@ impl Serialize for Change {
                 }
             }
             Self::Remove { member } => serialize_member(&mut map, member)?,
+            Self::AddToGroup { member, group } | Self::RemoveFromGroup { member, group } => {
+                serialize_member(&mut map, member)?;
+                map.serialize_entry(ChangeField::Group.key(), group)?;
+            }
         }
         map.end()
     }
@@ -697,6 +766,7 @@ mod tests {
 
     const BOB: &str = "b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e";
     const ROLE: &str = "05784afa30c1afe1440e79d9351c7430";
+    const GROUP: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
     fn policy() -> Value {
         json!({"access": "allow",
@@ -734,8 +804,8 @@ mod tests {
             (json!({"op": "add", "email": "n@example.com", "roles": [ROLE], "status": "accepted"}), Ok("add")),
             (json!({"op": "add", "email": "n@example.com", "policies": [policy()]}), Ok("add")),
             (json!({"op": "remove", "email": "a@example.com"}), Ok("remove")),
-            (json!({"op": "grant", "id": BOB}), Err(r#"unknown "op" "grant": expected set_roles, set_policies, add or remove"#.into())),
-            (json!({"op": 5, "id": BOB}), Err(r#""op" must be a string (set_roles, set_policies, add or remove), found a number"#.into())),
+            (json!({"op": "grant", "id": BOB}), Err(r#"unknown "op" "grant": expected set_roles, set_policies, add, remove, add_to_group or remove_from_group"#.into())),
+            (json!({"op": 5, "id": BOB}), Err(r#""op" must be a string (set_roles, set_policies, add, remove, add_to_group or remove_from_group), found a number"#.into())),
             (json!({"id": BOB, "roles": [ROLE], "policies": [policy()]}), Err(r#"both "roles" and "policies": a member has either roles or policies, give one"#.into())),
             (json!({"id": BOB}), Err(r#"no "op" and neither "roles" nor "policies": say what to do"#.into())),
             (json!({"op": "set_roles", "id": BOB, "rolse": [ROLE]}), Err(r#"key "rolse" is not used by set_roles; set_roles takes "op", "id", "email", "roles""#.into())),
@@ -755,6 +825,17 @@ mod tests {
             (json!({"op": "remove", "id": "../roles"}), Err("invalid member_id \"../roles\": it contains '.'; expected 1 to 32 ASCII letters or digits".into())),
             (json!({"id": BOB, "roles": []}), Err("roles must not be empty: give at least one role id (to take all access away, remove the member)".into())),
             (json!({"op": "add", "email": "n@example.com", "roles": [ROLE], "status": "maybe"}), Err("invalid status \"maybe\": expected one of: pending accepted".into())),
+            (json!({"op": "add_to_group", "email": "a@example.com", "group": GROUP}), Ok("add_to_group")),
+            (json!({"op": "remove_from_group", "id": BOB, "group": GROUP}), Ok("remove_from_group")),
+            (json!({"op": "add_to_group", "email": "a@example.com"}), Err(r#"add_to_group needs "group""#.into())),
+            (json!({"op": "remove_from_group", "group": GROUP}), Err(r#"names no member: give "email" or "id""#.into())),
+            (json!({"op": "add_to_group", "id": BOB, "email": "a@example.com", "group": GROUP}), Err(r#"names the member twice: give "email" or "id", not both"#.into())),
+            (json!({"op": "add_to_group", "id": BOB, "group": GROUP, "roles": [ROLE]}), Err(r#"key "roles" is not used by add_to_group; add_to_group takes "op", "id", "email", "group""#.into())),
+            (json!({"op": "set_roles", "id": BOB, "roles": [ROLE], "group": GROUP}), Err(r#"key "group" is not used by set_roles; set_roles takes "op", "id", "email", "roles""#.into())),
+            (json!({"id": BOB, "group": GROUP}), Err(r#""group" without "op": say add_to_group or remove_from_group"#.into())),
+            (json!({"op": "add_to_group", "id": BOB, "group": 7}), Err(r#""group" must be a string, found a number"#.into())),
+            (json!({"op": "add_to_group", "id": BOB, "group": " "}), Err("group must not be empty: give the user group's name or id".into())),
+            (json!({"op": "add_to_group", "id": BOB, "group": "../x"}), Err(r#"user group "../x" is a name: names are resolved by the plan (NamedChange::resolve_all), not read as ids"#.into())),
             (json!({"email": "not-an-email", "roles": [ROLE]}), Err("invalid email \"not-an-email\": expected an address like user@example.com (one @, no spaces)".into())),
         ];
         for (entry, expected) in rows {
@@ -791,6 +872,8 @@ mod tests {
             json!({"op": "add", "email": "n@example.com", "roles": [ROLE], "status": "pending"}),
             json!({"op": "add", "email": "n@example.com", "policies": [policy()]}),
             json!({"op": "remove", "id": BOB}),
+            json!({"op": "add_to_group", "email": "a@example.com", "group": GROUP}),
+            json!({"op": "remove_from_group", "id": BOB, "group": GROUP}),
         ];
         for json in changes {
             let change: Change = serde_json::from_value(json.clone()).unwrap();

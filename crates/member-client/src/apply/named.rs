@@ -17,7 +17,7 @@ use std::marker::PhantomData;
 use member_types::json::shorten;
 use member_types::{
     Access, CreateMember, InviteStatus, PermissionGroupRef, PolicyId, PolicyRequest,
-    ResourceGroupRef, RoleId, ValidationError,
+    ResourceGroupRef, RoleId, UserGroupId, ValidationError,
 };
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
@@ -341,6 +341,20 @@ pub enum NamedChange {
         /// Who.
         member: MemberRef,
     },
+    /// [`Change::AddToGroup`].
+    AddToGroup {
+        /// Who.
+        member: MemberRef,
+        /// The user group: its name (exact, any case) or id.
+        group: String,
+    },
+    /// [`Change::RemoveFromGroup`].
+    RemoveFromGroup {
+        /// Who.
+        member: MemberRef,
+        /// The user group: its name (exact, any case) or id.
+        group: String,
+    },
 }
 
 impl From<Change> for NamedChange {
@@ -371,6 +385,14 @@ impl From<Change> for NamedChange {
                 }
             }
             Change::Remove { member } => Self::Remove { member },
+            Change::AddToGroup { member, group } => Self::AddToGroup {
+                member,
+                group: group.as_str().to_owned(),
+            },
+            Change::RemoveFromGroup { member, group } => Self::RemoveFromGroup {
+                member,
+                group: group.as_str().to_owned(),
+            },
         }
     }
 }
@@ -381,18 +403,23 @@ impl NamedChange {
         match self {
             Self::SetRoles { member, .. }
             | Self::SetPolicies { member, .. }
-            | Self::Remove { member } => member.clone(),
+            | Self::Remove { member }
+            | Self::AddToGroup { member, .. }
+            | Self::RemoveFromGroup { member, .. } => member.clone(),
             Self::Add { email, .. } => MemberRef::Email(email.clone()),
         }
     }
 
-    /// The kind: `set_roles`, `set_policies`, `add`, `remove`.
+    /// The kind: `set_roles`, `set_policies`, `add`, `remove`, `add_to_group`,
+    /// `remove_from_group`.
     pub fn op(&self) -> &'static str {
         match self {
             Self::SetRoles { .. } => "set_roles",
             Self::SetPolicies { .. } => "set_policies",
             Self::Add { .. } => "add",
             Self::Remove { .. } => "remove",
+            Self::AddToGroup { .. } => "add_to_group",
+            Self::RemoveFromGroup { .. } => "remove_from_group",
         }
     }
 
@@ -441,6 +468,16 @@ impl NamedChange {
                 }
             }
             Self::Remove { member } => check_member(member),
+            Self::AddToGroup { member, group } | Self::RemoveFromGroup { member, group } => {
+                check_member(member)?;
+                if group.trim().is_empty() {
+                    return Err(ValidationError::Empty {
+                        field: "group",
+                        hint: "give the user group's name or id",
+                    });
+                }
+                Ok(())
+            }
         }
     }
 
@@ -483,6 +520,12 @@ impl NamedChange {
                 Change::add(with_status(body, status))
             }
             Self::Remove { member } => Change::remove(member.clone()),
+            Self::AddToGroup { member, group } => {
+                Change::add_to_group(member.clone(), exact_group(group)?)
+            }
+            Self::RemoveFromGroup { member, group } => {
+                Change::remove_from_group(member.clone(), exact_group(group)?)
+            }
         })
     }
 
@@ -523,6 +566,14 @@ impl NamedChange {
                 Ok(Change::add(with_status(body, status)))
             }
             Self::Remove { member } => Ok(Change::remove(member.clone())),
+            Self::AddToGroup { member, group } => Ok(Change::add_to_group(
+                member.clone(),
+                resolve_group(resolver, group).await?,
+            )),
+            Self::RemoveFromGroup { member, group } => Ok(Change::remove_from_group(
+                member.clone(),
+                resolve_group(resolver, group).await?,
+            )),
         }
     }
 
@@ -554,6 +605,20 @@ impl NamedChange {
             Err(failed)
         }
     }
+}
+
+/// A user group given as an id (a retry file's form): taken as given.
+fn exact_group(group: &str) -> Result<UserGroupId, String> {
+    UserGroupId::new(group.trim()).map_err(|_| unresolved_name("user group", group))
+}
+
+/// A user group by name or id, through the resolver (the account's groups
+/// read once).
+async fn resolve_group(resolver: &Resolver, group: &str) -> Result<UserGroupId, Vec<Unresolved>> {
+    resolver
+        .user_group_id(group)
+        .await
+        .map_err(|error| vec![Unresolved::new(ChangeField::Group, String::new(), error)])
 }
 
 fn with_status(body: CreateMember, status: &Option<InviteStatus>) -> CreateMember {

@@ -175,7 +175,13 @@ pub enum PlanAction {
     Add,
     /// The member is removed.
     Remove,
-    /// The member is already in the wanted state: nothing is sent.
+    /// The member is put into a user group (the change's
+    /// [`group`](Change::group)).
+    AddToGroup,
+    /// The member is taken out of a user group.
+    RemoveFromGroup,
+    /// The member is already in the wanted state (for a group change:
+    /// already in the group, or already not in it): nothing is sent.
     Unchanged,
 }
 
@@ -236,8 +242,12 @@ pub enum ProblemKind {
     /// `add` for an email that is already a member with other access (use
     /// `set_roles` or `set_policies` to change it).
     AlreadyMember,
-    /// Another change of the input is about the same member.
+    /// Another change of the input is about the same member (for a group
+    /// change: the same member and group).
     Duplicate,
+    /// The user group of a group change does not exist (its members could
+    /// not be read: not found).
+    UnknownGroup,
     /// The change breaks a rule (see the message).
     Invalid,
 }

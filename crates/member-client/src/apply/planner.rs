@@ -4,8 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use futures::TryStreamExt;
-use member_http::Error;
-use member_types::{ListMembersParams, Member, MemberId};
+use member_http::{Error, ErrorKind};
+use member_types::{
+    GroupMember, ListGroupMembersParams, ListMembersParams, Member, MemberId, UserGroupId,
+};
 
 use super::plan::{AccessState, Plan, PlanAction, PlanEntry, Problem, ProblemKind};
 use super::{email_key, Change, MemberRef};
@@ -27,9 +29,16 @@ impl Members {
     ///   guessed, and only [`Change::Add`] adds anybody. An add for an email
     ///   that is already a member with the same access is unchanged; with
     ///   other access it is a problem.
+    /// - A group change ([`Change::AddToGroup`], [`Change::RemoveFromGroup`])
+    ///   is planned against the group's current members (each group a
+    ///   change names is read once, only when there is one): a member
+    ///   already in the group (or already not in it) is unchanged, and
+    ///   nothing is sent for it. A group that is not found is a
+    ///   [`ProblemKind::UnknownGroup`]. A member may have one change of
+    ///   their own access and one change per group.
     ///
     /// # Errors
-    /// The list's errors. Problems of single changes are not errors.
+    /// The lists' errors. Problems of single changes are not errors.
     ///
     /// ```no_run
     /// use member_client::{Change, MemberRef, PlanAction, RoleId};
@@ -49,22 +58,54 @@ impl Members {
     /// ```
     pub async fn plan(&self, desired: &[Change]) -> Result<Plan, Error> {
         let current: Vec<Member> = self.list(ListMembersParams::new()).try_collect().await?;
-        Ok(make_plan(&current, desired))
+        let groups = self.group_members(desired).await?;
+        Ok(make_plan(&current, &groups, desired))
+    }
+
+    /// The members of each group a valid change names, each group read
+    /// once; `None` for a group that is not found.
+    async fn group_members(&self, desired: &[Change]) -> Result<GroupSets, Error> {
+        let mut sets = GroupSets::new();
+        let named = desired
+            .iter()
+            .filter(|change| change.validate().is_ok())
+            .filter_map(Change::group);
+        for group in named {
+            if sets.contains_key(group) {
+                continue;
+            }
+            let read: Result<Vec<GroupMember>, Error> = self
+                .user_groups()
+                .members(group)
+                .list(ListGroupMembersParams::new())
+                .try_collect()
+                .await;
+            let set = match read {
+                Ok(members) => Some(members.into_iter().map(|m| m.id).collect()),
+                Err(e) if e.kind() == ErrorKind::NotFound => None,
+                Err(e) => return Err(e),
+            };
+            sets.insert(group.clone(), set);
+        }
+        Ok(sets)
     }
 }
+
+/// The members of each group a change names (`None`: no such group).
+type GroupSets = HashMap<UserGroupId, Option<HashSet<MemberId>>>;
 
 /// Why a change is left out of the plan: the kind, and what is wrong (the
 /// message of the [`Problem`] without the change itself).
 type Rejection = (ProblemKind, String);
 
 /// The plan of `desired` against `current`.
-fn make_plan(current: &[Member], desired: &[Change]) -> Plan {
+fn make_plan(current: &[Member], groups: &GroupSets, desired: &[Change]) -> Plan {
     let current = Current::new(current);
     // The members (by id) and new emails (by key) an earlier change is about.
     let mut claimed: HashSet<String> = HashSet::new();
     let mut plan = Plan::default();
     for (input, change) in desired.iter().enumerate() {
-        match plan_one(&current, &mut claimed, input, change) {
+        match plan_one(&current, groups, &mut claimed, input, change) {
             Ok(entry) => plan.entries.push(entry),
             Err((kind, what)) => plan.problems.push(Problem {
                 input,
@@ -80,6 +121,7 @@ fn make_plan(current: &[Member], desired: &[Change]) -> Plan {
 /// The entry of one change, or why it has none.
 fn plan_one(
     current: &Current<'_>,
+    groups: &GroupSets,
     claimed: &mut HashSet<String>,
     input: usize,
     change: &Change,
@@ -90,12 +132,71 @@ fn plan_one(
     let member = current.find(change)?;
     let member_id = usable_id(member)?;
     if !claimed.insert(claim_key(member_id.as_ref(), change)) {
-        return Err((
-            ProblemKind::Duplicate,
-            "an earlier change of the input is about the same member".to_owned(),
-        ));
+        let what = if change.group().is_some() {
+            "an earlier change of the input is about the same member and group"
+        } else {
+            "an earlier change of the input is about the same member"
+        };
+        return Err((ProblemKind::Duplicate, what.to_owned()));
+    }
+    if change.group().is_some() {
+        return group_entry(input, change, member, member_id, groups);
     }
     entry_for(input, change, member, member_id)
+}
+
+/// The entry of a group change about `member`, against the group's
+/// members: unchanged when the member is already in (for an add) or
+/// already not in (for a remove).
+fn group_entry(
+    input: usize,
+    change: &Change,
+    member: Option<&Member>,
+    member_id: Option<MemberId>,
+    groups: &GroupSets,
+) -> Result<PlanEntry, Rejection> {
+    let (Some(group), Some(id)) = (change.group(), member_id.as_ref()) else {
+        return Err((
+            ProblemKind::Invalid,
+            "no member id to send the change to".to_owned(),
+        ));
+    };
+    let in_group = match groups.get(group) {
+        Some(Some(members)) => members.contains(id),
+        _ => {
+            return Err((
+                ProblemKind::UnknownGroup,
+                format!("no user group has the id {group}"),
+            ))
+        }
+    };
+    let (action, resolved) = match change {
+        Change::AddToGroup { .. } => (
+            if in_group {
+                PlanAction::Unchanged
+            } else {
+                PlanAction::AddToGroup
+            },
+            Change::add_to_group(id, group.clone()),
+        ),
+        _ => (
+            if in_group {
+                PlanAction::RemoveFromGroup
+            } else {
+                PlanAction::Unchanged
+            },
+            Change::remove_from_group(id, group.clone()),
+        ),
+    };
+    Ok(PlanEntry {
+        input,
+        action,
+        email: member.and_then(|m| m.email().map(str::to_owned)),
+        member_id,
+        from: None,
+        to: None,
+        change: resolved,
+    })
 }
 
 /// The current members, by id and by [`email_key`].
@@ -164,8 +265,12 @@ fn usable_id(member: Option<&Member>) -> Result<Option<MemberId>, Rejection> {
 }
 
 /// Who the change is about, for finding a second change about the same
-/// member: the member id, or for a new member its email key.
+/// member: the member id, or for a new member its email key; for a group
+/// change, the member id and the group.
 fn claim_key(member_id: Option<&MemberId>, change: &Change) -> String {
+    if let (Some(id), Some(group)) = (member_id, change.group()) {
+        return format!("{id} in group {group}");
+    }
     match (member_id, change) {
         (Some(id), _) => id.as_str().to_owned(),
         (None, Change::Add(body)) => email_key(&body.email),
@@ -206,8 +311,8 @@ fn entry_for(
             (PlanAction::Add, Some(to), change.clone())
         }
         // `find` gives every change but an add a member, and `usable_id`
-        // that member an id.
-        (_, None) => {
+        // that member an id; group changes are `group_entry`'s.
+        (Change::AddToGroup { .. } | Change::RemoveFromGroup { .. }, _) | (_, None) => {
             return Err((
                 ProblemKind::Invalid,
                 "no member id to send the change to".to_owned(),
@@ -265,6 +370,26 @@ mod tests {
         .expect("members read")
     }
 
+    const ON_CALL: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+    const EMPTY: &str = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
+    const GONE: &str = "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3";
+
+    /// The groups the rows are planned against: ON_CALL holds Bob, EMPTY
+    /// nobody, GONE does not exist.
+    fn groups() -> GroupSets {
+        [
+            (group(ON_CALL), Some([id(BOB)].into_iter().collect())),
+            (group(EMPTY), Some(HashSet::new())),
+            (group(GONE), None),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    fn group(id: &str) -> UserGroupId {
+        UserGroupId::new(id).unwrap()
+    }
+
     fn id(id: &str) -> MemberId {
         MemberId::new(id).unwrap()
     }
@@ -292,7 +417,7 @@ mod tests {
 
     /// What the plan does with the last change of `changes`.
     fn last(changes: &[Change]) -> Result<PlanAction, ProblemKind> {
-        let plan = make_plan(&members(), changes);
+        let plan = make_plan(&members(), &groups(), changes);
         let input = changes.len() - 1;
         match (
             plan.entries.iter().find(|e| e.input == input),
@@ -422,10 +547,151 @@ mod tests {
         }
     }
 
+    /// One row per rule of the group changes: the changes, and what
+    /// becomes of the last one.
+    #[test]
+    fn each_group_rule_gives_an_entry_or_a_problem() {
+        use PlanAction::{AddToGroup, RemoveFromGroup, Unchanged};
+        use ProblemKind::*;
+        let join = |who: MemberRef, g: &str| Change::add_to_group(who, group(g));
+        let leave = |who: MemberRef, g: &str| Change::remove_from_group(who, group(g));
+        let rows: Vec<(&str, Vec<Change>, Result<PlanAction, ProblemKind>)> = vec![
+            (
+                "add someone already in",
+                vec![join(id(BOB).into(), ON_CALL)],
+                Ok(Unchanged),
+            ),
+            (
+                "add by email in another case, already in",
+                vec![join(email("BOB.dns@EXAMPLE.com"), ON_CALL)],
+                Ok(Unchanged),
+            ),
+            (
+                "add someone not in",
+                vec![join(id(ERIN).into(), ON_CALL)],
+                Ok(AddToGroup),
+            ),
+            (
+                "add to an empty group",
+                vec![join(email("erin@example.com"), EMPTY)],
+                Ok(AddToGroup),
+            ),
+            (
+                "remove someone in",
+                vec![leave(email("bob.dns@example.com"), ON_CALL)],
+                Ok(RemoveFromGroup),
+            ),
+            (
+                "remove someone not in",
+                vec![leave(id(ERIN).into(), ON_CALL)],
+                Ok(Unchanged),
+            ),
+            (
+                "remove from an empty group",
+                vec![leave(id(BOB).into(), EMPTY)],
+                Ok(Unchanged),
+            ),
+            (
+                "a group that does not exist",
+                vec![join(id(BOB).into(), GONE)],
+                Err(UnknownGroup),
+            ),
+            (
+                "a group nobody read",
+                vec![join(id(BOB).into(), "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4")],
+                Err(UnknownGroup),
+            ),
+            (
+                "an unknown email",
+                vec![join(email("nobody@example.com"), ON_CALL)],
+                Err(UnknownEmail),
+            ),
+            (
+                "an unknown id",
+                vec![leave(
+                    id("ffffffffffffffffffffffffffffffff").into(),
+                    ON_CALL,
+                )],
+                Err(UnknownMember),
+            ),
+            (
+                "a member without an id",
+                vec![join(email("ghost@example.com"), ON_CALL)],
+                Err(Invalid),
+            ),
+            (
+                "an invalid group id",
+                vec![Change::add_to_group(
+                    id(BOB),
+                    UserGroupId::from_server("../x"),
+                )],
+                Err(Invalid),
+            ),
+            (
+                "own access and a group: both planned",
+                vec![
+                    Change::set_roles(id(BOB), [role(READ)]),
+                    join(id(BOB).into(), EMPTY),
+                ],
+                Ok(AddToGroup),
+            ),
+            (
+                "two groups: both planned",
+                vec![
+                    leave(id(BOB).into(), ON_CALL),
+                    join(email("bob.dns@example.com"), EMPTY),
+                ],
+                Ok(AddToGroup),
+            ),
+            (
+                "the same member and group twice",
+                vec![
+                    join(id(BOB).into(), EMPTY),
+                    leave(email("Bob.DNS@example.com"), EMPTY),
+                ],
+                Err(Duplicate),
+            ),
+        ];
+        for (name, changes, expected) in rows {
+            assert_eq!(last(&changes), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn group_entries_send_the_member_by_id_to_the_group() {
+        let plan = make_plan(
+            &members(),
+            &groups(),
+            &[
+                Change::add_to_group(email("Erin@example.com"), group(ON_CALL)),
+                Change::add_to_group(id(BOB), group(ON_CALL)),
+            ],
+        );
+        let entry = &plan.entries[0];
+        assert_eq!(entry.change, Change::add_to_group(id(ERIN), group(ON_CALL)));
+        assert_eq!(entry.email.as_deref(), Some("erin@example.com"));
+        assert_eq!((entry.from.as_ref(), entry.to.as_ref()), (None, None));
+        // Only what is not already so is sent.
+        assert_eq!(
+            plan.changes(),
+            [Change::add_to_group(id(ERIN), group(ON_CALL))]
+        );
+        let plan = make_plan(
+            &members(),
+            &groups(),
+            &[Change::add_to_group(id(BOB), group(GONE))],
+        );
+        assert_eq!(
+            plan.problems[0].message,
+            format!("add_to_group {BOB}: no user group has the id {GONE}")
+        );
+    }
+
     #[test]
     fn entries_name_the_member_by_id_and_say_from_and_to() {
         let plan = make_plan(
             &members(),
+            &groups(),
             &[Change::set_roles(
                 email("BOB.DNS@example.com"),
                 [role(READ)],
@@ -437,7 +703,11 @@ mod tests {
         assert_eq!(entry.email.as_deref(), Some("Bob.DNS@example.com"));
         assert_eq!(entry.from, Some(AccessState::roles([role(DNS)])));
         assert_eq!(entry.to, Some(AccessState::roles([role(READ)])));
-        let plan = make_plan(&members(), &[Change::remove(email("nobody@example.com"))]);
+        let plan = make_plan(
+            &members(),
+            &groups(),
+            &[Change::remove(email("nobody@example.com"))],
+        );
         assert_eq!(
             plan.problems[0].message,
             "remove nobody@example.com: no member has this email (nobody is added unless the \

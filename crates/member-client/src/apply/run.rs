@@ -404,9 +404,31 @@ async fn run_one(members: Members, index: usize, change: Change, cancel: CancelT
         Change::Remove {
             member: MemberRef::Id(id),
         } => members.remove(id).send().await.map(|_| None),
+        Change::AddToGroup {
+            member: MemberRef::Id(id),
+            group,
+        } => members
+            .user_groups()
+            .members(group)
+            .add([id.clone()])
+            .send()
+            .await
+            .map(|_| None),
+        Change::RemoveFromGroup {
+            member: MemberRef::Id(id),
+            group,
+        } => members
+            .user_groups()
+            .members(group)
+            .remove(id)
+            .send()
+            .await
+            .map(|_| None),
         Change::SetRoles { member, .. }
         | Change::SetPolicies { member, .. }
-        | Change::Remove { member } => Err(unresolved(member)),
+        | Change::Remove { member }
+        | Change::AddToGroup { member, .. }
+        | Change::RemoveFromGroup { member, .. } => Err(unresolved(member)),
     };
     outcome(match result {
         Ok(member) => ChangeResult::Applied {
