@@ -11,7 +11,10 @@
 //!    "permission_groups": [{"id", "name"?, "status"?, "meta"?: {"label", "scopes", …}, "created_on"?, "modified_on"?}, ...],
 //!    "resource_groups": [{"id", "scope": [{"key", "objects": [{"key"}]}], "name"?, "meta"?}, ...],
 //!    "zones": [{"id", "name", "status"?}, ...],
-//!    "members": [Member, ...]
+//!    "members": [Member, ...],
+//!    "user_groups"?: [{"id", "name", "created_on"?, "modified_on"?, "policies"?: [...], "members"?: ["<member id>", ...]}, ...],
+//!    "type"?: "standard" | "enterprise", "settings"?: {"enforce_twofactor", …}, "created_on"?, "managed_by"?,
+//!    "no_access"?: false
 //! }]}
 //! ```
 //!
@@ -45,9 +48,10 @@ use serde_json::Value;
 use crate::ids::random_id;
 
 /// The default seed, as JSON (one account with six members, twelve roles,
-/// 21 permission groups, three resource groups and three zones, and a second
-/// account holding a zone of the same name as one of the first's, each named
-/// in [`default_seed`](crate::default_seed)).
+/// 21 permission groups, three resource groups, three user groups and three
+/// zones; a second account with three members and a zone of the same name as
+/// one of the first's; a third with two members; and one the credential has
+/// no access to; each named in [`default_seed`](crate::default_seed)).
 pub const DEFAULT_SEED_JSON: &str = include_str!("../seeds/default.json");
 
 /// A seed file could not be read.
