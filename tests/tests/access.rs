@@ -226,3 +226,34 @@ async fn export_then_plan_shows_no_change_in_any_order() {
         .all(|e| e.action == PlanAction::Unchanged));
     assert_eq!(writes(&mock), 0);
 }
+
+#[tokio::test]
+async fn a_zone_permission_group_on_the_whole_account_is_refused() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let wanted = file(serde_json::json!({
+        "account": ACCOUNT,
+        "members": [{"email": BOB_EMAIL, "policies": [
+            {"allow": ["Domain DNS"], "on": ["account"]}
+        ]}]
+    }));
+    let err = client
+        .access_changes(mock.account_id(), &wanted, false)
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("policies[0].allow[0]"), "{text}");
+    assert!(text.contains("applies to zones"), "{text}");
+    // The same group on a zone is fine.
+    let on_a_zone = file(serde_json::json!({
+        "account": ACCOUNT,
+        "members": [{"email": BOB_EMAIL, "policies": [
+            {"allow": ["Domain DNS"], "on": ["zone:example.com"]}
+        ]}]
+    }));
+    client
+        .access_changes(mock.account_id(), &on_a_zone, false)
+        .await
+        .unwrap();
+    assert_eq!(writes(&mock), 0);
+}

@@ -78,6 +78,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Named<T> {
     }
 }
 
+/// `meta.scopes` of a permission group that applies to zones.
+const ZONE_SCOPE_TYPE: &str = "com.cloudflare.api.account.zone";
+
 /// A policy whose permission groups and resource groups may be names.
 ///
 /// JSON: a policy as the API takes it, where any item of
@@ -208,16 +211,34 @@ impl NamedPolicy {
     pub async fn resolve(&self, resolver: &Resolver) -> Result<PolicyRequest, Vec<Unresolved>> {
         let mut failed = Vec::new();
         let mut groups = Vec::new();
+        let whole_account = self
+            .resource_groups
+            .iter()
+            .any(|s| matches!(s, Named::Name(n) if n.trim().eq_ignore_ascii_case("account")));
         for (i, group) in self.permission_groups.iter().enumerate() {
+            let place = || format!(".permission_groups[{i}]");
             match group {
                 Named::Given(g) => groups.push(g.id.clone()),
-                Named::Name(name) => match resolver.permission_group_id(name).await {
-                    Ok(id) => groups.push(id),
-                    Err(error) => failed.push(Unresolved::new(
-                        ChangeField::Policies,
-                        format!(".permission_groups[{i}]"),
-                        error,
-                    )),
+                Named::Name(name) => match resolver.permission_group(name).await {
+                    // A zone permission group ("Domain …") belongs with zone
+                    // scopes; on the whole account it would not say which
+                    // zones, so it is refused rather than sent.
+                    Ok(g) if whole_account && g.scope_type() == Some(ZONE_SCOPE_TYPE) => failed
+                        .push(Unresolved::new(
+                            ChangeField::Policies,
+                            place(),
+                            ResolveError::Invalid(ValidationError::Format {
+                                field: "scope",
+                                value: member_types::json::shorten(name),
+                                rule: "this permission group applies to zones (meta.scopes is \
+                                       com.cloudflare.api.account.zone): give it zone scopes \
+                                       (zone:<domain>) or a resource group of zones, not account",
+                            }),
+                        )),
+                    Ok(g) => groups.push(g.id),
+                    Err(error) => {
+                        failed.push(Unresolved::new(ChangeField::Policies, place(), error))
+                    }
                 },
             }
         }
