@@ -24,7 +24,8 @@ use crate::report::{seconds, Failure};
 pub type Outcome = Result<(), Failure>;
 
 /// Runs the command.
-pub async fn run(cli: Cli) -> Outcome {
+pub async fn run(mut cli: Cli) -> Outcome {
+    crate::accounts::prepare(&mut cli).await?;
     let global = &cli.global;
     match cli.command {
         Command::Members(command) => run_members(global, command).await,
@@ -36,6 +37,10 @@ pub async fn run(cli: Cli) -> Outcome {
             crate::groups::run_resource_groups(global, command).await
         }
         Command::Apply(args) => crate::apply::run(global, args).await,
+        Command::Accounts(command) => crate::accounts::run_accounts(global, command).await,
+        Command::Whois(args) => crate::accounts::whois::run(global, args).await,
+        Command::Offboard(args) => crate::accounts::offboard::run(global, args).await,
+        Command::Audit(args) => crate::accounts::audit::run(global, args).await,
     }
 }
 
@@ -399,6 +404,7 @@ pub fn print_list(
     match global.output {
         OutputFormat::Json => write_json(&Value::Array(items.to_vec())),
         OutputFormat::Table => write_text(&table(items)?),
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 
@@ -411,6 +417,7 @@ pub fn print_one(
     match global.output {
         OutputFormat::Json => write_json(value),
         OutputFormat::Table => write_text(&human(value)?),
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 
@@ -424,6 +431,7 @@ pub fn dry_run<T>(global: &GlobalArgs, call: &Call<T>, resolved: &[Resolution]) 
     match global.output {
         OutputFormat::Json => write_json(&output::dry_run_json(&request, resolved)),
         OutputFormat::Table => write_text(&output::dry_run_text(&request, resolved)),
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 

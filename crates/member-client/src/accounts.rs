@@ -156,7 +156,10 @@ mod tests {
         assert_eq!(account_reading(id), AccountReading::Id(id));
         assert_eq!(account_reading(&format!(" {id} ")), AccountReading::Id(id));
         assert_eq!(account_reading("id:abc"), AccountReading::Id("abc"));
-        assert_eq!(account_reading(&format!("name:{id}")), AccountReading::Name(id));
+        assert_eq!(
+            account_reading(&format!("name:{id}")),
+            AccountReading::Name(id)
+        );
         assert_eq!(
             account_reading("Example Corp"),
             AccountReading::Name("Example Corp")
