@@ -197,12 +197,12 @@ enum Sink<W: Write> {
 /// Widths of the table's columns (rows are printed as they come, so the
 /// widths are fixed; a longer value pushes its row's next columns).
 const TABLE: [(&str, usize); 7] = [
-    ("ACCOUNT", 30),
-    ("EMAIL", 32),
-    ("STATUS", 9),
-    ("2FA", 4),
-    ("ROLES", 34),
-    ("POLICIES", 9),
+    ("ACCOUNT", 34),
+    ("EMAIL", 34),
+    ("STATUS", 10),
+    ("2FA", 5),
+    ("ROLES", 38),
+    ("POLICIES", 10),
     ("2FA REQUIRED", 0),
 ];
 
@@ -293,7 +293,8 @@ fn write_table_row(out: &mut impl Write, cells: &[String]) -> std::io::Result<()
         line.push_str(cell);
         if i < last {
             let width = TABLE.get(i).map_or(0, |(_, w)| *w);
-            let pad = width.saturating_sub(cell.chars().count()).max(2);
+            let len = cell.chars().count();
+            let pad = width.max(len + 2) - len;
             line.extend(std::iter::repeat_n(' ', pad));
         }
     }

@@ -2,7 +2,10 @@
 //! invited, with status, roles and policies.
 
 use futures::StreamExt;
-use member_client::{AccountPresence, Member, Policy, Presence};
+use member_client::{
+    AccountPresence, Member, Policy, Presence, ResourceGroup, ACCOUNT_SCOPE_PREFIX,
+    ZONE_SCOPE_PREFIX,
+};
 use serde_json::{json, Value};
 
 use super::{account_json, account_text, error_json, of_accounts};
@@ -208,12 +211,20 @@ fn policy_line(policy: &Policy) -> String {
                 .map(|g| clean(g.name.as_deref().unwrap_or(g.id.as_str())))
                 .collect()
         ),
-        join(
-            policy
-                .resource_groups
-                .iter()
-                .map(output::group_text)
-                .collect()
-        ),
+        join(policy.resource_groups.iter().map(group_text).collect()),
     )
+}
+
+/// A resource group for people. The group behind a role or an inline
+/// scope is named after its scope key (`com.cloudflare.api.account.<id>`):
+/// that reads `account` or `zone <id>`.
+fn group_text(group: &ResourceGroup) -> String {
+    let name = group.name.as_deref().unwrap_or_default();
+    if let Some(zone) = name.strip_prefix(ZONE_SCOPE_PREFIX) {
+        return format!("zone {}", clean(zone));
+    }
+    if name.starts_with(ACCOUNT_SCOPE_PREFIX) {
+        return "account".to_owned();
+    }
+    output::group_text(group)
 }
