@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs schemathesis against a live member-mock with the seed-aligned OpenAPI
 # document (members, roles), then with the IAM document's operations the mock
-# serves (permission groups, resource groups, zones; user groups, accounts and
-# audit logs are not served yet), and exits non-zero when either run fails.
+# serves (permission groups, resource groups, user groups and their members,
+# zones, accounts; audit logs are not served yet), and exits non-zero when
+# either run fails.
 #
 #   scripts/conformance.sh              # from the repository root
 #   SPEC=path/to/openapi.json IAM_SPEC=path/to/iam.json MAX_EXAMPLES=50 scripts/conformance.sh
@@ -20,7 +21,7 @@ cd "$ROOT"
 SPEC="${SPEC:-../shared/reference/members-openapi.seed-aligned.json}"
 IAM_SPEC="${IAM_SPEC:-../shared/reference/iam-openapi.json}"
 # The IAM document's operations the mock serves.
-IAM_PATHS='^/(accounts/\{account_id\}/iam/(permission_groups|resource_groups)(/.*)?|zones)$'
+IAM_PATHS='^/(accounts/\{account_id\}/iam/(permission_groups|resource_groups|user_groups)(/.*)?|zones|accounts)$'
 SCHEMATHESIS_VERSION="${SCHEMATHESIS_VERSION:-4.32.5}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-100}"
 VENV="${VENV:-$ROOT/.venv-conformance}"
@@ -93,7 +94,7 @@ set +e
 echo "conformance: members and roles ($SPEC)"
 run_schemathesis schemathesis.toml "$SPEC"
 STATUS=$?
-echo "conformance: permission groups, resource groups and zones ($IAM_SPEC)"
+echo "conformance: permission groups, resource groups, user groups, zones and accounts ($IAM_SPEC)"
 run_schemathesis schemathesis-iam.toml "$IAM_SPEC" --include-path-regex "$IAM_PATHS"
 IAM_STATUS=$?
 set -e

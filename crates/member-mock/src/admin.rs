@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use member_types::{Member, PermissionGroup, ResourceGroup, Role, Zone};
+
+use crate::seed::SeedUserGroup;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -52,6 +54,15 @@ pub(crate) fn router() -> Router<Arc<Inner>> {
             post(insert_resource_group),
         )
         .route("/accounts/{account_id}/zones", post(insert_zone))
+        .route(
+            "/accounts/{account_id}/user_groups",
+            post(insert_user_group),
+        )
+        .route(
+            "/accounts/{account_id}/user_groups/{group_id}/generate",
+            post(fill_user_group),
+        )
+        .route("/generate_accounts", post(generate_accounts))
         .fallback(admin_not_found)
 }
 
@@ -93,6 +104,7 @@ async fn config(State(inner): Shared) -> Json<Value> {
         "user_service_key": inner.creds.user_service_key,
         "omit_roles_on_add": inner.omit_roles_on_add(),
         "resource_group_scope": inner.scope_shape(),
+        "account_owned_token": inner.account_owned_token(),
         "rate_limit": inner.rate_limit(),
     }))
 }
@@ -174,10 +186,11 @@ async fn reset(State(inner): Shared) -> StatusCode {
 struct Settings {
     omit_roles_on_add: Option<bool>,
     resource_group_scope: Option<ScopeShape>,
+    account_owned_token: Option<bool>,
 }
 
-/// Takes `{"omit_roles_on_add": bool, "resource_group_scope": "object" | "array"}`
-/// (either or both).
+/// Takes `{"omit_roles_on_add": bool, "resource_group_scope": "object" |
+/// "array", "account_owned_token": bool}` (any of them).
 async fn settings(State(inner): Shared, Body(settings): Body<Settings>) -> Json<Value> {
     if let Some(omit) = settings.omit_roles_on_add {
         inner.set_omit_roles_on_add(omit);
@@ -185,9 +198,13 @@ async fn settings(State(inner): Shared, Body(settings): Body<Settings>) -> Json<
     if let Some(shape) = settings.resource_group_scope {
         inner.set_scope_shape(shape);
     }
+    if let Some(owned) = settings.account_owned_token {
+        inner.set_account_owned_token(owned);
+    }
     Json(json!({
         "omit_roles_on_add": inner.omit_roles_on_add(),
         "resource_group_scope": inner.scope_shape(),
+        "account_owned_token": inner.account_owned_token(),
     }))
 }
 
@@ -207,6 +224,11 @@ async fn account(State(inner): Shared, Path(id): Path<String>) -> Response {
                 "resource_groups": a.resource_groups,
                 "name": a.name,
                 "zones": a.zones,
+                "no_access": a.no_access,
+                "user_groups": a.user_groups.iter().map(|g| json!({
+                    "group": g.group,
+                    "members": g.members.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
             }))
             .into_response()
         })
@@ -361,4 +383,107 @@ async fn insert_zone(
     insert(&inner, &id, zone, |a, z| {
         upsert_by(&mut a.zones, z, |z| z.id.as_str());
     })
+}
+
+/// Stores a user group as given, `{"id"?, "name", "policies"?, "members"?:
+/// ["<member id>"…], …}` (a fresh id when it has none, `created_on` and
+/// `modified_on` now when absent; same id replaces) → 201 with the group
+/// and its members.
+async fn insert_user_group(
+    State(inner): Shared,
+    Path(id): Path<String>,
+    Body(mut value): Body<Value>,
+) -> Response {
+    if let Value::Object(map) = &mut value {
+        map.entry("id")
+            .or_insert_with(|| Value::String(crate::ids::random_id()));
+        let now = crate::ids::now();
+        map.entry("created_on")
+            .or_insert_with(|| Value::String(now.clone()));
+        map.entry("modified_on")
+            .or_insert_with(|| Value::String(now));
+    }
+    let group: SeedUserGroup = match serde_json::from_value(value) {
+        Ok(group) => group,
+        Err(e) => return admin_error(StatusCode::BAD_REQUEST, format!("invalid item: {e}")),
+    };
+    let answer = json!(group);
+    let added = crate::ids::now();
+    inner
+        .with_account_mut(&id, |a| {
+            let members = group
+                .members
+                .iter()
+                .map(|m| crate::state::GroupMembership {
+                    id: m.as_str().to_owned(),
+                    added: added.clone(),
+                })
+                .collect();
+            let stored = crate::state::StoredUserGroup {
+                group: group.group,
+                members,
+            };
+            match a.user_group_mut(stored.group.id.as_str()) {
+                Some(old) => *old = stored,
+                None => a.user_groups.push(stored),
+            }
+            (StatusCode::CREATED, Json(answer)).into_response()
+        })
+        .unwrap_or_else(|| no_account(&id))
+}
+
+/// Takes `{"count": N}`: N generated account members, put in the group →
+/// 201 `{added, member_ids, group_member_count}`.
+async fn fill_user_group(
+    State(inner): Shared,
+    Path((id, group)): Path<(String, String)>,
+    Body(Generate { count }): Body<Generate>,
+) -> Response {
+    if count > 100_000 {
+        return admin_error(StatusCode::BAD_REQUEST, "count must be at most 100000");
+    }
+    match inner.fill_user_group(&id, &group, count) {
+        Some(ids) => {
+            let total = inner
+                .with_account(&id, |a| a.user_group(&group).map_or(0, |g| g.members.len()))
+                .unwrap_or(0);
+            (
+                StatusCode::CREATED,
+                Json(json!({ "added": ids.len(), "member_ids": ids, "group_member_count": total })),
+            )
+                .into_response()
+        }
+        None => admin_error(
+            StatusCode::NOT_FOUND,
+            format!("no account {id} or no user group {group} in it"),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GenerateAccounts {
+    accounts: usize,
+    #[serde(default)]
+    members: usize,
+}
+
+/// Takes `{"accounts": N, "members": M}`: N generated accounts of M
+/// generated members each → 201 `{added, account_ids}`.
+async fn generate_accounts(
+    State(inner): Shared,
+    Body(GenerateAccounts { accounts, members }): Body<GenerateAccounts>,
+) -> Response {
+    if accounts > 10_000 || accounts.saturating_mul(members) > 1_000_000 {
+        return admin_error(
+            StatusCode::BAD_REQUEST,
+            "at most 10000 accounts and 1000000 members in all",
+        );
+    }
+    let ids = inner.generate_accounts(accounts, members);
+    (
+        StatusCode::CREATED,
+        Json(json!({ "added": ids.len(), "account_ids": ids })),
+    )
+        .into_response()
 }

@@ -60,6 +60,78 @@ pub const ERIN_EMAIL: &str = "erin.policies@example.com";
 /// on [`ACCOUNT_RESOURCE_GROUP`].
 pub const ERIN_POLICY: &str = "0b1c2d3e4f5a4b6c8d7e9f0a1b2c3d4e";
 
+/// User group "Platform admins" ([`PLATFORM_ADMINS_NAME`]): one policy,
+/// [`PLATFORM_ADMINS_POLICY`], allowing [`ADMIN_GROUP`], [`BILLING_GROUP`]
+/// and [`ACCOUNT_SETTINGS_WRITE_GROUP`] on [`ACCOUNT_RESOURCE_GROUP`] (the
+/// whole account: Super Administrator-level access). Its only member is
+/// [`CAROL`], whose own roles are Billing and read only.
+pub const PLATFORM_ADMINS_GROUP: &str = "5f0c2a7e9b1d4c3e8a6f4b2d0e9c7a15";
+/// [`PLATFORM_ADMINS_GROUP`]'s name.
+pub const PLATFORM_ADMINS_NAME: &str = "Platform admins";
+/// [`PLATFORM_ADMINS_GROUP`]'s policy.
+pub const PLATFORM_ADMINS_POLICY: &str = "a7c3e1f5b9d24e6a8c0b2d4f6e8a0c13";
+/// User group "SRE on-call" ([`SRE_ONCALL_NAME`]), as in the IAM notes'
+/// example: [`DOMAIN_API_GATEWAY_GROUP`] on [`PRODUCTION_ZONES_GROUP`] and
+/// [`DNS_GROUP`] on [`ACCOUNT_RESOURCE_GROUP`]. Members [`BOB`] and
+/// [`DAVE`] (pending).
+pub const SRE_ONCALL_GROUP: &str = "e295d32279e3eb066e07d2cd0b34f0a5";
+/// [`SRE_ONCALL_GROUP`]'s name.
+pub const SRE_ONCALL_NAME: &str = "SRE on-call";
+/// User group "Auditors" ([`AUDITORS_NAME`]): [`ADMIN_READ_ONLY_GROUP`] on
+/// [`ACCOUNT_RESOURCE_GROUP`], and no members (its member list is
+/// `"result": null`).
+pub const AUDITORS_GROUP: &str = "0c1d2e3f4a5b4c6d8e7f9a0b1c2d3e4f";
+/// [`AUDITORS_GROUP`]'s name.
+pub const AUDITORS_NAME: &str = "Auditors";
+/// The default account's user groups, in seed order.
+pub const USER_GROUPS: [(&str, &str); 3] = [
+    (PLATFORM_ADMINS_GROUP, PLATFORM_ADMINS_NAME),
+    (SRE_ONCALL_GROUP, SRE_ONCALL_NAME),
+    (AUDITORS_GROUP, AUDITORS_NAME),
+];
+
+/// [`OTHER_ACCOUNT`]'s (Partner Corp's) membership of [`BOB_EMAIL`]:
+/// accepted, [`SUPER_ADMIN_ROLE`], the account's only Super Administrator.
+pub const PARTNER_BOB: &str = "5b0b1e2d3c4f4a5b8c7d6e5f4a3b2c1d";
+/// Frank Castillo in [`OTHER_ACCOUNT`]: accepted, [`READ_ONLY_ROLE`].
+pub const PARTNER_FRANK: &str = "6f7a8b9c0d1e4f2a8b3c4d5e6f7a8b9c";
+/// [`PARTNER_FRANK`]'s email.
+pub const PARTNER_FRANK_EMAIL: &str = "frank.partner@example.com";
+/// Grace Hopper in [`OTHER_ACCOUNT`]: pending, [`DNS_ROLE`].
+pub const PARTNER_GRACE: &str = "7a8b9c0d1e2f4a3b9c4d5e6f7a8b9c0d";
+/// [`PARTNER_GRACE`]'s email.
+pub const PARTNER_GRACE_EMAIL: &str = "grace.partner@example.com";
+
+/// A third account, "Acme Labs" ([`THIRD_ACCOUNT_NAME`]): standard, roles
+/// [`SUPER_ADMIN_ROLE`], [`READ_ONLY_ROLE`] and [`DNS_ROLE`], no zones.
+pub const THIRD_ACCOUNT: &str = "3c4d5e6f7a8b49c0d1e2f3a4b5c6d7e8";
+/// [`THIRD_ACCOUNT`]'s name.
+pub const THIRD_ACCOUNT_NAME: &str = "Acme Labs";
+/// Heidi Lamarr in [`THIRD_ACCOUNT`]: accepted, [`SUPER_ADMIN_ROLE`].
+pub const ACME_HEIDI: &str = "8b9c0d1e2f3a4b5c0d1e2f3a4b5c6d7e";
+/// [`ACME_HEIDI`]'s email.
+pub const ACME_HEIDI_EMAIL: &str = "heidi.owner@example.com";
+/// [`THIRD_ACCOUNT`]'s membership of [`BOB_EMAIL`]: a pending invitation,
+/// [`DNS_ROLE`].
+pub const ACME_BOB: &str = "9c0d1e2f3a4b4c5d1e2f3a4b5c6d7e8f";
+
+/// An account the credential has no access to, "Locked Corp"
+/// ([`LOCKED_ACCOUNT_NAME`]): every request on it is 403 code 9109, and
+/// `GET /accounts` leaves it out. It has one member, [`LOCKED_IVAN`].
+pub const LOCKED_ACCOUNT: &str = "4d5e6f7a8b9c4ad0e1f2a3b4c5d6e7f8";
+/// [`LOCKED_ACCOUNT`]'s name.
+pub const LOCKED_ACCOUNT_NAME: &str = "Locked Corp";
+/// Ivan Petrov in [`LOCKED_ACCOUNT`], its Super Administrator.
+pub const LOCKED_IVAN: &str = "0d1e2f3a4b5c4d6e2f3a4b5c6d7e8f90";
+
+/// Every account `GET /accounts` lists with the default seed, by name:
+/// `(id, name)`.
+pub const LISTED_ACCOUNTS: [(&str, &str); 3] = [
+    (THIRD_ACCOUNT, THIRD_ACCOUNT_NAME),
+    (ACCOUNT, ACCOUNT_NAME),
+    (OTHER_ACCOUNT, OTHER_ACCOUNT_NAME),
+];
+
 /// Role "Account Administrator" (its grants as in the seeds).
 pub const ADMIN_ROLE: &str = "3536bcfad5faccb999b47003c79917fb";
 /// Role "Super Administrator - All Privileges".
@@ -293,7 +365,7 @@ mod tests {
 
     fn account() -> crate::SeedAccount {
         let seed = Seed::default();
-        assert_eq!(seed.accounts.len(), 2);
+        assert_eq!(seed.accounts.len(), 4);
         seed.accounts.into_iter().next().unwrap()
     }
 
@@ -310,11 +382,11 @@ mod tests {
     }
 
     #[test]
-    fn the_other_account_holds_only_a_zone_of_the_same_name() {
+    fn the_other_accounts() {
+        let seed = Seed::default();
         let other = other_account();
         assert_eq!(other.id.as_str(), OTHER_ACCOUNT);
         assert_eq!(other.name.as_deref(), Some(OTHER_ACCOUNT_NAME));
-        assert!(other.members.is_empty() && other.roles.is_empty());
         assert!(other.permission_groups.is_empty() && other.resource_groups.is_empty());
         let zones: Vec<(&str, &str, Option<&str>)> = other
             .zones
@@ -324,6 +396,109 @@ mod tests {
         assert_eq!(
             zones,
             [(OTHER_EXAMPLE_COM_ZONE, EXAMPLE_COM, Some("active"))]
+        );
+        let people = |a: &crate::SeedAccount| -> Vec<(String, String, String, String)> {
+            a.members
+                .iter()
+                .map(|m| {
+                    (
+                        m.id.as_ref().unwrap().as_str().to_owned(),
+                        m.email.clone().unwrap(),
+                        m.roles[0].id.as_str().to_owned(),
+                        m.status.as_ref().unwrap().as_str().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let row = |id: &str, email: &str, role: &str, status: &str| {
+            (
+                id.to_owned(),
+                email.to_owned(),
+                role.to_owned(),
+                status.to_owned(),
+            )
+        };
+        assert_eq!(
+            people(&other),
+            [
+                row(PARTNER_BOB, BOB_EMAIL, SUPER_ADMIN_ROLE, "accepted"),
+                row(
+                    PARTNER_FRANK,
+                    PARTNER_FRANK_EMAIL,
+                    READ_ONLY_ROLE,
+                    "accepted"
+                ),
+                row(PARTNER_GRACE, PARTNER_GRACE_EMAIL, DNS_ROLE, "pending"),
+            ]
+        );
+        let third = &seed.accounts[2];
+        assert_eq!(third.id.as_str(), THIRD_ACCOUNT);
+        assert_eq!(third.name.as_deref(), Some(THIRD_ACCOUNT_NAME));
+        assert_eq!(
+            people(third),
+            [
+                row(ACME_HEIDI, ACME_HEIDI_EMAIL, SUPER_ADMIN_ROLE, "accepted"),
+                row(ACME_BOB, BOB_EMAIL, DNS_ROLE, "pending"),
+            ]
+        );
+        let locked = &seed.accounts[3];
+        assert_eq!(locked.id.as_str(), LOCKED_ACCOUNT);
+        assert_eq!(locked.name.as_deref(), Some(LOCKED_ACCOUNT_NAME));
+        assert!(locked.no_access);
+        assert_eq!(locked.members[0].id.as_ref().unwrap().as_str(), LOCKED_IVAN);
+        assert_eq!(seed.accounts.len(), 4);
+        let mut listed: Vec<(&str, &str)> = seed
+            .accounts
+            .iter()
+            .filter(|a| !a.no_access)
+            .map(|a| (a.id.as_str(), a.name.as_deref().unwrap()))
+            .collect();
+        listed.sort_by_key(|a| a.1.to_lowercase());
+        assert_eq!(listed, LISTED_ACCOUNTS);
+    }
+
+    #[test]
+    fn the_user_groups() {
+        let account = account();
+        let groups: Vec<(&str, &str, Vec<&str>)> = account
+            .user_groups
+            .iter()
+            .map(|g| {
+                (
+                    g.group.id.as_str(),
+                    g.group.name.as_deref().unwrap(),
+                    g.members.iter().map(|m| m.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (PLATFORM_ADMINS_GROUP, PLATFORM_ADMINS_NAME, vec![CAROL]),
+                (SRE_ONCALL_GROUP, SRE_ONCALL_NAME, vec![BOB, DAVE]),
+                (AUDITORS_GROUP, AUDITORS_NAME, vec![]),
+            ]
+        );
+        let ids: Vec<(&str, &str)> = groups.iter().map(|g| (g.0, g.1)).collect();
+        assert_eq!(ids, USER_GROUPS);
+        let admins = &account.user_groups[0].group.policies[0];
+        assert_eq!(admins.id.as_ref().unwrap().as_str(), PLATFORM_ADMINS_POLICY);
+        let granted: Vec<&str> = admins
+            .permission_groups
+            .iter()
+            .map(|g| g.id.as_str())
+            .collect();
+        assert_eq!(
+            granted,
+            [ADMIN_GROUP, BILLING_GROUP, ACCOUNT_SETTINGS_WRITE_GROUP]
+        );
+        assert_eq!(
+            admins.resource_groups[0].id.as_str(),
+            ACCOUNT_RESOURCE_GROUP
+        );
+        assert_eq!(
+            admins.permission_groups[0].name.as_deref(),
+            Some("Administrator")
         );
     }
 

@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use member_types::{AccountId, Member, MemberId, PermissionGroup, ResourceGroup, Role, Zone};
+use member_types::{
+    AccountId, Member, MemberId, PermissionGroup, ResourceGroup, Role, UserGroup, Zone,
+};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -334,6 +336,110 @@ impl MockServer {
         .expect("a zone built from its own parts");
         self.insert_zone(account, zone.clone());
         zone
+    }
+
+    /// The user groups of an account, as stored.
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn user_groups(&self, account: &AccountId) -> Vec<UserGroup> {
+        self.inner
+            .with_account(account.as_str(), |a| {
+                a.user_groups.iter().map(|g| g.group.clone()).collect()
+            })
+            .unwrap_or_else(|| panic!("no account {account}"))
+    }
+
+    /// The account member ids in a user group, in the order they joined
+    /// (`None` when there is no such group).
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn user_group_members(&self, account: &AccountId, group: &str) -> Option<Vec<MemberId>> {
+        self.inner
+            .with_account(account.as_str(), |a| {
+                a.user_group(group).map(|g| {
+                    g.members
+                        .iter()
+                        .map(|m| MemberId::from_server(m.id.clone()))
+                        .collect()
+                })
+            })
+            .unwrap_or_else(|| panic!("no account {account}"))
+    }
+
+    /// Adds a user group to an account as given (or replaces the one with
+    /// its id, keeping its members); nothing is checked, so names may
+    /// repeat and policies may name any group.
+    ///
+    /// # Panics
+    /// When the account does not exist.
+    pub fn insert_user_group(&self, account: &AccountId, group: UserGroup) {
+        self.with_mut(account, |a| match a.user_group_mut(group.id.as_str()) {
+            Some(stored) => stored.group = group,
+            None => a.user_groups.push(crate::state::StoredUserGroup {
+                group,
+                members: Vec::new(),
+            }),
+        });
+    }
+
+    /// Sets the members of a user group (account member ids), bypassing
+    /// the API's checks: ids need not be members of the account.
+    ///
+    /// # Panics
+    /// When the account or the group does not exist.
+    pub fn set_user_group_members(
+        &self,
+        account: &AccountId,
+        group: &str,
+        members: impl IntoIterator<Item = MemberId>,
+    ) {
+        let added = crate::ids::now();
+        let members: Vec<crate::state::GroupMembership> = members
+            .into_iter()
+            .map(|id| crate::state::GroupMembership {
+                id: id.into_string(),
+                added: added.clone(),
+            })
+            .collect();
+        self.with_mut(account, |a| {
+            a.user_group_mut(group)
+                .unwrap_or_else(|| panic!("no user group {group}"))
+                .members = members;
+        });
+    }
+
+    /// Generates `n` account members (as [`add_members`](Self::add_members)
+    /// does) and puts them in a user group of the account, after the
+    /// members it has; returns their ids.
+    ///
+    /// # Panics
+    /// When the account or the group does not exist.
+    pub fn fill_user_group(&self, account: &AccountId, group: &str, n: usize) -> Vec<MemberId> {
+        self.inner
+            .fill_user_group(account.as_str(), group, n)
+            .unwrap_or_else(|| panic!("no user group {group} in account {account}"))
+    }
+
+    /// Adds `n` generated accounts of `members` generated members each
+    /// (ids `acc0…`, names `Generated Account NNNNN`, the default account's
+    /// roles), and returns their ids. They go on reset unless the builder's
+    /// [`generated_accounts`](MockServerBuilder::generated_accounts) made
+    /// them.
+    pub fn add_accounts(&self, n: usize, members: usize) -> Vec<AccountId> {
+        self.inner.generate_accounts(n, members)
+    }
+
+    /// Makes the token behave as an account-owned token, or as a user's
+    /// (see [`MockServerBuilder::account_owned_token`]).
+    pub fn set_account_owned_token(&self, owned: bool) {
+        self.inner.set_account_owned_token(owned);
+    }
+
+    /// Whether the token behaves as an account-owned token.
+    pub fn account_owned_token(&self) -> bool {
+        self.inner.account_owned_token()
     }
 
     /// Sets how resource-group answers write `scope` from now on (see

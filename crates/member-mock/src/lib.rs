@@ -20,7 +20,7 @@ pub use fault::{Fault, FaultBody, FaultBuilder};
 pub use handle::MockServer;
 pub use rate_limit::RateLimitPolicy;
 pub use record::{RecordedRequest, REDACTED};
-pub use seed::{Seed, SeedAccount, SeedError};
+pub use seed::{Seed, SeedAccount, SeedError, SeedUserGroup};
 pub use server::{
     MockServerBuilder, ScopeShape, StartError, DEFAULT_API_KEY, DEFAULT_EMAIL, DEFAULT_TOKEN,
     DEFAULT_USER_SERVICE_KEY,

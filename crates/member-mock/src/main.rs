@@ -43,6 +43,11 @@ struct Args {
     /// Include `roles` in the Add Member response (the real API omits them).
     #[arg(long)]
     include_roles_on_add: bool,
+
+    /// Make the token behave as an account-owned token: `GET /accounts`
+    /// with it is refused (403 code 1001), as the real API does.
+    #[arg(long)]
+    account_owned_token: bool,
     /// How resource-group answers write `scope`: `object` (today's shape)
     /// or `array` (the older one).
     #[arg(long, value_enum, default_value = "object")]
@@ -98,6 +103,7 @@ async fn main() -> ExitCode {
         .token(&args.token)
         .user_service_key(&args.user_service_key)
         .omit_roles_on_add(!args.include_roles_on_add)
+        .account_owned_token(args.account_owned_token)
         .resource_group_scope(match args.resource_group_scope {
             ScopeArg::Object => ScopeShape::Object,
             ScopeArg::Array => ScopeShape::Array,

@@ -11,7 +11,10 @@
 //!    "permission_groups": [{"id", "name"?, "status"?, "meta"?: {"label", "scopes", …}, "created_on"?, "modified_on"?}, ...],
 //!    "resource_groups": [{"id", "scope": [{"key", "objects": [{"key"}]}], "name"?, "meta"?}, ...],
 //!    "zones": [{"id", "name", "status"?}, ...],
-//!    "members": [Member, ...]
+//!    "members": [Member, ...],
+//!    "user_groups"?: [{"id", "name", "created_on"?, "modified_on"?, "policies"?: [...], "members"?: ["<member id>", ...]}, ...],
+//!    "type"?: "standard" | "enterprise", "settings"?: {"enforce_twofactor", …}, "created_on"?, "managed_by"?,
+//!    "no_access"?: false
 //! }]}
 //! ```
 //!
@@ -35,16 +38,20 @@
 
 use std::path::Path;
 
-use member_types::{AccountId, Member, MemberId, PermissionGroup, ResourceGroup, Role, Zone};
+use member_types::{
+    AccountId, AccountSettings, ManagedBy, Member, MemberId, PermissionGroup, ResourceGroup, Role,
+    UserGroup, Zone,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::random_id;
 
 /// The default seed, as JSON (one account with six members, twelve roles,
-/// 21 permission groups, three resource groups and three zones, and a second
-/// account holding a zone of the same name as one of the first's, each named
-/// in [`default_seed`](crate::default_seed)).
+/// 21 permission groups, three resource groups, three user groups and three
+/// zones; a second account with three members and a zone of the same name as
+/// one of the first's; a third with two members; and one the credential has
+/// no access to; each named in [`default_seed`](crate::default_seed)).
 pub const DEFAULT_SEED_JSON: &str = include_str!("../seeds/default.json");
 
 /// A seed file could not be read.
@@ -113,6 +120,51 @@ pub struct SeedAccount {
     /// The members.
     #[serde(default)]
     pub members: Vec<Member>,
+    /// The user groups, with their members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_groups: Vec<SeedUserGroup>,
+    /// `type` in `GET /accounts` (`standard` when not given).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<String>,
+    /// `settings` in `GET /accounts` (`enforce_twofactor: false` and the
+    /// other known keys `null` when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<AccountSettings>,
+    /// `created_on` in `GET /accounts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_on: Option<String>,
+    /// `managed_by` in `GET /accounts`, when the account belongs to an
+    /// organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<ManagedBy>,
+    /// The credential has no access to this account: every request on it
+    /// is refused (403 code 9109) and `GET /accounts` leaves it out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_access: bool,
+}
+
+/// A user group of a [`SeedAccount`]: the group as the API sends it, and
+/// the account member ids in it. In a seed file, its policies' groups may
+/// be written `{"id": …}` and are filled in from the account's catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SeedUserGroup {
+    /// The group.
+    #[serde(flatten)]
+    pub group: UserGroup,
+    /// The ids of the account members in it.
+    #[serde(default)]
+    pub members: Vec<MemberId>,
+}
+
+impl SeedUserGroup {
+    /// A group with these members.
+    pub fn new(group: UserGroup, members: impl IntoIterator<Item = MemberId>) -> Self {
+        Self {
+            group,
+            members: members.into_iter().collect(),
+        }
+    }
 }
 
 impl SeedAccount {
@@ -127,7 +179,20 @@ impl SeedAccount {
             resource_groups: Vec::new(),
             zones: Vec::new(),
             members: Vec::new(),
+            user_groups: Vec::new(),
+            account_type: None,
+            settings: None,
+            created_on: None,
+            managed_by: None,
+            no_access: false,
         }
+    }
+
+    /// The same, named.
+    #[must_use]
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
     }
 }
 
@@ -224,6 +289,7 @@ fn parse_account(value: Value, at: &str) -> Result<SeedAccount, SeedError> {
         take(&mut obj, "resource_groups", at)?.unwrap_or_default();
     let allow_direct_add: bool = take(&mut obj, "allow_direct_add", at)?.unwrap_or(false);
     let raw_members: Vec<Value> = take(&mut obj, "members", at)?.unwrap_or_default();
+    let raw_groups: Vec<Value> = take(&mut obj, "user_groups", at)?.unwrap_or_default();
     let mut account = SeedAccount {
         id,
         name,
@@ -233,12 +299,71 @@ fn parse_account(value: Value, at: &str) -> Result<SeedAccount, SeedError> {
         resource_groups,
         zones,
         members: Vec::with_capacity(raw_members.len()),
+        user_groups: Vec::with_capacity(raw_groups.len()),
+        account_type: take(&mut obj, "type", at)?,
+        settings: take(&mut obj, "settings", at)?,
+        created_on: take(&mut obj, "created_on", at)?,
+        managed_by: take(&mut obj, "managed_by", at)?,
+        no_access: take(&mut obj, "no_access", at)?.unwrap_or(false),
     };
     for (i, raw) in raw_members.into_iter().enumerate() {
         let member = parse_member(raw, &account, &format!("{at}/members/{i}"))?;
         account.members.push(member);
     }
+    for (i, raw) in raw_groups.into_iter().enumerate() {
+        let group = parse_user_group(raw, &account, &format!("{at}/user_groups/{i}"))?;
+        account.user_groups.push(group);
+    }
     Ok(account)
+}
+
+/// Fills a group's policy references in from the catalogue, reads it, and
+/// checks that its members are the account's.
+fn parse_user_group(
+    mut value: Value,
+    account: &SeedAccount,
+    at: &str,
+) -> Result<SeedUserGroup, SeedError> {
+    let Some(obj) = value.as_object_mut() else {
+        return Err(invalid(at, "expected a user group object"));
+    };
+    fill_policies(obj, account, at)?;
+    let group: SeedUserGroup = serde_json::from_value(value).map_err(|e| invalid(at, e))?;
+    for (i, id) in group.members.iter().enumerate() {
+        if !account.members.iter().any(|m| m.id.as_ref() == Some(id)) {
+            return Err(invalid(
+                format!("{at}/members/{i}"),
+                format!("{:?} is not a member of this account", id.as_str()),
+            ));
+        }
+    }
+    Ok(group)
+}
+
+/// Fills in the `{"id"}` references of an object's `policies`.
+fn fill_policies(
+    obj: &mut serde_json::Map<String, Value>,
+    account: &SeedAccount,
+    at: &str,
+) -> Result<(), SeedError> {
+    if let Some(Value::Array(policies)) = obj.get_mut("policies") {
+        for (p, policy) in policies.iter_mut().enumerate() {
+            let Some(policy) = policy.as_object_mut() else {
+                continue;
+            };
+            let at = format!("{at}/policies/{p}");
+            fill_groups(policy, "permission_groups", &at, |id| {
+                account
+                    .permission_groups
+                    .iter()
+                    .find(|x| x.id.as_str() == id)
+            })?;
+            fill_groups(policy, "resource_groups", &at, |id| {
+                account.resource_groups.iter().find(|x| x.id.as_str() == id)
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Fills role and group references in from the catalogue, then reads the
@@ -268,23 +393,7 @@ fn parse_member(mut value: Value, account: &SeedAccount, at: &str) -> Result<Mem
             }
         }
     }
-    if let Some(Value::Array(policies)) = obj.get_mut("policies") {
-        for (p, policy) in policies.iter_mut().enumerate() {
-            let Some(policy) = policy.as_object_mut() else {
-                continue;
-            };
-            let at = format!("{at}/policies/{p}");
-            fill_groups(policy, "permission_groups", &at, |id| {
-                account
-                    .permission_groups
-                    .iter()
-                    .find(|x| x.id.as_str() == id)
-            })?;
-            fill_groups(policy, "resource_groups", &at, |id| {
-                account.resource_groups.iter().find(|x| x.id.as_str() == id)
-            })?;
-        }
-    }
+    fill_policies(obj, account, at)?;
     let mut member: Member = serde_json::from_value(value).map_err(|e| invalid(at, e))?;
     if member.id.is_none() {
         member.id = Some(MemberId::from_server(random_id()));

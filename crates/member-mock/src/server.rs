@@ -93,6 +93,8 @@ pub struct MockServerBuilder {
     allow_direct_add: Option<bool>,
     omit_roles_on_add: bool,
     scope_shape: ScopeShape,
+    account_owned_token: bool,
+    generated_accounts: Option<(usize, usize)>,
     rate_limit: Option<RateLimitPolicy>,
     request_log_limit: usize,
     body_limit: usize,
@@ -111,6 +113,8 @@ impl Default for MockServerBuilder {
             allow_direct_add: None,
             omit_roles_on_add: true,
             scope_shape: ScopeShape::Object,
+            account_owned_token: false,
+            generated_accounts: None,
             rate_limit: None,
             request_log_limit: 10_000,
             body_limit: 1024 * 1024,
@@ -182,6 +186,23 @@ impl MockServerBuilder {
         self
     }
 
+    /// Makes the token behave as an account-owned token (default `false`:
+    /// a user's token): `GET /accounts` with it is then refused, 403 code
+    /// 1001 "List accounts endpoint does not support account owned
+    /// tokens.", as the real API answers. API keys still list.
+    pub fn account_owned_token(mut self, owned: bool) -> Self {
+        self.account_owned_token = owned;
+        self
+    }
+
+    /// Adds `accounts` generated accounts of `members` generated members
+    /// each to the seed (for benchmarks of many accounts; see
+    /// [`MockServer::add_accounts`]). They come back on reset.
+    pub fn generated_accounts(mut self, accounts: usize, members: usize) -> Self {
+        self.generated_accounts = Some((accounts, members));
+        self
+    }
+
     /// Turns the rate limiter on (default off).
     pub fn rate_limit(mut self, limit: RateLimitPolicy) -> Self {
         self.rate_limit = Some(limit);
@@ -235,6 +256,7 @@ impl MockServerBuilder {
             default_account,
             omit_roles_on_add: AtomicBool::new(self.omit_roles_on_add),
             scope_as_array: AtomicBool::new(self.scope_shape == ScopeShape::Array),
+            account_owned_token: AtomicBool::new(self.account_owned_token),
             configured_rate_limit: self.rate_limit,
             log: Mutex::new(VecDeque::new()),
             log_limit: self.request_log_limit,
@@ -242,6 +264,9 @@ impl MockServerBuilder {
             limiter: Mutex::new(Limiter::new(self.rate_limit)),
             body_limit: self.body_limit,
             generated: AtomicU64::new(0),
+            generated_accounts: AtomicU64::new(
+                self.generated_accounts.map_or(0, |(n, _)| n as u64),
+            ),
             base_url: base_url.clone(),
         });
         let (stop, task) = serve(listener, app(inner.clone()));
@@ -268,6 +293,16 @@ impl MockServerBuilder {
     /// The seed, with `allow_direct_add` applied to every account when set.
     fn seed_with_options(&self) -> Seed {
         let mut seed = self.seed.clone().unwrap_or_default();
+        if let Some((accounts, members)) = self.generated_accounts {
+            let roles = seed
+                .accounts
+                .first()
+                .map(|a| a.roles.clone())
+                .unwrap_or_default();
+            seed.accounts.extend(
+                (0..accounts).map(|k| crate::shared::generated_account(k + 1, members, &roles)),
+            );
+        }
         if let Some(allow) = self.allow_direct_add {
             for account in &mut seed.accounts {
                 account.allow_direct_add = allow;

@@ -28,6 +28,7 @@ pub(crate) struct Inner {
     pub(crate) default_account: AccountId,
     pub(crate) omit_roles_on_add: AtomicBool,
     pub(crate) scope_as_array: AtomicBool,
+    pub(crate) account_owned_token: AtomicBool,
     pub(crate) configured_rate_limit: Option<RateLimitPolicy>,
     pub(crate) log: Mutex<VecDeque<RecordedRequest>>,
     pub(crate) log_limit: usize,
@@ -35,6 +36,7 @@ pub(crate) struct Inner {
     pub(crate) limiter: Mutex<Limiter>,
     pub(crate) body_limit: usize,
     pub(crate) generated: AtomicU64,
+    pub(crate) generated_accounts: AtomicU64,
     pub(crate) base_url: String,
 }
 
@@ -49,6 +51,16 @@ impl Inner {
 
     pub(crate) fn set_omit_roles_on_add(&self, omit: bool) {
         self.omit_roles_on_add.store(omit, Ordering::Relaxed);
+    }
+
+    /// Whether the token behaves as an account-owned token (`GET /accounts`
+    /// refused).
+    pub(crate) fn account_owned_token(&self) -> bool {
+        self.account_owned_token.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_account_owned_token(&self, owned: bool) {
+        self.account_owned_token.store(owned, Ordering::Relaxed);
     }
 
     pub(crate) fn scope_shape(&self) -> ScopeShape {
@@ -157,6 +169,53 @@ impl Inner {
             .insert(account.id.as_str().to_owned(), Account::from_seed(account));
     }
 
+    /// Adds `n` generated accounts of `members` members each (see
+    /// [`generated_account`]), and gives their ids.
+    pub(crate) fn generate_accounts(&self, n: usize, members: usize) -> Vec<AccountId> {
+        let roles = self
+            .with_account(self.default_account.as_str(), |a| a.roles.clone())
+            .unwrap_or_default();
+        (0..n)
+            .map(|_| {
+                let k = self.generated_accounts.fetch_add(1, Ordering::Relaxed) + 1;
+                let account =
+                    generated_account(usize::try_from(k).unwrap_or(usize::MAX), members, &roles);
+                let id = account.id.clone();
+                self.add_account(account);
+                id
+            })
+            .collect()
+    }
+
+    /// Generates `n` members in an account and puts them in one of its
+    /// user groups; `None` when there is no such account or group.
+    pub(crate) fn fill_user_group(
+        &self,
+        account: &str,
+        group: &str,
+        n: usize,
+    ) -> Option<Vec<MemberId>> {
+        let exists = self
+            .with_account(account, |a| a.user_group(group).is_some())
+            .unwrap_or(false);
+        if !exists {
+            return None;
+        }
+        let ids = self.generate_members(account, n)?;
+        self.with_account_mut(account, |a| {
+            let added = crate::ids::now();
+            let stored = a.user_group_mut(group)?;
+            stored
+                .members
+                .extend(ids.iter().map(|id| crate::state::GroupMembership {
+                    id: id.as_str().to_owned(),
+                    added: added.clone(),
+                }));
+            Some(())
+        })??;
+        Some(ids)
+    }
+
     /// Generates `n` members in an account (see [`generated_member`]).
     pub(crate) fn generate_members(&self, account: &str, n: usize) -> Option<Vec<MemberId>> {
         self.with_account_mut(account, |account| {
@@ -178,6 +237,24 @@ impl Inner {
                 .collect()
         })
     }
+}
+
+/// The `k`th generated account (from 1): id `acc0…<k in hex>`, named
+/// `Generated Account NNNNN`, with the `roles` given and `members`
+/// generated members (`member00001@example.com`… in every account, as one
+/// person can be in many).
+pub(crate) fn generated_account(k: usize, members: usize, roles: &[Role]) -> SeedAccount {
+    let id = AccountId::new(format!("acc0{k:028x}")).expect("32 hexadecimal digits");
+    let mut account = SeedAccount::new(id).named(format!("Generated Account {k:05}"));
+    account.roles = roles.to_vec();
+    let role = roles
+        .iter()
+        .find(|r| r.name == "Administrator Read Only")
+        .or_else(|| roles.first());
+    account.members = (1..=members as u64)
+        .map(|m| generated_member(m, MemberId::from_server(random_id()), role))
+        .collect();
+    account
 }
 
 /// The `k`th generated member, `id`: `memberNNNNN@example.com`, every third one

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use member_types::{
-    AccountId, Direction, Member, MemberId, MemberOrder, PermissionGroup, ResourceGroup, Role,
-    Zone, ACCOUNT_SCOPE_PREFIX, ZONE_SCOPE_PREFIX,
+    AccountId, AccountSettings, Direction, ManagedBy, Member, MemberId, MemberOrder,
+    PermissionGroup, ResourceGroup, Role, UserGroup, Zone, ACCOUNT_SCOPE_PREFIX, ZONE_SCOPE_PREFIX,
 };
 
 use crate::seed::{Seed, SeedAccount};
@@ -76,6 +76,43 @@ pub(crate) struct Account {
     pub(crate) resource_groups: Vec<ResourceGroup>,
     pub(crate) zones: Vec<Zone>,
     pub(crate) members: MemberStore,
+    pub(crate) user_groups: Vec<StoredUserGroup>,
+    /// What `GET /accounts` shows besides the id and name.
+    pub(crate) info: AccountInfo,
+    /// The credential has no access to it: every request on it is 403.
+    pub(crate) no_access: bool,
+}
+
+/// What `GET /accounts` shows of an account besides its id and name.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AccountInfo {
+    pub(crate) account_type: Option<String>,
+    pub(crate) settings: Option<AccountSettings>,
+    pub(crate) created_on: Option<String>,
+    pub(crate) managed_by: Option<ManagedBy>,
+}
+
+/// A user group and its members (account member ids, in the order they
+/// joined, each with when).
+#[derive(Clone, Debug)]
+pub(crate) struct StoredUserGroup {
+    pub(crate) group: UserGroup,
+    pub(crate) members: Vec<GroupMembership>,
+}
+
+/// One member of a user group.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupMembership {
+    /// The account member's id.
+    pub(crate) id: String,
+    /// When they were added to the group.
+    pub(crate) added: String,
+}
+
+impl StoredUserGroup {
+    pub(crate) fn has_member(&self, id: &str) -> bool {
+        self.members.iter().any(|m| m.id == id)
+    }
 }
 
 /// Replaces the item with the same id, or adds it at the end.
@@ -92,6 +129,26 @@ impl Account {
         for member in seed.members {
             members.upsert(member);
         }
+        let created = seed
+            .user_groups
+            .first()
+            .and_then(|g| g.group.created_on.clone())
+            .unwrap_or_else(crate::ids::now);
+        let user_groups = seed
+            .user_groups
+            .into_iter()
+            .map(|g| StoredUserGroup {
+                members: g
+                    .members
+                    .into_iter()
+                    .map(|id| GroupMembership {
+                        id: id.as_str().to_owned(),
+                        added: created.clone(),
+                    })
+                    .collect(),
+                group: g.group,
+            })
+            .collect();
         Self {
             id: seed.id,
             name: seed.name,
@@ -101,7 +158,34 @@ impl Account {
             resource_groups: seed.resource_groups,
             zones: seed.zones,
             members,
+            user_groups,
+            info: AccountInfo {
+                account_type: seed.account_type,
+                settings: seed.settings,
+                created_on: seed.created_on,
+                managed_by: seed.managed_by,
+            },
+            no_access: seed.no_access,
         }
+    }
+
+    pub(crate) fn user_group(&self, id: &str) -> Option<&StoredUserGroup> {
+        self.user_groups.iter().find(|g| g.group.id.as_str() == id)
+    }
+
+    pub(crate) fn user_group_mut(&mut self, id: &str) -> Option<&mut StoredUserGroup> {
+        self.user_groups
+            .iter_mut()
+            .find(|g| g.group.id.as_str() == id)
+    }
+
+    /// Removes a member, and takes them out of every user group.
+    pub(crate) fn remove_member(&mut self, id: &str) -> Option<Member> {
+        let member = self.members.remove(id)?;
+        for group in &mut self.user_groups {
+            group.members.retain(|m| m.id != id);
+        }
+        Some(member)
     }
 
     /// The account's own scope key, `com.cloudflare.api.account.<id>`.

@@ -219,7 +219,7 @@ async fn state_helpers_over_http() {
     .await;
     assert_eq!(
         settings.json(),
-        json!({"omit_roles_on_add": false, "resource_group_scope": "object"})
+        json!({"omit_roles_on_add": false, "resource_group_scope": "object", "account_owned_token": false})
     );
     let account = admin(
         &server,

@@ -89,8 +89,7 @@ async fn remove(State(inner): Shared, path: AccountPath) -> Result<Response, Api
     let member = path.id(MemberId::new)?;
     write_account(&inner, &path.account, |account| {
         account
-            .members
-            .remove(member.as_str())
+            .remove_member(member.as_str())
             .ok_or_else(|| ApiError::not_found("Member"))?;
         Ok(json_ok(&Envelope::success(
             serde_json::json!({ "id": member.as_str() }),

@@ -1,7 +1,7 @@
 //! The Cloudflare API the mock serves, one handler module per resource.
 //!
 //! Each resource module (`members`, `roles`, `permission_groups`,
-//! `resource_groups`, `zones`) owns its routes, its handlers
+//! `resource_groups`, `user_groups`, `zones`, `accounts`) owns its routes, its handlers
 //! and its own request checks, built on the shared readers of [`request`]
 //! (path ids, query and paging, JSON body fields) and [`policies`]. A new
 //! resource is one new module and one line in [`routes`]; the README's
@@ -20,12 +20,14 @@ use crate::error::ApiError;
 use crate::shared::Inner;
 use crate::state::Account;
 
+mod accounts;
 mod members;
 mod permission_groups;
 mod policies;
 mod request;
 mod resource_groups;
 mod roles;
+mod user_groups;
 mod zones;
 
 type Shared = State<Arc<Inner>>;
@@ -37,7 +39,9 @@ pub(crate) fn routes() -> Router<Arc<Inner>> {
         .merge(roles::routes())
         .merge(permission_groups::routes())
         .merge(resource_groups::routes())
+        .merge(user_groups::routes())
         .merge(zones::routes())
+        .merge(accounts::routes())
 }
 
 /// A success envelope as `application/json`.
@@ -55,14 +59,21 @@ pub(crate) fn json_ok<T: Serialize>(envelope: &Envelope<T>) -> Response {
     }
 }
 
-/// Runs `f` on an account the credential can reach, else 403 code 9109.
+/// Runs `f` on an account the credential can reach, else 403 code 9109
+/// (an account not seeded, or seeded with `no_access`).
 fn read_account<T>(
     inner: &Inner,
     account: &str,
     f: impl FnOnce(&Account) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     inner
-        .with_account(account, f)
+        .with_account(account, |a| {
+            if a.no_access {
+                Err(ApiError::unknown_account())
+            } else {
+                f(a)
+            }
+        })
         .unwrap_or_else(|| Err(ApiError::unknown_account()))
 }
 
@@ -74,7 +85,13 @@ fn write_account<T>(
     f: impl FnOnce(&mut Account) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     inner
-        .with_account_mut(account, f)
+        .with_account_mut(account, |a| {
+            if a.no_access {
+                Err(ApiError::unknown_account())
+            } else {
+                f(a)
+            }
+        })
         .unwrap_or_else(|| Err(ApiError::unknown_account()))
 }
 

@@ -57,7 +57,17 @@ impl AccountPath {
         &self,
         parse: impl FnOnce(String) -> Result<T, E>,
     ) -> Result<T, ApiError> {
-        let id = self.ids.first().cloned().unwrap_or_default();
+        self.id_at(0, parse)
+    }
+
+    /// The `n`th id after the account's (0 is the first), read with
+    /// `parse`: `{user_group_id}` then `{member_id}`.
+    pub(crate) fn id_at<T, E>(
+        &self,
+        n: usize,
+        parse: impl FnOnce(String) -> Result<T, E>,
+    ) -> Result<T, ApiError> {
+        let id = self.ids.get(n).cloned().unwrap_or_default();
         parse(id).map_err(|_| ApiError::no_route(&self.path))
     }
 }
@@ -237,6 +247,28 @@ pub(crate) fn json_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> 
         Ok(other) => Err(ApiError::invalid(
             format!(
                 "Invalid request body: expected a JSON object, found {}",
+                kind_of(&other)
+            ),
+            Some(""),
+        )),
+        Err(e) => Err(ApiError::malformed_json(&e.to_string())),
+    }
+}
+
+/// The body as a JSON array (the user-group members bodies): an empty body
+/// or one that is not JSON is a 400 with code 6007, other JSON (an object
+/// among them) a 400 with code 1001.
+pub(crate) fn json_array(body: &Bytes) -> Result<Vec<Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::malformed_json(
+            "the body is empty; send a JSON array",
+        ));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Array(items)) => Ok(items),
+        Ok(other) => Err(ApiError::invalid(
+            format!(
+                "Invalid request body: expected a JSON array of members ([{{\"id\": \"<member id>\"}}, …]), found {}",
                 kind_of(&other)
             ),
             Some(""),

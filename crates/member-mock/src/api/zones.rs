@@ -169,6 +169,7 @@ async fn list(State(inner): Shared, query: QueryPairs) -> Result<Response, ApiEr
     let paging = query.paging()?;
     let body = inner.with_accounts(|accounts| {
         let mut zones: Vec<Listed<'_>> = accounts
+            .filter(|account| !account.no_access)
             .flat_map(|account| {
                 account
                     .zones
