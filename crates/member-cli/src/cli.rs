@@ -150,8 +150,9 @@ pub enum AccountsCommand {
 #[derive(Debug, Args)]
 pub struct AccountsArgs {
     /// `all` (every account the token can see), or accounts separated by
-    /// commas, each an id or a name; `@FILE` reads them from a file (one a
-    /// line, or an offboard retry file)
+    /// commas, each an id or a name (`all,ID` adds accounts the list leaves
+    /// out); `@FILE` reads them from a file (one a line, or an offboard
+    /// retry file)
     #[arg(long, value_name = "all|ID_OR_NAME,...", default_value = "all")]
     pub accounts: String,
     /// Client-side rate limit: N requests per SECS seconds (every request,

@@ -277,33 +277,50 @@ pub fn client(global: &GlobalArgs, args: &AccountsArgs) -> Result<Client, Failur
 /// The accounts `--accounts` names: every account the token can see, or
 /// those given (ids as given, names looked up; every bad one told at once).
 pub async fn select(client: &Client, args: &AccountsArgs) -> Result<Vec<AccountRef>, Failure> {
-    let text = args.accounts.trim();
-    if text.eq_ignore_ascii_case("all") {
-        return client.all_accounts().await.map_err(|e| {
-            if Accounts::is_account_owned_token_refusal(&e) {
-                account_owned_failure("`--accounts all`")
-            } else {
-                Failure::from_client(&e, false)
-            }
-        });
-    }
+    let mut everything = false;
     let mut references: Vec<String> = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match part.strip_prefix('@') {
-            Some(path) => references.extend(read_accounts_file(Path::new(path))?),
-            None => references.push(part.to_owned()),
+    for part in args
+        .accounts
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        if part.eq_ignore_ascii_case("all") {
+            everything = true;
+        } else if let Some(path) = part.strip_prefix('@') {
+            references.extend(read_accounts_file(Path::new(path))?);
+        } else {
+            references.push(part.to_owned());
         }
     }
-    if references.is_empty() {
+    if !everything && references.is_empty() {
         return Err(
             Failure::usage("--accounts names no account; nothing was sent")
                 .with_hint("--accounts all, or ids and names separated by commas"),
         );
     }
-    client
+    let mut accounts = if everything {
+        client.all_accounts().await.map_err(|e| {
+            if Accounts::is_account_owned_token_refusal(&e) {
+                account_owned_failure("`--accounts all`")
+            } else {
+                Failure::from_client(&e, false)
+            }
+        })?
+    } else {
+        Vec::new()
+    };
+    // `all,ID`: every listed account and those the list leaves out.
+    let named = client
         .select_accounts(&references)
         .await
-        .map_err(account_failure)
+        .map_err(account_failure)?;
+    for account in named {
+        if !accounts.iter().any(|a| a.id == account.id) {
+            accounts.push(account);
+        }
+    }
+    Ok(accounts)
 }
 
 /// The accounts of `@FILE`: an offboard retry file (`{"accounts": [{"id"}]}`)
