@@ -24,7 +24,8 @@ use crate::report::{seconds, Failure};
 pub type Outcome = Result<(), Failure>;
 
 /// Runs the command.
-pub async fn run(cli: Cli) -> Outcome {
+pub async fn run(mut cli: Cli) -> Outcome {
+    crate::accounts::prepare(&mut cli).await?;
     let global = &cli.global;
     match cli.command {
         Command::Members(command) => run_members(global, command).await,
@@ -37,6 +38,10 @@ pub async fn run(cli: Cli) -> Outcome {
         }
         Command::Groups(command) => crate::user_groups::run(global, command).await,
         Command::Apply(args) => crate::apply::run(global, args).await,
+        Command::Accounts(command) => crate::accounts::run_accounts(global, command).await,
+        Command::Whois(args) => crate::accounts::whois::run(global, args).await,
+        Command::Offboard(args) => crate::accounts::offboard::run(global, args).await,
+        Command::Audit(args) => crate::accounts::audit::run(global, args).await,
     }
 }
 
@@ -184,6 +189,7 @@ async fn effective_access(
     match global.output {
         OutputFormat::Json => write_json(&output::effective_json(&access, &names)),
         OutputFormat::Table => write_text(&output::effective_text(&access, &names)),
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 
@@ -441,6 +447,7 @@ pub fn print_list(
     match global.output {
         OutputFormat::Json => write_json(&Value::Array(items.to_vec())),
         OutputFormat::Table => write_text(&table(items)?),
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 
@@ -453,6 +460,7 @@ pub fn print_one(
     match global.output {
         OutputFormat::Json => write_json(value),
         OutputFormat::Table => write_text(&human(value)?),
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 
@@ -466,6 +474,7 @@ pub fn dry_run<T>(global: &GlobalArgs, call: &Call<T>, resolved: &[Resolution]) 
     match global.output {
         OutputFormat::Json => write_json(&output::dry_run_json(&request, resolved)),
         OutputFormat::Table => write_text(&output::dry_run_text(&request, resolved)),
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 

@@ -4,6 +4,7 @@
 //! Exit status: 0 on success, 2 for invalid input or usage (nothing was
 //! sent), 1 for every other failure, 130 for `apply` stopped by Ctrl-C.
 
+mod accounts;
 mod apply;
 mod changes;
 mod cli;

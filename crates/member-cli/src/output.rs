@@ -28,7 +28,7 @@ pub fn clean(text: &str) -> String {
 }
 
 /// Aligned columns separated by two spaces; the last column is not padded.
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -401,7 +401,7 @@ pub fn effective_json(access: &EffectiveAccess, names: &HashMap<String, String>)
 
 /// A resource group for people: its name, or (for the unnamed groups the
 /// API makes of an inline scope) its scope.
-fn group_text(group: &ResourceGroup) -> String {
+pub fn group_text(group: &ResourceGroup) -> String {
     match group.name.as_deref().filter(|n| !n.trim().is_empty()) {
         Some(name) => clean(name),
         None if !group.scope.as_slice().is_empty() => scopes_text(group.scope.as_slice()),

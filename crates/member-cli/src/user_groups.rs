@@ -222,6 +222,7 @@ fn noted_dry_run<T>(
             }
             write_text(&text)
         }
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 
@@ -449,6 +450,7 @@ fn nothing_sent(global: &GlobalArgs) -> Outcome {
     match global.output {
         OutputFormat::Json => write_json(&Value::Array(Vec::new())),
         OutputFormat::Table => Ok(()),
+        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
 }
 

@@ -48,14 +48,25 @@ async fn a_bad_id_is_refused_before_sending() {
     assert_no_writes(&mock);
     mock.clear_requests();
 
+    // Not an account id, so an account name: looked up (one read of
+    // `GET /accounts`), not found, nothing else sent.
     let run4 = run(cli(&mock)
         .env("CLOUDFLARE_ACCOUNT_ID", "123")
         .args(["members", "list"]));
-    refused(&mock, &run4);
-    run4.stderr_has(&[
-        "invalid account_id \"123\"",
-        "hint: --account-id (or CLOUDFLARE_ACCOUNT_ID)",
+    run4.expect_code(2).stderr_has(&[
+        "no account \"123\"",
+        "an account id is 32 hex characters; nothing was sent",
+        "hint: `cf-members accounts list` shows the names and ids",
     ]);
+    let sent: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(sent, ["/client/v4/accounts"], "{sent:?}");
+    mock.clear_requests();
+    // A forced id is checked as one: refused before sending.
+    let run5 = run(cli(&mock)
+        .env("CLOUDFLARE_ACCOUNT_ID", "id:123")
+        .args(["members", "list"]));
+    refused(&mock, &run5);
+    run5.stderr_has(&["invalid account_id \"123\""]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

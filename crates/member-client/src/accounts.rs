@@ -2,11 +2,11 @@
 
 use futures::TryStreamExt;
 use member_http::{ApiPath, HttpClient, RequestOptions};
-use member_types::{Account, ListAccountsParams};
+use member_types::{Account, AccountId, ListAccountsParams};
 
 use crate::collection::{Collection, List, Listed};
 use crate::resolve::{Candidate, RefKind, ResolveError};
-use crate::Error;
+use crate::{AccountRef, Error};
 
 impl Listed for Account {
     fn list_key(&self) -> String {
@@ -99,10 +99,71 @@ impl Accounts {
         }
     }
 
+    /// The account `reference` names, read as the resolver reads every
+    /// reference: `id:ID` or a 32-character hex string is an id, checked
+    /// and taken as is (no request: its name and settings stay unknown);
+    /// `name:NAME` or anything else is a name, looked up with
+    /// [`by_name`](Self::by_name).
+    ///
+    /// # Errors
+    /// An invalid id ([`ResolveError::Invalid`]), or those of
+    /// [`by_name`](Self::by_name).
+    pub async fn resolve(&self, reference: &str) -> Result<AccountRef, ResolveError> {
+        match account_reading(reference) {
+            AccountReading::Id(id) => Ok(AccountRef::new(AccountId::new(id)?)),
+            AccountReading::Name(name) => Ok(AccountRef::from(&self.by_name(name).await?)),
+        }
+    }
+
     /// Whether `error` is the refusal `GET /accounts` gives an
     /// account-owned token (code 1001): such a token must be told its
     /// account ids.
     pub fn is_account_owned_token_refusal(error: &Error) -> bool {
         error.codes().contains(&ACCOUNT_OWNED_TOKEN_CODE)
+    }
+}
+
+/// How an account reference reads.
+#[derive(Debug, PartialEq, Eq)]
+enum AccountReading<'a> {
+    Id(&'a str),
+    Name(&'a str),
+}
+
+/// `id:X` and `name:X` force a reading; a 32-character hex string is an
+/// id; anything else is a name (as the resolver reads references).
+fn account_reading(reference: &str) -> AccountReading<'_> {
+    let text = reference.trim();
+    if let Some(id) = text.strip_prefix("id:") {
+        return AccountReading::Id(id.trim());
+    }
+    if let Some(name) = text.strip_prefix("name:") {
+        return AccountReading::Name(name.trim());
+    }
+    if text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return AccountReading::Id(text);
+    }
+    AccountReading::Name(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_32_hex_or_forced_and_anything_else_a_name() {
+        let id = "023e105f4ecef8ad9ca31a8372d0c353";
+        assert_eq!(account_reading(id), AccountReading::Id(id));
+        assert_eq!(account_reading(&format!(" {id} ")), AccountReading::Id(id));
+        assert_eq!(account_reading("id:abc"), AccountReading::Id("abc"));
+        assert_eq!(
+            account_reading(&format!("name:{id}")),
+            AccountReading::Name(id)
+        );
+        assert_eq!(
+            account_reading("Example Corp"),
+            AccountReading::Name("Example Corp")
+        );
+        assert_eq!(account_reading("123"), AccountReading::Name("123"));
     }
 }

@@ -8,13 +8,15 @@
 //! account the token cannot read is reported as such; the others still
 //! answer.
 
+use std::fmt;
+
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use member_types::{
     Account, AccountId, ListAccountsParams, ListMembersParams, Member, MemberStatus,
 };
 
 use crate::members::email_key;
-use crate::{Client, Error};
+use crate::{Client, Error, ResolveError};
 
 /// How many accounts are read at once.
 pub const ACCOUNTS_AT_ONCE: usize = 4;
@@ -23,7 +25,8 @@ pub const ACCOUNTS_AT_ONCE: usize = 4;
 /// [`Client::offboard`]: without one, nobody can manage the account.
 pub const SUPER_ADMIN_ROLE_NAME: &str = "Super Administrator - All Privileges";
 
-/// An account to look at: its id, and its name when known.
+/// An account to look at: its id, and its name and two-factor setting when
+/// known (an account given by id alone is not looked up).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AccountRef {
@@ -31,12 +34,19 @@ pub struct AccountRef {
     pub id: AccountId,
     /// The account's name, when known.
     pub name: Option<String>,
+    /// Whether the account requires two-factor authentication
+    /// (`settings.enforce_twofactor`), when known.
+    pub enforce_twofactor: Option<bool>,
 }
 
 impl AccountRef {
-    /// An account by id (its name unknown).
+    /// An account by id (its name and settings unknown).
     pub fn new(id: AccountId) -> Self {
-        Self { id, name: None }
+        Self {
+            id,
+            name: None,
+            enforce_twofactor: None,
+        }
     }
 }
 
@@ -45,7 +55,40 @@ impl From<&Account> for AccountRef {
         Self {
             id: account.id.clone(),
             name: account.name.clone(),
+            enforce_twofactor: account.enforces_two_factor(),
         }
+    }
+}
+
+impl fmt::Display for AccountRef {
+    /// `Example Corp (023e…)`, or the id alone when the name is unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            Some(name) => write!(f, "{name} ({})", self.id),
+            None => write!(f, "{}", self.id),
+        }
+    }
+}
+
+/// An account that could not be read, and why ([`Client::audit`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AccountError {
+    /// The account.
+    pub account: AccountRef,
+    /// The failure.
+    pub error: Error,
+}
+
+impl fmt::Display for AccountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "account {}: {}", self.account, self.error)
+    }
+}
+
+impl std::error::Error for AccountError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
     }
 }
 
@@ -136,6 +179,27 @@ impl AuditRow {
             == Some(false);
         pending || (is_super_admin(&self.member) && no_2fa)
     }
+}
+
+/// `stream`, ended after its first error.
+fn stop_after_error<T, E>(
+    stream: impl futures::Stream<Item = Result<T, E>> + Send + 'static,
+) -> impl futures::Stream<Item = Result<T, E>> + Send + 'static
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    stream
+        .scan(false, |failed, item| {
+            let next = if *failed {
+                None
+            } else {
+                *failed = item.is_err();
+                Some(item)
+            };
+            futures::future::ready(next)
+        })
+        .fuse()
 }
 
 fn is_super_admin(member: &Member) -> bool {
@@ -299,16 +363,24 @@ impl Client {
 
     /// One row per member per account, streamed page by page (one account
     /// after another, so memory holds one page at a time), with each
-    /// account's `enforce_twofactor` when `accounts` came from
-    /// [`all_accounts`](Self::all_accounts) details.
+    /// account's [`enforce_twofactor`](AccountRef::enforce_twofactor) as
+    /// the `AccountRef` knows it (those of
+    /// [`all_accounts`](Self::all_accounts) and
+    /// [`select_accounts`](Self::select_accounts) by name know it).
+    ///
+    /// An account whose read fails gives one [`AccountError`] naming it
+    /// (after the rows of the pages read before the failure); the next
+    /// account is read all the same.
     pub fn audit(
         &self,
-        accounts: Vec<(AccountRef, Option<bool>)>,
-    ) -> BoxStream<'static, Result<AuditRow, Error>> {
+        accounts: Vec<AccountRef>,
+    ) -> BoxStream<'static, Result<AuditRow, AccountError>> {
         let client = self.clone();
         stream::iter(accounts)
-            .map(move |(account, enforce_twofactor)| {
-                client
+            .map(move |account| {
+                let enforce_twofactor = account.enforce_twofactor;
+                let failed = account.clone();
+                let rows = client
                     .members(&account.id)
                     .list(ListMembersParams::new())
                     .map_ok(move |member| AuditRow {
@@ -316,9 +388,50 @@ impl Client {
                         enforce_twofactor,
                         member,
                     })
+                    .map_err(move |error| AccountError {
+                        account: failed.clone(),
+                        error,
+                    });
+                // A list stream ends after its first error; this makes sure
+                // of it, so one account gives at most one failure.
+                stop_after_error(rows)
             })
             .flatten()
             .boxed()
+    }
+
+    /// The accounts `references` name, in order and without repeats: a
+    /// 32-character hex string (or `id:ID`) is an id, taken as is with no
+    /// request; anything else (or `name:NAME`) is a name, looked up with
+    /// [`Accounts::by_name`](crate::Accounts::by_name) (so the
+    /// [`AccountRef`] knows the name and two-factor setting).
+    ///
+    /// # Errors
+    /// Every reference that did not resolve, at once ([`ResolveError`]:
+    /// not found, ambiguous with every candidate, an invalid id, or the
+    /// read's failure, such as an account-owned token's refusal).
+    pub async fn select_accounts(
+        &self,
+        references: &[String],
+    ) -> Result<Vec<AccountRef>, Vec<ResolveError>> {
+        let accounts = self.accounts();
+        let mut found: Vec<AccountRef> = Vec::new();
+        let mut failed = Vec::new();
+        for reference in references {
+            match accounts.resolve(reference).await {
+                Ok(account) => {
+                    if !found.iter().any(|a| a.id == account.id) {
+                        found.push(account);
+                    }
+                }
+                Err(e) => failed.push(e),
+            }
+        }
+        if failed.is_empty() {
+            Ok(found)
+        } else {
+            Err(failed)
+        }
     }
 }
 
@@ -338,6 +451,32 @@ mod tests {
             "id": format!("{:x}", email.len()), "email": email, "status": status, "roles": roles
         }))
         .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_stream_stops_after_its_first_error() {
+        let items: Vec<Result<u8, &str>> = vec![Ok(1), Err("x"), Ok(2), Err("y")];
+        let got: Vec<Result<u8, &str>> = stop_after_error(stream::iter(items)).collect().await;
+        assert_eq!(got, vec![Ok(1), Err("x")]);
+    }
+
+    #[test]
+    fn an_account_shows_its_name_and_id() {
+        let id = AccountId::new("023e105f4ecef8ad9ca31a8372d0c353").unwrap();
+        let mut account = AccountRef::new(id);
+        assert_eq!(account.to_string(), "023e105f4ecef8ad9ca31a8372d0c353");
+        account.name = Some("Example Corp".to_owned());
+        assert_eq!(
+            account.to_string(),
+            "Example Corp (023e105f4ecef8ad9ca31a8372d0c353)"
+        );
+        let decoded: Account = serde_json::from_value(serde_json::json!({
+            "id": "023e105f4ecef8ad9ca31a8372d0c353",
+            "name": "Example Corp",
+            "settings": {"enforce_twofactor": true}
+        }))
+        .unwrap();
+        assert_eq!(AccountRef::from(&decoded).enforce_twofactor, Some(true));
     }
 
     /// One row per rule of `offboard_action`.

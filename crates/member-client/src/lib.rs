@@ -73,8 +73,8 @@ pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};
 pub use collection::{List, Listed};
 pub use effective::{EffectiveAccess, GrantSource, PolicyGrant};
 pub use everywhere::{
-    AccountPresence, AccountRef, AuditRow, OffboardAction, OffboardEntry, OffboardOutcome,
-    Presence, ACCOUNTS_AT_ONCE, SUPER_ADMIN_ROLE_NAME,
+    AccountError, AccountPresence, AccountRef, AuditRow, OffboardAction, OffboardEntry,
+    OffboardOutcome, Presence, ACCOUNTS_AT_ONCE, SUPER_ADMIN_ROLE_NAME,
 };
 pub use members::Members;
 pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
