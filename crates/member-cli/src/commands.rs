@@ -1,14 +1,16 @@
 //! Running a parsed command: check every input, build the client, send,
 //! print.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
 
 use futures::TryStreamExt;
 use member_client::{
     resolve_policies, resolve_roles, AccountId, ApiResponse, AttemptInfo, Call, Client,
-    CreateMember, Credentials, Error, ListMembersParams, ListRolesParams, PageStream,
-    PolicyRequest, RateLimitConfig, Resolution, ResolveError, Resolver, Unresolved, UpdateMember,
+    CreateMember, Credentials, Error, ListMembersParams, ListRolesParams, ListZonesParams,
+    PageStream, PolicyRequest, RateLimitConfig, Resolution, ResolveError, Resolver, Unresolved,
+    UpdateMember,
 };
 use serde_json::Value;
 
@@ -87,7 +89,8 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 return effective_access(global, &client, &resolver, &id).await;
             }
             let value = send(client.members(&account).get(&id), false).await?;
-            print_one(global, &value, |v| output::member_details(v, true))
+            let names = zone_names(global, &client, &account, &value).await;
+            print_one(global, &value, |v| output::member_details(v, true, &names))
         }
         MembersCommand::Add(args) => {
             let policies = read_policies(&args.access)?;
@@ -107,7 +110,9 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 return dry_run(global, &call, &resolver.resolutions());
             }
             let value = send(call, true).await?;
-            print_one(global, &value, |v| output::member_details(v, false))
+            print_one(global, &value, |v| {
+                output::member_details(v, false, &HashMap::new())
+            })
         }
         MembersCommand::Update(args) => {
             let policies = read_policies(&args.access)?;
@@ -128,7 +133,9 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 return dry_run(global, &call, &resolver.resolutions());
             }
             let value = send(call, true).await?;
-            print_one(global, &value, |v| output::member_details(v, true))
+            print_one(global, &value, |v| {
+                output::member_details(v, true, &HashMap::new())
+            })
         }
         MembersCommand::Remove(args) => {
             let (client, account) = connect(global)?;
@@ -190,6 +197,40 @@ async fn effective_access(
         OutputFormat::Json => write_json(&output::effective_json(&access, &names)),
         OutputFormat::Table => write_text(&output::effective_text(&access, &names)),
         OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
+    }
+}
+
+/// The account's zones by id, for a table that shows a member's policies
+/// (a scope names a zone by id): one paged read, only when the member has
+/// policies and the output is a table. A failed read is a warning, and the
+/// zones are then shown by id.
+async fn zone_names(
+    global: &GlobalArgs,
+    client: &Client,
+    account: &AccountId,
+    member: &Value,
+) -> HashMap<String, String> {
+    let has_policies = member
+        .get("policies")
+        .and_then(Value::as_array)
+        .is_some_and(|p| !p.is_empty());
+    if !has_policies || !matches!(global.output, OutputFormat::Table) {
+        return HashMap::new();
+    }
+    let zones = client
+        .zones()
+        .list(ListZonesParams::new().account(account.clone()))
+        .try_collect::<Vec<_>>()
+        .await;
+    match zones {
+        Ok(zones) => zones
+            .into_iter()
+            .map(|z| (z.id.as_str().to_owned(), z.name))
+            .collect(),
+        Err(e) => {
+            eprintln!("cf-members: warning: cannot read the account's zones, so zones are shown by id: {e}");
+            HashMap::new()
+        }
     }
 }
 

@@ -155,10 +155,16 @@ pub fn members_table(items: &[Value]) -> Result<String, Failure> {
     Ok(table(&["ID", "EMAIL", "NAME", "STATUS", "ROLES"], &rows))
 }
 
-/// One member: every field, roles by name and id, policies spelled out.
+/// One member: every field, roles by name and id, policies spelled out
+/// (`names`: permission groups and zones by id, for what the answer does
+/// not name).
 /// `roles_expected` is false for the Add Member answer, which the real API
 /// sends without roles.
-pub fn member_details(value: &Value, roles_expected: bool) -> Result<String, Failure> {
+pub fn member_details(
+    value: &Value,
+    roles_expected: bool,
+    names: &HashMap<String, String>,
+) -> Result<String, Failure> {
     let member = decode_member(value)?;
     let mut roles: Vec<String> = member
         .roles
@@ -176,7 +182,7 @@ pub fn member_details(value: &Value, roles_expected: bool) -> Result<String, Fai
     let policies: Vec<String> = member
         .policies
         .iter()
-        .map(|p| policy_line(p, &HashMap::new()))
+        .map(|p| policy_line(p, names))
         .collect();
     let two_factor = member
         .user
@@ -224,7 +230,13 @@ pub fn policy_line(policy: &Policy, names: &HashMap<String, String>) -> String {
                 ))
                 .collect()
         ),
-        list(policy.resource_groups.iter().map(group_text).collect()),
+        list(
+            policy
+                .resource_groups
+                .iter()
+                .map(|g| group_text_with(g, names))
+                .collect()
+        ),
     )
 }
 
@@ -402,16 +414,21 @@ pub fn effective_json(access: &EffectiveAccess, names: &HashMap<String, String>)
 /// A resource group for people: its name, or (for the unnamed groups the
 /// API makes of an inline scope) its scope.
 pub fn group_text(group: &ResourceGroup) -> String {
+    group_text_with(group, &HashMap::new())
+}
+
+/// [`group_text`], with zones named from `names` (zone id to domain).
+pub fn group_text_with(group: &ResourceGroup, names: &HashMap<String, String>) -> String {
     match group.name.as_deref().filter(|n| !n.trim().is_empty()) {
         Some(name) => clean(name),
-        None if !group.scope.as_slice().is_empty() => scopes_text(group.scope.as_slice()),
+        None if !group.scope.as_slice().is_empty() => scopes_text(group.scope.as_slice(), names),
         None => clean(group.id.as_str()),
     }
 }
 
 /// Scopes for people: `account`, `zone <id>`, `zones <id>, <id>`.
-fn scopes_text(scopes: &[Scope]) -> String {
-    let parts: Vec<String> = scopes.iter().map(scope_text).collect();
+fn scopes_text(scopes: &[Scope], names: &HashMap<String, String>) -> String {
+    let parts: Vec<String> = scopes.iter().map(|s| scope_text(s, names)).collect();
     if parts.is_empty() {
         "-".to_owned()
     } else {
@@ -419,22 +436,23 @@ fn scopes_text(scopes: &[Scope]) -> String {
     }
 }
 
-fn scope_text(scope: &Scope) -> String {
+fn scope_text(scope: &Scope, names: &HashMap<String, String>) -> String {
+    let zone = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let objects: Vec<&str> = scope.objects.iter().map(|o| o.key.as_str()).collect();
     let everything = objects == [SCOPE_ALL];
-    let text = if let Some(zone) = scope.key.strip_prefix(ZONE_SCOPE_PREFIX) {
+    let text = if let Some(zone_id) = scope.key.strip_prefix(ZONE_SCOPE_PREFIX) {
         if everything {
-            format!("zone {zone}")
+            format!("zone {}", zone(zone_id))
         } else {
-            format!("zone {zone}: {}", objects.join(", "))
+            format!("zone {}: {}", zone(zone_id), objects.join(", "))
         }
     } else if scope.key.starts_with(ACCOUNT_SCOPE_PREFIX) {
         if everything {
             "account".to_owned()
         } else {
-            let zones: Vec<&str> = objects
+            let zones: Vec<String> = objects
                 .iter()
-                .map(|o| o.strip_prefix(ZONE_SCOPE_PREFIX).unwrap_or(o))
+                .map(|o| zone(o.strip_prefix(ZONE_SCOPE_PREFIX).unwrap_or(o)))
                 .collect();
             format!("zones {}", zones.join(", "))
         }
@@ -503,7 +521,7 @@ pub fn resource_groups_table(items: &[Value]) -> Result<String, Failure> {
         rows.push(vec![
             clean(group.id.as_str()),
             group.name.as_deref().map_or("-".to_owned(), clean),
-            scopes_text(group.scope.as_slice()),
+            scopes_text(group.scope.as_slice(), &HashMap::new()),
         ]);
     }
     Ok(table(&["ID", "NAME", "SCOPE"], &rows))
@@ -520,7 +538,12 @@ pub fn resource_group_details(value: &Value) -> Result<String, Failure> {
         ),
         (
             "scope",
-            group.scope.as_slice().iter().map(scope_text).collect(),
+            group
+                .scope
+                .as_slice()
+                .iter()
+                .map(|s| scope_text(s, &HashMap::new()))
+                .collect(),
         ),
     ]))
 }

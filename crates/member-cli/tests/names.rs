@@ -141,7 +141,10 @@ async fn allow_and_deny_flags_resolve_groups_and_scopes() {
     // members get shows them by name.
     run(cli(&mock).args(["members", "get", BOB_EMAIL]))
         .expect_code(0)
-        .stdout_has(&["allow DNS Write, Zone Read on ", "deny Billing Read on "]);
+        .stdout_has(&[
+            "allow DNS Write, Zone Read on zone example.com",
+            "deny Billing Read on ",
+        ]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
