@@ -411,7 +411,7 @@ async fn cancelling_finishes_what_was_sent_and_starts_nothing_else() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn dropping_the_stream_stops_new_requests() {
     let mock = MockServer::start().await;
     let ids = mock.add_members(20);
@@ -438,7 +438,8 @@ async fn dropping_the_stream_stops_new_requests() {
     }
     drop(run);
     // Requests written just before the drop arrive within moments (the mock
-    // logs a request on arrival, before the fault's delay).
+    // logs a request on arrival, before the fault's delay); the clock is
+    // paused, so these waits pass in virtual time.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let settled = puts_per_member(&mock).values().sum::<usize>();
     tokio::time::sleep(Duration::from_millis(600)).await;
