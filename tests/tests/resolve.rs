@@ -65,7 +65,7 @@ async fn permission_groups_by_name_label_or_id() {
     assert_eq!(by_name.as_str(), DNS_WRITE_GROUP);
     assert_eq!(by_label, by_name);
     assert_eq!(by_id, by_name);
-    // The catalog (21 groups) is one paged read of 50.
+    // The catalog (22 groups) is one paged read of 50.
     assert_eq!(reads(&mock, "/iam/permission_groups"), 1);
 }
 

@@ -405,12 +405,12 @@ async fn effective_access_shows_the_group_grant_and_its_source() {
     own.expect_code(0);
     assert!(!own.stdout.contains("Platform admins"));
 
-    // ...but through "Platform admins" she holds Administrator on the
+    // ...but through "Platform admins" she is Super Administrator on the
     // whole account.
     let effective = run(cli(&mock).args(["members", "get", CAROL_EMAIL, "--effective"]));
     effective.expect_code(0).stdout_has(&[
         &format!("through user group {PLATFORM_ADMINS_NAME} ({PLATFORM_ADMINS_GROUP}):"),
-        "allow Administrator, Billing",
+        "allow Super Administrator - All Privileges, Billing",
         "Administrator Read Only",
     ]);
 
@@ -437,7 +437,10 @@ async fn effective_access_shows_the_group_grant_and_its_source() {
         .iter()
         .filter_map(|g| g["name"].as_str())
         .collect();
-    assert!(groups.contains(&"Administrator"), "{groups:?}");
+    assert!(
+        groups.contains(&"Super Administrator - All Privileges"),
+        "{groups:?}"
+    );
     assert_eq!(
         grant["policy"]["resource_groups"][0]["id"],
         ACCOUNT_RESOURCE_GROUP

@@ -61,9 +61,9 @@ pub const ERIN_EMAIL: &str = "erin.policies@example.com";
 pub const ERIN_POLICY: &str = "0b1c2d3e4f5a4b6c8d7e9f0a1b2c3d4e";
 
 /// User group "Platform admins" ([`PLATFORM_ADMINS_NAME`]): one policy,
-/// [`PLATFORM_ADMINS_POLICY`], allowing [`ADMIN_GROUP`], [`BILLING_GROUP`]
-/// and [`ACCOUNT_SETTINGS_WRITE_GROUP`] on [`ACCOUNT_RESOURCE_GROUP`] (the
-/// whole account: Super Administrator-level access). Its only member is
+/// [`PLATFORM_ADMINS_POLICY`], allowing [`SUPER_ADMIN_GROUP`],
+/// [`BILLING_GROUP`] and [`ACCOUNT_SETTINGS_WRITE_GROUP`] on
+/// [`ACCOUNT_RESOURCE_GROUP`] (the whole account: Super Administrator). Its only member is
 /// [`CAROL`], whose own roles are Billing and read only.
 pub const PLATFORM_ADMINS_GROUP: &str = "5f0c2a7e9b1d4c3e8a6f4b2d0e9c7a15";
 /// [`PLATFORM_ADMINS_GROUP`]'s name.
@@ -180,6 +180,9 @@ pub const ZERO_TRUST_GROUP: &str = "5ac2b0d9b54d4ff78e99342191cb7114";
 pub const DOMAIN_API_GATEWAY_READ_GROUP: &str = "4757eb7bd807416ba3164efaae1d516e";
 /// Permission group "Domain API Gateway" (label `domain_api_gateway`, zone-scoped).
 pub const DOMAIN_API_GATEWAY_GROUP: &str = "7276dc8e5e31412297b6075e614a67dd";
+/// Permission group "Super Administrator - All Privileges" (label
+/// `super_admin`, account-scoped).
+pub const SUPER_ADMIN_GROUP: &str = "9d8c7b6a5f4e4d3c2b1a0f9e8d7c6b5a";
 /// Permission group "Administrator" (label `admin`, account-scoped).
 pub const ADMIN_GROUP: &str = "a1b2c3d4e5f64718293a4b5c6d7e8f90";
 /// Permission group "Administrator Read Only" (label `admin_read_only`, account-scoped).
@@ -208,7 +211,7 @@ pub const ZONE_SCOPE_TYPE: &str = "com.cloudflare.api.account.zone";
 
 /// The default account's permission-group catalogue, in the seed's order:
 /// `(id, name, label, meta.scopes)`. Every label is distinct.
-pub const PERMISSION_GROUPS: [(&str, &str, &str, &str); 21] = [
+pub const PERMISSION_GROUPS: [(&str, &str, &str, &str); 22] = [
     (
         ZONE_READ_GROUP,
         "Zone Read",
@@ -264,6 +267,12 @@ pub const PERMISSION_GROUPS: [(&str, &str, &str, &str); 21] = [
         "Domain API Gateway",
         "domain_api_gateway",
         ZONE_SCOPE_TYPE,
+    ),
+    (
+        SUPER_ADMIN_GROUP,
+        "Super Administrator - All Privileges",
+        "super_admin",
+        ACCOUNT_SCOPE_TYPE,
     ),
     (ADMIN_GROUP, "Administrator", "admin", ACCOUNT_SCOPE_TYPE),
     (
@@ -490,7 +499,11 @@ mod tests {
             .collect();
         assert_eq!(
             granted,
-            [ADMIN_GROUP, BILLING_GROUP, ACCOUNT_SETTINGS_WRITE_GROUP]
+            [
+                SUPER_ADMIN_GROUP,
+                BILLING_GROUP,
+                ACCOUNT_SETTINGS_WRITE_GROUP
+            ]
         );
         assert_eq!(
             admins.resource_groups[0].id.as_str(),
@@ -498,7 +511,7 @@ mod tests {
         );
         assert_eq!(
             admins.permission_groups[0].name.as_deref(),
-            Some("Administrator")
+            Some("Super Administrator - All Privileges")
         );
     }
 

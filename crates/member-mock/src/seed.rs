@@ -48,7 +48,7 @@ use serde_json::Value;
 use crate::ids::random_id;
 
 /// The default seed, as JSON (one account with six members, twelve roles,
-/// 21 permission groups, three resource groups, three user groups and three
+/// 22 permission groups, three resource groups, three user groups and three
 /// zones; a second account with three members and a zone of the same name as
 /// one of the first's; a third with two members; and one the credential has
 /// no access to; each named in [`default_seed`](crate::default_seed)).

@@ -91,7 +91,7 @@ async fn list_and_get_the_seeded_groups() {
         .iter()
         .map(|g| g["id"].as_str().unwrap())
         .collect();
-    assert!(granted.contains(&ADMIN_GROUP));
+    assert!(granted.contains(&SUPER_ADMIN_GROUP));
     let members = get(&server, &group_members_path(PLATFORM_ADMINS_GROUP)).await;
     assert_eq!(ids(&members), [CAROL]);
     assert_eq!(members.json()["result"][0]["email"], CAROL_EMAIL);
