@@ -22,7 +22,7 @@ use crate::{Client, Error, ResolveError};
 pub const ACCOUNTS_AT_ONCE: usize = 4;
 
 /// The role whose last holder in an account is never removed by
-/// [`Client::offboard`]: without one, nobody can manage the account.
+/// [`Client::offboard_plan`]: without one, nobody can manage the account.
 pub const SUPER_ADMIN_ROLE_NAME: &str = "Super Administrator - All Privileges";
 
 /// An account to look at: its id, and its name and two-factor setting when

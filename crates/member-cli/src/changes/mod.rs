@@ -4,7 +4,7 @@
 //! entry named by its place in the file.
 //!
 //! What an entry means, and its rules and messages, are the library's
-//! ([`Change::from_entry`]): this module knows only the file syntax (JSON
+//! ([`member_client::Change::from_entry`]): this module knows only the file syntax (JSON
 //! here and in `json.rs`, CSV in `csv.rs`) and the places of entries.
 
 mod csv;
