@@ -8,17 +8,19 @@
 
 use futures::TryStreamExt;
 use member_client::{
-    Access, Client, CreateMember, CreateResourceGroup, Credentials, Direction, InviteStatus,
-    ListMembersParams, ListPermissionGroupsParams, ListResourceGroupsParams, ListRolesParams,
+    Access, Client, CreateMember, CreateResourceGroup, CreateUserGroup, Credentials, Direction,
+    InviteStatus, ListAccountsParams, ListGroupMembersParams, ListMembersParams,
+    ListPermissionGroupsParams, ListResourceGroupsParams, ListRolesParams, ListUserGroupsParams,
     MemberId, MemberOrder, MemberStatus, PermissionGroupId, PolicyId, PolicyRequest,
-    ResourceGroupId, ResourceGroupRef, RoleId, Scope, UpdateMember, UpdateResourceGroup, ZoneId,
+    ResourceGroupId, ResourceGroupRef, RoleId, Scope, UpdateMember, UpdateResourceGroup,
+    UpdateUserGroup, UserGroupId, ZoneId,
 };
 use member_mock::{MockServer, RecordedRequest};
 use serde_json::{json, Value};
 
 use member_mock::default_seed::{
-    ADMIN_ROLE, BOB, DNS_WRITE_GROUP, EXAMPLE_COM_ZONE, JOHN_POLICY, READ_ONLY_ROLE,
-    RESOURCE_GROUP, ZONE_READ_GROUP,
+    ADMIN_ROLE, ALICE, BOB, DNS_WRITE_GROUP, EXAMPLE_COM_ZONE, JOHN_POLICY, READ_ONLY_ROLE,
+    RESOURCE_GROUP, SRE_ONCALL_GROUP, ZONE_READ_GROUP,
 };
 
 /// The request as a stable JSON document: volatile values replaced.
@@ -291,4 +293,72 @@ async fn a_policy_with_an_inline_scope_on_the_wire() {
         .await
         .unwrap();
     insta::assert_json_snapshot!("update_member_with_inline_scope", last(&mock));
+}
+
+#[tokio::test]
+async fn user_groups_and_their_members_on_the_wire() {
+    let (mock, client) = setup(|m| Credentials::token(m.token())).await;
+    let groups = client.user_groups(mock.account_id());
+    groups
+        .list(ListUserGroupsParams::new().fuzzy_name("sre").unwrap())
+        .page()
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("list_user_groups_fuzzy", last(&mock));
+    let sre = UserGroupId::new(SRE_ONCALL_GROUP).unwrap();
+    groups.get(&sre).await.unwrap();
+    insta::assert_json_snapshot!("get_user_group", last(&mock));
+
+    let created = groups
+        .create(CreateUserGroup::new("DNS editors", [policy()]).unwrap())
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("create_user_group", last(&mock));
+    let redact = "/accounts/[account]/iam/user_groups/[created]";
+    groups
+        .update(
+            &created.id,
+            UpdateUserGroup::new()
+                .name("DNS editors, renamed")
+                .unwrap()
+                .replace_policies([policy()])
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("update_user_group", { ".path" => redact }, last(&mock));
+    groups.delete(&created.id).await.unwrap();
+    insta::assert_json_snapshot!("delete_user_group", { ".path" => redact }, last(&mock));
+
+    let members = groups.members(&sre);
+    members
+        .list(ListGroupMembersParams::new().fuzzy_email("bob").unwrap())
+        .page()
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("list_group_members_fuzzy", last(&mock));
+    members.add([MemberId::new(ALICE).unwrap()]).await.unwrap();
+    insta::assert_json_snapshot!("add_group_members", last(&mock));
+    members
+        .replace_all([MemberId::new(ALICE).unwrap(), MemberId::new(BOB).unwrap()])
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("replace_group_members", last(&mock));
+    members
+        .remove(&MemberId::new(ALICE).unwrap())
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("remove_group_member", last(&mock));
+}
+
+#[tokio::test]
+async fn accounts_on_the_wire() {
+    let (mock, client) = setup(|m| Credentials::token(m.token())).await;
+    client
+        .accounts()
+        .list(ListAccountsParams::new().name("Example Corp").unwrap())
+        .page()
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("list_accounts_by_name", last(&mock));
 }
