@@ -8,9 +8,9 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use member_client::{
     resolve_policies, resolve_roles, AccountId, ApiResponse, AttemptInfo, Call, Client,
-    CreateMember, Credentials, Error, ListMembersParams, ListRolesParams, ListZonesParams,
-    PageStream, PolicyRequest, RateLimitConfig, Resolution, ResolveError, Resolver, Unresolved,
-    UpdateMember,
+    CreateMember, Credentials, Error, List, ListMembersParams, ListParams, ListRolesParams,
+    ListZonesParams, Listed, PageStream, PolicyRequest, RateLimitConfig, Resolution, ResolveError,
+    Resolver, Unresolved, UpdateMember,
 };
 use serde_json::Value;
 
@@ -68,17 +68,8 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 params = params.page(page).map_err(usage)?;
             }
             let (client, account) = connect(global)?;
-            let members = client.members(&account);
-            let items = if single.is_some() {
-                let page = members
-                    .list(params)
-                    .page_raw()
-                    .await
-                    .map_err(|e| Failure::from_client(&e, false))?;
-                page.items
-            } else {
-                collect(members.list(params).pages_raw(), "members", global).await?
-            };
+            let list = client.members(&account).list(params);
+            let items = list_items(list, single.is_some(), "members", global).await?;
             print_list(global, &items, output::members_table)
         }
         MembersCommand::Get { member, effective } => {
@@ -242,19 +233,11 @@ async fn run_roles(global: &GlobalArgs, command: RolesCommand) -> Outcome {
                 params = params.per_page(per_page).map_err(usage)?;
             }
             let (client, account) = connect(global)?;
-            let roles = client.roles(&account);
-            let items = match paging.page {
-                Some(page) => {
-                    let params = params.page(page).map_err(usage)?;
-                    roles
-                        .list(params)
-                        .page_raw()
-                        .await
-                        .map_err(|e| Failure::from_client(&e, false))?
-                        .items
-                }
-                None => collect(roles.list(params).pages_raw(), "roles", global).await?,
-            };
+            if let Some(page) = paging.page {
+                params = params.page(page).map_err(usage)?;
+            }
+            let list = client.roles(&account).list(params);
+            let items = list_items(list, paging.page.is_some(), "roles", global).await?;
             print_list(global, &items, output::roles_table)
         }
         RolesCommand::Get { role } => {
@@ -454,6 +437,29 @@ pub async fn send<T: serde::de::DeserializeOwned>(
 }
 
 /// Every item of every page, with progress on a terminal.
+/// The items of a list as received: the one page `--page` names, or every
+/// page (with progress on a terminal).
+pub async fn list_items<T, P>(
+    list: List<T, P>,
+    single_page: bool,
+    what: &'static str,
+    global: &GlobalArgs,
+) -> Result<Vec<Value>, Failure>
+where
+    T: Listed,
+    P: ListParams,
+{
+    if single_page {
+        let page = list
+            .page_raw()
+            .await
+            .map_err(|e| Failure::from_client(&e, false))?;
+        Ok(page.items)
+    } else {
+        collect(list.pages_raw(), what, global).await
+    }
+}
+
 pub async fn collect(
     mut pages: PageStream<Value>,
     what: &'static str,

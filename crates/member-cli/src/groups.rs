@@ -15,7 +15,7 @@ use crate::cli::{
     GlobalArgs, ListPermissionGroupsArgs, PermissionGroupsCommand, ResourceGroupsCommand,
 };
 use crate::commands::{
-    collect, connect, dry_run, print_list, print_one, resolve_failure, send, usage, Outcome,
+    connect, dry_run, list_items, print_list, print_one, resolve_failure, send, usage, Outcome,
 };
 use crate::output;
 use crate::report::Failure;
@@ -56,17 +56,14 @@ async fn list_permission_groups(global: &GlobalArgs, args: ListPermissionGroupsA
         params = params.with_paging(paging);
     }
     let (client, account) = connect(global)?;
-    let groups = client.permission_groups(&account);
-    let items = if args.paging.page.is_some() {
-        groups
-            .list(params)
-            .page_raw()
-            .await
-            .map_err(|e| Failure::from_client(&e, false))?
-            .items
-    } else {
-        collect(groups.list(params).pages_raw(), "permission groups", global).await?
-    };
+    let list = client.permission_groups(&account).list(params);
+    let items = list_items(
+        list,
+        args.paging.page.is_some(),
+        "permission groups",
+        global,
+    )
+    .await?;
     print_list(global, &items, output::permission_groups_table)
 }
 

@@ -18,7 +18,7 @@ use crate::cli::{
     GroupsCommand, ListGroupsArgs, OutputFormat, SetGroupMembersArgs,
 };
 use crate::commands::{
-    collect, connect, dry_run, print_list, print_one, resolve_failure, send, unresolved_failure,
+    connect, dry_run, list_items, print_list, print_one, resolve_failure, send, unresolved_failure,
     usage, write_json, write_text, Outcome,
 };
 use crate::output::{self, clean, plural};
@@ -119,17 +119,8 @@ async fn list(global: &GlobalArgs, args: ListGroupsArgs) -> Outcome {
         params = params.page(page).map_err(usage)?;
     }
     let (client, account) = connect(global)?;
-    let groups = client.user_groups(&account);
-    let items = if args.paging.page.is_some() {
-        groups
-            .list(params)
-            .page_raw()
-            .await
-            .map_err(|e| Failure::from_client(&e, false))?
-            .items
-    } else {
-        collect(groups.list(params).pages_raw(), "user groups", global).await?
-    };
+    let list = client.user_groups(&account).list(params);
+    let items = list_items(list, args.paging.page.is_some(), "user groups", global).await?;
     print_list(global, &items, output::user_groups_table)
 }
 
@@ -321,11 +312,10 @@ async fn members(global: &GlobalArgs, args: GroupMembersArgs) -> Outcome {
                 .user_group(&args.group)
                 .await
                 .map_err(resolve_failure)?;
-            let pages = groups
+            let list = groups
                 .members(&group.id)
-                .list(ListGroupMembersParams::new())
-                .pages_raw();
-            let items = collect(pages, "group members", global).await?;
+                .list(ListGroupMembersParams::new());
+            let items = list_items(list, false, "group members", global).await?;
             print_list(global, &items, output::group_members_table)
         }
         GroupMembersAction::Add(change) => {

@@ -609,22 +609,11 @@ impl NamedChange {
         resolver: &Resolver,
         changes: &[NamedChange],
     ) -> Result<Vec<Change>, Vec<Unresolved>> {
-        let mut resolved = Vec::with_capacity(changes.len());
-        let mut failed = Vec::new();
-        for (input, change) in changes.iter().enumerate() {
-            match change.resolve(resolver).await {
-                Ok(change) => resolved.push(change),
-                Err(errors) => failed.extend(errors.into_iter().map(|mut e| {
-                    e.input = input;
-                    e
-                })),
-            }
+        let mut results = Vec::with_capacity(changes.len());
+        for change in changes {
+            results.push(change.resolve(resolver).await);
         }
-        if failed.is_empty() {
-            Ok(resolved)
-        } else {
-            Err(failed)
-        }
+        gather(results, |input, e| e.input = input)
     }
 }
 
@@ -657,19 +646,16 @@ pub async fn resolve_roles(
     resolver: &Resolver,
     roles: &[String],
 ) -> Result<Vec<RoleId>, Vec<Unresolved>> {
-    let mut ids = Vec::with_capacity(roles.len());
-    let mut failed = Vec::new();
-    for (i, role) in roles.iter().enumerate() {
-        match resolver.role_id(role).await {
-            Ok(id) => ids.push(id),
-            Err(error) => failed.push(Unresolved::new(ChangeField::Roles, format!("[{i}]"), error)),
-        }
+    let mut results = Vec::with_capacity(roles.len());
+    for role in roles {
+        results.push(
+            resolver
+                .role_id(role)
+                .await
+                .map_err(|error| vec![Unresolved::new(ChangeField::Roles, String::new(), error)]),
+        );
     }
-    if failed.is_empty() {
-        Ok(ids)
-    } else {
-        Err(failed)
-    }
+    gather(results, |i, e| e.path = format!("[{i}]"))
 }
 
 /// Policies with names to policies with ids, every failure with its place
@@ -681,13 +667,26 @@ pub async fn resolve_policies(
     resolver: &Resolver,
     policies: &[NamedPolicy],
 ) -> Result<Vec<PolicyRequest>, Vec<Unresolved>> {
-    let mut resolved = Vec::with_capacity(policies.len());
+    let mut results = Vec::with_capacity(policies.len());
+    for policy in policies {
+        results.push(policy.resolve(resolver).await);
+    }
+    gather(results, |i, e| e.path = format!("[{i}]{}", e.path))
+}
+
+/// Every item resolved, in order; or every failure of every item, each
+/// `mark`ed with its item's index.
+fn gather<T>(
+    results: Vec<Result<T, Vec<Unresolved>>>,
+    mark: impl Fn(usize, &mut Unresolved),
+) -> Result<Vec<T>, Vec<Unresolved>> {
+    let mut resolved = Vec::with_capacity(results.len());
     let mut failed = Vec::new();
-    for (i, policy) in policies.iter().enumerate() {
-        match policy.resolve(resolver).await {
-            Ok(policy) => resolved.push(policy),
+    for (i, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(item) => resolved.push(item),
             Err(errors) => failed.extend(errors.into_iter().map(|mut e| {
-                e.path = format!("[{i}]{}", e.path);
+                mark(i, &mut e);
                 e
             })),
         }
