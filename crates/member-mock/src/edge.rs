@@ -23,7 +23,13 @@ use crate::{api, ADMIN_PREFIX, API_PREFIX};
 
 /// The whole HTTP app of a mock.
 pub(crate) fn app(inner: Arc<Inner>) -> Router {
-    let api = api::routes().route_layer(middleware::from_fn_with_state(inner.clone(), auth_layer));
+    // The API's answers are gzip-compressed when the request asks for it
+    // (`Accept-Encoding`), as Cloudflare's are. The layer sits inside the
+    // edge, so what the edge adds (429s, faults) is sent as is, and a
+    // truncating fault cuts the compressed bytes.
+    let api = api::routes()
+        .route_layer(middleware::from_fn_with_state(inner.clone(), auth_layer))
+        .layer(tower_http::compression::CompressionLayer::new());
     Router::new()
         .nest(API_PREFIX, api)
         .nest(ADMIN_PREFIX, crate::admin::router())

@@ -18,7 +18,7 @@ mod state;
 
 pub use fault::{Fault, FaultBody, FaultBuilder};
 pub use handle::MockServer;
-pub use rate_limit::RateLimitPolicy;
+pub use rate_limit::{RateLimitPolicy, WindowMode};
 pub use record::{RecordedRequest, REDACTED};
 pub use seed::{Seed, SeedAccount, SeedError, SeedUserGroup};
 pub use server::{

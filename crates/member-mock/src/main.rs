@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use member_mock::{MockServer, RateLimitPolicy, ScopeShape, Seed};
+use member_mock::{MockServer, RateLimitPolicy, ScopeShape, Seed, WindowMode};
 
 /// A local stand-in for the Cloudflare account-members API.
 #[derive(Debug, Parser)]
@@ -57,6 +57,35 @@ struct Args {
     /// after a breach, as the real API does (e.g. 1200/300/300).
     #[arg(long, value_parser = parse_rate_limit)]
     rate_limit: Option<RateLimitPolicy>,
+    /// How --rate-limit counts: `fixed` (a window opens with its first
+    /// request and then admits REQUESTS) or `sliding` (at most REQUESTS in
+    /// any interval of SECONDS).
+    #[arg(long, value_enum, default_value = "fixed", requires = "rate_limit")]
+    rate_limit_window: WindowArg,
+    /// Add generated accounts for benchmarks: ACCOUNTSxMEMBERS, e.g. 200x100
+    /// (200 accounts of 100 members each, kept on reset).
+    #[arg(long, value_name = "ACCOUNTSxMEMBERS", value_parser = parse_generated)]
+    generate_accounts: Option<(usize, usize)>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum WindowArg {
+    Fixed,
+    Sliding,
+}
+
+fn parse_generated(text: &str) -> Result<(usize, usize), String> {
+    let expected = "expected ACCOUNTSxMEMBERS, e.g. 200x100";
+    let (accounts, members) = text.split_once(['x', 'X']).ok_or(expected)?;
+    let accounts = accounts
+        .trim()
+        .parse()
+        .map_err(|e| format!("accounts: {e}; {expected}"))?;
+    let members = members
+        .trim()
+        .parse()
+        .map_err(|e| format!("members: {e}; {expected}"))?;
+    Ok((accounts, members))
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -124,8 +153,14 @@ async fn main() -> ExitCode {
     if args.allow_direct_add {
         builder = builder.allow_direct_add(true);
     }
-    if let Some(limit) = args.rate_limit {
+    if let Some(mut limit) = args.rate_limit {
+        if matches!(args.rate_limit_window, WindowArg::Sliding) {
+            limit.mode = WindowMode::Sliding;
+        }
         builder = builder.rate_limit(limit);
+    }
+    if let Some((accounts, members)) = args.generate_accounts {
+        builder = builder.generated_accounts(accounts, members);
     }
     let server = match builder.start().await {
         Ok(server) => server,

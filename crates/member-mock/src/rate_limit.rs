@@ -1,12 +1,16 @@
-//! A fixed-window rate limiter like the real API's (1,200 requests per five
-//! minutes per token): past the limit, 429 with code 10100 and `Retry-After`.
-//! With a [`penalty`](RateLimitPolicy::penalty), a breach blocks every request for
+//! The rate limiter, like the real API's (1,200 requests per five minutes per
+//! token): past the limit, 429 with code 10100 and `Retry-After`. Two ways to
+//! count ([`WindowMode`]): a fixed window that starts with its first request
+//! (the default), or a sliding window, the strict reading of "at most N in any
+//! interval of the window's length". With a
+//! [`penalty`](RateLimitPolicy::penalty), a breach blocks every request for
 //! that long, as the real API does (for up to five minutes).
 //!
 //! Windows and penalties are measured on Tokio's clock
 //! (`tokio::time::Instant`), so a test on a paused clock
 //! (`#[tokio::test(start_paused = true)]`) moves through them in virtual time.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +20,8 @@ use tokio::time::Instant;
 /// the `Ratelimit-Policy` header it sends while the limiter is on.
 ///
 /// JSON form (the admin API): `{"requests": 1200, "window_secs": 300}`, plus
-/// `"penalty_secs": 300` for a limit that blocks after a breach.
+/// `"penalty_secs": 300` for a limit that blocks after a breach and
+/// `"mode": "sliding"` for a sliding window.
 ///
 /// ```
 /// use std::time::Duration;
@@ -40,16 +45,62 @@ pub struct RateLimitPolicy {
         skip_serializing_if = "Option::is_none"
     )]
     pub penalty: Option<Duration>,
+    /// How requests are counted (default [`WindowMode::Fixed`]).
+    #[serde(default, skip_serializing_if = "WindowMode::is_fixed")]
+    pub mode: WindowMode,
+}
+
+/// How the limiter counts requests against `requests` per `window`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum WindowMode {
+    /// A window opens with the first request after the previous one closed
+    /// and admits `requests` until it closes; then the whole budget is back
+    /// at once. `Ratelimit`'s `t` is the time until the window closes.
+    #[default]
+    Fixed,
+    /// At most `requests` in any interval of the window's length: a request
+    /// is admitted when fewer than `requests` were admitted in the window
+    /// before it, so a slot comes back exactly one window after the request
+    /// that used it. `Ratelimit`'s `r` is what is left now and `t` the time
+    /// until the oldest counted request leaves the window (the next slot
+    /// back); `Retry-After` says the same.
+    Sliding,
+}
+
+impl WindowMode {
+    fn is_fixed(&self) -> bool {
+        *self == Self::Fixed
+    }
 }
 
 impl RateLimitPolicy {
     /// `requests` per `window` (a window under a second counts as one
-    /// second).
+    /// second), counted in fixed windows.
     pub fn new(requests: u32, window: Duration) -> Self {
         Self {
             requests,
             window,
             penalty: None,
+            mode: WindowMode::Fixed,
+        }
+    }
+
+    /// `requests` in any interval of `window`: a sliding window.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let strict = member_mock::RateLimitPolicy::sliding(40, Duration::from_secs(10));
+    /// assert_eq!(
+    ///     serde_json::to_string(&strict).unwrap(),
+    ///     r#"{"requests":40,"window_secs":10,"mode":"sliding"}"#
+    /// );
+    /// ```
+    pub fn sliding(requests: u32, window: Duration) -> Self {
+        Self {
+            mode: WindowMode::Sliding,
+            ..Self::new(requests, window)
         }
     }
 
@@ -149,7 +200,15 @@ pub(crate) struct Limiter {
     limit: Option<RateLimitPolicy>,
     window_start: Option<Instant>,
     count: u32,
+    /// Sliding mode: when each request still in the window was admitted,
+    /// oldest first.
+    admitted: VecDeque<Instant>,
     blocked_until: Option<Instant>,
+}
+
+/// Whole seconds, rounded up.
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
 impl Limiter {
@@ -158,6 +217,7 @@ impl Limiter {
             limit,
             window_start: None,
             count: 0,
+            admitted: VecDeque::new(),
             blocked_until: None,
         }
     }
@@ -183,6 +243,31 @@ impl Limiter {
             });
         }
         let window = Duration::from_secs(limit.window_secs());
+        let (allowed, remaining, reset_secs) = match limit.mode {
+            WindowMode::Fixed => self.fixed(limit, window, now),
+            WindowMode::Sliding => self.sliding(limit, window, now),
+        };
+        if !allowed {
+            if let Some(penalty) = limit.penalty {
+                self.blocked_until = Some(now + penalty);
+                return Some(Verdict {
+                    allowed: false,
+                    remaining: 0,
+                    reset_secs: penalty.as_secs().max(1),
+                    limit,
+                });
+            }
+        }
+        Some(Verdict {
+            allowed,
+            remaining,
+            reset_secs: reset_secs.max(1),
+            limit,
+        })
+    }
+
+    /// A window from its first request: (allowed, remaining, reset).
+    fn fixed(&mut self, limit: RateLimitPolicy, window: Duration, now: Instant) -> (bool, u32, u64) {
         let start = match self.window_start {
             Some(start) if now.duration_since(start) < window => start,
             _ => {
@@ -192,25 +277,44 @@ impl Limiter {
             }
         };
         let left = window.saturating_sub(now.duration_since(start));
-        let reset_secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
         let allowed = self.count < limit.requests;
         if allowed {
             self.count += 1;
-        } else if let Some(penalty) = limit.penalty {
-            self.blocked_until = Some(now + penalty);
-            return Some(Verdict {
-                allowed: false,
-                remaining: 0,
-                reset_secs: penalty.as_secs().max(1),
-                limit,
-            });
         }
-        Some(Verdict {
+        (
             allowed,
-            remaining: limit.requests.saturating_sub(self.count),
-            reset_secs: reset_secs.max(1),
-            limit,
-        })
+            limit.requests.saturating_sub(self.count),
+            ceil_secs(left),
+        )
+    }
+
+    /// At most `requests` admitted in `(now - window, now]`: a request
+    /// admitted exactly one window ago no longer counts.
+    fn sliding(
+        &mut self,
+        limit: RateLimitPolicy,
+        window: Duration,
+        now: Instant,
+    ) -> (bool, u32, u64) {
+        while self
+            .admitted
+            .front()
+            .is_some_and(|at| now.saturating_duration_since(*at) >= window)
+        {
+            self.admitted.pop_front();
+        }
+        let allowed = self.admitted.len() < limit.requests as usize;
+        if allowed {
+            self.admitted.push_back(now);
+        }
+        let remaining = u32::try_from(self.admitted.len())
+            .map_or(0, |used| limit.requests.saturating_sub(used));
+        // When the next slot comes back: the oldest counted request leaves.
+        let next = self
+            .admitted
+            .front()
+            .map_or(window, |at| window.saturating_sub(now.saturating_duration_since(*at)));
+        (allowed, remaining, ceil_secs(next))
     }
 }
 
@@ -256,6 +360,42 @@ mod tests {
         let strict: RateLimitPolicy =
             serde_json::from_str(r#"{"requests":5,"window_secs":10,"penalty_secs":60}"#).unwrap();
         assert_eq!(strict.penalty, Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn a_sliding_window_admits_n_in_any_interval() {
+        let mut limiter = Limiter::new(Some(RateLimitPolicy::sliding(
+            2,
+            Duration::from_secs(10),
+        )));
+        let t0 = Instant::now();
+        let first = limiter.check(t0).unwrap();
+        assert!(first.allowed);
+        assert_eq!((first.remaining, first.reset_secs), (1, 10));
+        let second = limiter.check(t0 + Duration::from_secs(6)).unwrap();
+        assert!(second.allowed);
+        // Nothing left; the first request leaves the window in 4 s.
+        assert_eq!((second.remaining, second.reset_secs), (0, 4));
+        // A fixed window opened at t0 would have reset at 10 s; here the
+        // request of 6 s still counts until 16 s.
+        let refused = limiter.check(t0 + Duration::from_millis(9_500)).unwrap();
+        assert!(!refused.allowed);
+        assert_eq!(refused.reset_secs, 1);
+        let back = limiter.check(t0 + Duration::from_secs(10)).unwrap();
+        assert!(back.allowed, "exactly one window after the first");
+        assert_eq!((back.remaining, back.reset_secs), (0, 6));
+        assert!(!limiter.check(t0 + Duration::from_secs(15)).unwrap().allowed);
+        assert!(limiter.check(t0 + Duration::from_secs(16)).unwrap().allowed);
+    }
+
+    #[test]
+    fn mode_in_json_is_optional() {
+        let plain: RateLimitPolicy =
+            serde_json::from_str(r#"{"requests":5,"window_secs":10}"#).unwrap();
+        assert_eq!(plain.mode, WindowMode::Fixed);
+        let sliding: RateLimitPolicy =
+            serde_json::from_str(r#"{"requests":5,"window_secs":10,"mode":"sliding"}"#).unwrap();
+        assert_eq!(sliding, RateLimitPolicy::sliding(5, Duration::from_secs(10)));
     }
 
     #[test]

@@ -92,3 +92,34 @@ async fn reset_restores_the_configured_limit() {
     );
     assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_sliding_window_counts_any_interval() {
+    let server = MockServer::builder()
+        .rate_limit(RateLimitPolicy::sliding(2, Duration::from_secs(10)))
+        .start()
+        .await
+        .unwrap();
+    let first = get(&server, &members_path()).await;
+    assert_eq!(first.header("ratelimit"), Some("\"default\";r=1;t=10"));
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let second = get(&server, &members_path()).await;
+    assert_eq!(second.status, StatusCode::OK);
+    // Nothing left; the first request leaves the window in 4 s.
+    assert_eq!(second.header("ratelimit"), Some("\"default\";r=0;t=4"));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let limited = get(&server, &members_path()).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Ten seconds after the first: its slot is back, and only that one (a
+    // fixed window opened by the first request would give both back).
+    assert_eq!(get(&server, &members_path()).await.status, StatusCode::OK);
+    let again = get(&server, &members_path()).await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(again.header("retry-after"), Some("6"));
+    assert_eq!(
+        server.rate_limit().map(|l| l.mode),
+        Some(member_mock::WindowMode::Sliding)
+    );
+}
