@@ -29,9 +29,12 @@
 //! - **Envelopes**: `success: false` is an error even in a 200; error bodies
 //!   that are not envelopes (HTML from the edge) keep a short excerpt, the
 //!   status and the `cf-ray`.
-//! - **Rate limiting** (off by default, [`RateLimitConfig`]): a `governor`
-//!   budget of N requests per window, the server's `Ratelimit` header
-//!   followed so the client pauses before it is refused, and after a 429 a
+//! - **Rate limiting** (off by default, [`RateLimitConfig`]): never more
+//!   than N requests in any window-long interval as the server sees them
+//!   (each slot back one window after its answer), so neither a fixed- nor
+//!   a sliding-window server refuses; the server's `Ratelimit-Policy` kept
+//!   too and its `Ratelimit` count followed when others share the token;
+//!   after a 429 a
 //!   block shared by every request of the client for as long as the server
 //!   asked (above the `Retry-After` cap: the caller opted in). Waits use
 //!   `tokio::time`, so paused-clock tests see them exactly.

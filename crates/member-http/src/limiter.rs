@@ -1,20 +1,28 @@
 //! Client-side rate limiting, off unless the caller asks for it
 //! ([`HttpClientBuilder::rate_limit`](crate::HttpClientBuilder::rate_limit)).
 //!
-//! Three things decide when an attempt may be sent, all shared by every clone
+//! Four things decide when an attempt may be sent, all shared by every clone
 //! of one [`HttpClient`](crate::HttpClient):
 //!
-//! 1. **The configured budget**, a `governor` GCRA limiter: `requests` per
-//!    `window`, up to `burst` at once (by default the whole budget, which is
-//!    what a fixed-window server such as Cloudflare's allows).
-//! 2. **The server's own count**, from the `Ratelimit` header
-//!    (`"default";r=<remaining>;t=<seconds to reset>`): the client keeps an
-//!    estimate of what the server will still accept, less its own requests
-//!    still in flight, and when that reaches zero every attempt waits until
-//!    the server's window resets (plus a small margin). So the client slows
-//!    down *before* the server refuses, and also when other programs share
-//!    the token.
-//! 3. **A shared block after a 429**: the wait the server asked for
+//! 1. **At most `requests` in any `window`-long interval**, by the client's
+//!    own log: every attempt holds a slot from the moment it takes its
+//!    permit until one `window` after its answer arrived (or it was given
+//!    up). The server saw the request between those two moments, so two
+//!    requests one slot apart reach the server at least a window apart: the
+//!    client never exceeds a fixed-window server (such as Cloudflare's) nor a
+//!    strict sliding-window one, without waiting for the server's rounded
+//!    headers. The limits the server announces in `Ratelimit-Policy`
+//!    (`q` per `w`) are kept to the same way.
+//! 2. **The configured burst**, a `governor` GCRA limiter: `requests` per
+//!    `window`, up to `burst` at once (by default the whole budget).
+//! 3. **Others' use of the token**, from the `Ratelimit` header
+//!    (`"default";r=<remaining>;t=<seconds to reset>`): when the server
+//!    counts more requests than the client's own log holds (another program
+//!    shares the token), the client keeps an estimate of what the server will
+//!    still accept, less its own requests in flight, and when that reaches
+//!    zero every attempt waits until the server's announced reset plus a
+//!    small margin.
+//! 4. **A shared block after a 429**: the wait the server asked for
 //!    (`Retry-After`, else the `Ratelimit` reset, else the backoff) holds back
 //!    every attempt of the client, not only the one that was refused, and it
 //!    is honoured even above `retry_after_cap`, because the caller opted in.
@@ -23,6 +31,7 @@
 //! on `tokio::time::Instant`), so tests on Tokio's paused clock see the
 //! limiter exactly, without real waiting.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -48,24 +57,29 @@ const SAME_WINDOW_TOLERANCE: Duration = Duration::from_millis(1500);
 /// The client-side rate limit: `requests` per `window`, for
 /// [`HttpClientBuilder::rate_limit`](crate::HttpClientBuilder::rate_limit).
 ///
-/// - **Budget**: at most `burst` attempts at once (default: all `requests`),
-///   refilled evenly at `requests` per `window`. Every attempt, retries
-///   included, takes one permit before it is sent.
-/// - **Server headers** (on by default): the `Ratelimit` header's remaining
+/// - **Budget**: never more than `requests` attempts in any `window`-long
+///   interval as the server sees them (each attempt's slot comes back one
+///   `window` after its answer), and at most `burst` at once (default: all
+///   `requests`), refilled evenly at `requests` per `window`. Every attempt,
+///   retries included, takes one permit before it is sent. So the client
+///   keeps to a fixed-window server and to a strict sliding-window one
+///   alike, using each window's whole budget.
+/// - **Server headers** (on by default): the limits of `Ratelimit-Policy`
+///   are kept too, and when the `Ratelimit` header counts more requests than
+///   this client sent (another program shares the token), its remaining
 ///   count and reset time are followed, so the client pauses until the
 ///   server's window resets instead of being refused. Turn off with
 ///   [`follow_headers(false)`](Self::follow_headers).
 /// - **Reset margin**: how long after the server's announced reset the
-///   client waits before sending again (default `window / 40`, at most
-///   1 s), covering the header's whole-second rounding and clock skew.
+///   client waits before sending again when it follows that reset (default
+///   `window / 40`, at most 1 s), covering the header's whole-second
+///   rounding and clock skew.
 /// - After a 429, every request of the client waits what the server asked,
 ///   even above [`retry_after_cap`](crate::HttpClientBuilder::retry_after_cap).
 ///
-/// With `burst(1)` the client sends evenly spaced attempts and never more
-/// than `requests` in any `window`-long interval even without the server's
-/// headers; the default burst is faster against a fixed-window server (it
-/// uses each window's whole budget at once) and relies on the headers to
-/// stop at the server's count.
+/// With `burst(1)` the client sends evenly spaced attempts; the default
+/// burst sends a window's budget at once and then waits for the slots to
+/// come back.
 ///
 /// ```
 /// use std::time::Duration;
@@ -351,16 +365,88 @@ struct ServerWindow {
     reset_at: Instant,
 }
 
+/// The most `Ratelimit-Policy` limits kept, and the largest quota of one
+/// that is kept to (a larger one is not kept: the log would grow with it).
+const MAX_SERVER_POLICIES: usize = 4;
+const MAX_SERVER_QUOTA: u32 = 100_000;
+
 #[derive(Debug, Default)]
 struct State {
     /// After a 429: nobody sends before this.
     blocked_until: Option<Instant>,
-    /// From the `Ratelimit` header.
+    /// From the `Ratelimit` header, while it shows others' requests.
     server: Option<ServerWindow>,
     /// Attempts holding a permit (sent or about to be).
     in_flight: u64,
+    /// When each attempt's answer came (or the attempt was given up),
+    /// oldest first: each holds its slot until one window after.
+    finished: VecDeque<Instant>,
+    /// The limits of the last `Ratelimit-Policy` header: (quota, window).
+    server_policies: Vec<(u32, Duration)>,
     /// Whether the stricter-policy warning was logged.
     policy_warned: bool,
+}
+
+/// Why no permit is to be had now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Try again at this instant.
+    Until(Instant),
+    /// Every slot is held by an attempt in flight: try again when one ends.
+    ForAnAnswer,
+}
+
+impl State {
+    /// The slots in use for a limit of `window`: attempts in flight, and
+    /// those answered less than a window ago.
+    fn used(&self, window: Duration, now: Instant) -> u64 {
+        let recent = self
+            .finished
+            .iter()
+            .rev()
+            .take_while(|at| now.saturating_duration_since(**at) < window)
+            .count();
+        self.in_flight + recent as u64
+    }
+
+    /// When a slot comes back under `quota` per `window`, or `None` when
+    /// one is free now.
+    fn slot_wait(&self, quota: u32, window: Duration, now: Instant) -> Option<Wait> {
+        let quota = u64::from(quota.max(1));
+        if self.used(window, now) < quota {
+            return None;
+        }
+        if self.in_flight >= quota {
+            return Some(Wait::ForAnAnswer);
+        }
+        // `quota - in_flight` answered attempts may stay within the window:
+        // the slot back next is that of the newest one beyond them.
+        let keep = (quota - self.in_flight) as usize;
+        let back = self.finished.iter().rev().nth(keep - 1)?;
+        Some(Wait::Until(*back + window))
+    }
+
+    /// Drops what no limit looks at any more.
+    fn prune(&mut self, now: Instant, longest: Duration, most: usize) {
+        while self
+            .finished
+            .front()
+            .is_some_and(|at| now.saturating_duration_since(*at) >= longest)
+            || self.finished.len() > most
+        {
+            self.finished.pop_front();
+        }
+    }
+}
+
+/// The later of two waits (an unknown one, for an answer, wins).
+fn later(a: Option<Wait>, b: Option<Wait>) -> Option<Wait> {
+    match (a, b) {
+        (Some(Wait::ForAnAnswer), _) | (_, Some(Wait::ForAnAnswer)) => Some(Wait::ForAnAnswer),
+        (Some(Wait::Until(a)), Some(Wait::Until(b))) => Some(Wait::Until(a.max(b))),
+        (a, None) => a,
+        (None, b) => b,
+    }
 }
 
 /// The limiter of one client.
@@ -369,6 +455,8 @@ pub(crate) struct Limiter {
     gcra: Gcra,
     clock: TokioClock,
     state: Mutex<State>,
+    /// Woken when an attempt ends (for [`Wait::ForAnAnswer`]).
+    answered: Notify,
 }
 
 impl std::fmt::Debug for Limiter {
@@ -413,7 +501,14 @@ impl Limiter {
             clock,
             config,
             state: Mutex::new(State::default()),
+            answered: Notify::new(),
         })
+    }
+
+    /// Every limit kept to: the configured one and the server's.
+    fn limits<'s>(&'s self, state: &'s State) -> impl Iterator<Item = (u32, Duration)> + 's {
+        std::iter::once((self.config.requests, self.config.window))
+            .chain(state.server_policies.iter().copied())
     }
 
     pub(crate) fn config(&self) -> &RateLimitConfig {
@@ -424,13 +519,13 @@ impl Limiter {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A permit now, or the instant to try again at.
-    pub(crate) fn try_acquire(&self) -> Result<Permit<'_>, Instant> {
+    /// A permit now, or when to try again.
+    pub(crate) fn try_acquire(&self) -> Result<Permit<'_>, Wait> {
         let now = Instant::now();
         let mut state = self.lock();
         if let Some(until) = state.blocked_until {
             if until > now {
-                return Err(until);
+                return Err(Wait::Until(until));
             }
             state.blocked_until = None;
         }
@@ -439,14 +534,21 @@ impl Limiter {
             if now >= open_at {
                 state.server = None;
             } else if window.remaining == 0 {
-                return Err(open_at);
+                return Err(Wait::Until(open_at));
             }
         }
-        // Checked under the lock, so that a permit of the budget is only
-        // spent when the server's count allows the attempt too.
+        let slots = self
+            .limits(&state)
+            .map(|(quota, window)| state.slot_wait(quota, window, now))
+            .fold(None, later);
+        if let Some(wait) = slots {
+            return Err(wait);
+        }
+        // Checked under the lock and last, so that a permit of the budget is
+        // only spent when everything else allows the attempt too.
         if let Err(not_until) = self.gcra.check() {
             let wait = not_until.wait_time_from(self.clock.now());
-            return Err(now + wait.max(Duration::from_micros(1)));
+            return Err(Wait::Until(now + wait.max(Duration::from_micros(1))));
         }
         if let Some(window) = &mut state.server {
             window.remaining = window.remaining.saturating_sub(1);
@@ -460,14 +562,33 @@ impl Limiter {
     /// One attempt is over; `meta` holds its answer's headers, if any.
     fn finish(&self, meta: Option<&ResponseMeta>) {
         let now = Instant::now();
-        let mut state = self.lock();
-        state.in_flight = state.in_flight.saturating_sub(1);
-        if let Some(meta) = meta.filter(|_| self.config.follow_headers) {
-            self.follow(&mut state, meta, now);
+        {
+            let mut state = self.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
+            state.finished.push_back(now);
+            if let Some(meta) = meta.filter(|_| self.config.follow_headers) {
+                self.follow(&mut state, meta, now);
+            }
+            let (longest, most) = self
+                .limits(&state)
+                .fold((Duration::ZERO, 0), |(w, n), (quota, window)| {
+                    (w.max(window), n.max(quota as usize))
+                });
+            state.prune(now, longest, most);
         }
+        self.answered.notify_waiters();
     }
 
     fn follow(&self, state: &mut State, meta: &ResponseMeta, now: Instant) {
+        if let Some(raw) = meta.rate_limit_policy() {
+            let policies: Vec<(u32, Duration)> = parse_policies(raw)
+                .filter(|(quota, _)| (1..=MAX_SERVER_QUOTA).contains(quota))
+                .take(MAX_SERVER_POLICIES)
+                .collect();
+            if !policies.is_empty() {
+                state.server_policies = policies;
+            }
+        }
         if !state.policy_warned {
             if let Some((quota, window)) = meta.rate_limit_policy().and_then(parse_policy) {
                 // Stricter when quota / window < requests / window, compared
@@ -493,6 +614,20 @@ impl Limiter {
         let (Some(remaining), Some(reset)) = (limit.remaining, limit.reset) else {
             return;
         };
+        // What the server counted, against what this client's own log holds
+        // for the server's window: when the log holds as many, every request
+        // counted is (or may be) ours, and the log, kept to the server's
+        // policy too, already stops where the server would.
+        let (quota, window) = state
+            .server_policies
+            .first()
+            .copied()
+            .unwrap_or((self.config.requests, self.config.window));
+        let counted = u64::from(quota).saturating_sub(remaining);
+        if counted <= state.used(window, now) {
+            state.server = None;
+            return;
+        }
         let reset_at = now + reset;
         // Our other attempts in flight may not be counted in `r` yet.
         let estimate = remaining.saturating_sub(state.in_flight);
@@ -526,6 +661,12 @@ impl Limiter {
 fn within(a: Instant, b: Instant, tolerance: Duration) -> bool {
     let gap = if a > b { a - b } else { b - a };
     gap <= tolerance
+}
+
+/// `"default";q=1200;w=300` → (1200, 300 s); several policies separated
+/// by commas give one each.
+fn parse_policies(raw: &str) -> impl Iterator<Item = (u32, Duration)> + '_ {
+    raw.split(',').filter_map(parse_policy)
 }
 
 /// `"default";q=1200;w=300` → (1200, 300 s).
@@ -569,14 +710,37 @@ pub(crate) async fn acquire<'a>(
         if cancel.is_some_and(CancelToken::is_cancelled) {
             return Err(PermitStop::Cancelled);
         }
-        let until = match limiter.try_acquire() {
+        // Registered before the try, so that an answer in between wakes it.
+        let answered = limiter.answered.notified();
+        tokio::pin!(answered);
+        answered.as_mut().enable();
+        match limiter.try_acquire() {
             Ok(permit) => return Ok((permit, started.elapsed())),
-            Err(until) => until,
-        };
-        if deadline_at.is_some_and(|at| until >= at) {
-            return Err(PermitStop::Deadline);
+            Err(Wait::Until(until)) => {
+                if deadline_at.is_some_and(|at| until >= at) {
+                    return Err(PermitStop::Deadline);
+                }
+                sleep_until(until, cancel).await;
+            }
+            Err(Wait::ForAnAnswer) => {
+                let sleep = async {
+                    match deadline_at {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    () = answered => {}
+                    () = sleep => return Err(PermitStop::Deadline),
+                    () = async {
+                        match cancel {
+                            Some(token) => token.cancelled().await,
+                            None => std::future::pending().await,
+                        }
+                    } => return Err(PermitStop::Cancelled),
+                }
+            }
         }
-        sleep_until(until, cancel).await;
     }
 }
 
@@ -640,16 +804,24 @@ mod tests {
         assert_eq!(parse_policy("\"default\";q=1;w=0"), None);
     }
 
+    fn until(wait: Wait) -> Duration {
+        match wait {
+            Wait::Until(at) => at.duration_since(Instant::now()),
+            Wait::ForAnAnswer => panic!("waits for an answer"),
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn budget_then_server_window_then_block() {
         let limiter = Limiter::new(RateLimitConfig::new(3, Duration::from_secs(3))).unwrap();
         let a = limiter.try_acquire().unwrap();
         let b = limiter.try_acquire().unwrap();
-        // The server says one left, reset in 5 s; `b` is still in flight.
-        a.finish(Some(&meta(1, 5)));
+        // The server says none left of 3, reset in 5 s, while this client
+        // has sent two: someone else sent one. `b` is still in flight.
+        a.finish(Some(&meta(0, 5)));
         let open = limiter.try_acquire().err().expect("no more until reset");
         assert_eq!(
-            open.duration_since(Instant::now()),
+            until(open),
             Duration::from_secs(5) + Duration::from_millis(75)
         );
         drop(b);
@@ -657,11 +829,55 @@ mod tests {
         let c = limiter.try_acquire().unwrap();
         c.finish(None);
         limiter.block_for(Duration::from_secs(30));
-        let until = limiter.try_acquire().err().expect("blocked");
-        assert_eq!(
-            until.duration_since(Instant::now()),
-            Duration::from_secs(30)
-        );
+        let blocked = limiter.try_acquire().err().expect("blocked");
+        assert_eq!(until(blocked), Duration::from_secs(30));
         assert_eq!(limiter.lock().in_flight, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_comes_back_one_window_after_its_answer() {
+        let limiter = Limiter::new(RateLimitConfig::new(2, Duration::from_secs(10))).unwrap();
+        let a = limiter.try_acquire().unwrap();
+        let b = limiter.try_acquire().unwrap();
+        // Both in flight: nothing to compute until one is answered.
+        assert_eq!(limiter.try_acquire().err(), Some(Wait::ForAnAnswer));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        a.finish(None);
+        tokio::time::advance(Duration::from_secs(2)).await;
+        b.finish(None);
+        // a's slot is back 10 s after its answer (at 11 s), b's at 13 s.
+        assert_eq!(
+            until(limiter.try_acquire().err().unwrap()),
+            Duration::from_secs(8)
+        );
+        tokio::time::advance(Duration::from_secs(8)).await;
+        let c = limiter.try_acquire().unwrap();
+        assert_eq!(
+            until(limiter.try_acquire().err().unwrap()),
+            Duration::from_secs(2)
+        );
+        drop(c);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_servers_policy_is_kept_and_its_count_of_ours_adds_nothing() {
+        // Configured 100 per 10 s; the server announces 2 per 10 s.
+        let limiter = Limiter::new(RateLimitConfig::new(100, Duration::from_secs(10))).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("ratelimit", HeaderValue::from_static("\"default\";r=1;t=10"));
+        headers.insert(
+            "ratelimit-policy",
+            HeaderValue::from_static("\"default\";q=2;w=10"),
+        );
+        let first = ResponseMeta::new(headers);
+        limiter.try_acquire().unwrap().finish(Some(&first));
+        // One of 2 used, and it is ours: no reset to wait for.
+        assert!(limiter.lock().server.is_none());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        limiter.try_acquire().unwrap().finish(None);
+        assert_eq!(
+            until(limiter.try_acquire().err().unwrap()),
+            Duration::from_secs(9)
+        );
     }
 }

@@ -66,6 +66,10 @@ fn max_in_any_window(arrivals: &[Instant], window: Duration) -> usize {
 struct Window {
     limit: u32,
     window: Duration,
+    /// At most `limit` in any interval of `window` instead of fixed windows.
+    sliding: bool,
+    /// How long each answer takes.
+    delay: Duration,
     start: Option<Instant>,
     count: u32,
     arrivals: Vec<(Instant, u16)>,
@@ -80,11 +84,28 @@ struct WindowServer {
 
 impl WindowServer {
     async fn start(limit: u32, window: Duration) -> Self {
+        Self::spawn(limit, window, false).await
+    }
+
+    /// A strict server: at most `limit` in any interval of `window`
+    /// (`(now - window, now]`); `t` is the time until the oldest counted
+    /// request leaves the window.
+    fn sliding(limit: u32, window: Duration) -> SlidingStart {
+        SlidingStart {
+            limit,
+            window,
+            delay: Duration::ZERO,
+        }
+    }
+
+    async fn spawn(limit: u32, window: Duration, sliding: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(Window {
             limit,
             window,
+            sliding,
+            delay: Duration::ZERO,
             start: None,
             count: 0,
             arrivals: Vec::new(),
@@ -136,6 +157,33 @@ impl WindowServer {
     }
 }
 
+/// A sliding server to start, with an answer delay.
+struct SlidingStart {
+    limit: u32,
+    window: Duration,
+    delay: Duration,
+}
+
+impl SlidingStart {
+    fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+impl std::future::IntoFuture for SlidingStart {
+    type Output = WindowServer;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = WindowServer>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let server = WindowServer::spawn(self.limit, self.window, true).await;
+            server.state.lock().unwrap().delay = self.delay;
+            server
+        })
+    }
+}
+
 async fn serve(mut stream: TcpStream, state: Arc<Mutex<Window>>) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -146,23 +194,26 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<Window>>) {
         }
     }
     let now = Instant::now();
-    let (status, headers, body) = {
+    let (status, headers, body, delay) = {
         let mut w = state.lock().unwrap();
-        let start = match w.start {
-            Some(s) if now < s + w.window => s,
-            _ => {
-                w.start = Some(now);
-                w.count = 0;
-                now
-            }
+        let delay = w.delay;
+        let (allowed, remaining, reset) = if w.sliding {
+            let window = w.window;
+            let counted: Vec<Instant> = w
+                .arrivals
+                .iter()
+                .filter(|(at, status)| *status == 200 && now.duration_since(*at) < window)
+                .map(|(at, _)| *at)
+                .collect();
+            let allowed = (counted.len() as u32) < w.limit;
+            let used = counted.len() as u32 + u32::from(allowed);
+            let oldest = counted.first().copied().unwrap_or(now);
+            let left = (oldest + window).saturating_duration_since(now);
+            let reset = (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1);
+            (allowed, w.limit - used, reset)
+        } else {
+            fixed(&mut w, now)
         };
-        let left = (start + w.window).saturating_duration_since(now);
-        let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-        let allowed = w.count < w.limit;
-        if allowed {
-            w.count += 1;
-        }
-        let remaining = w.limit - w.count;
         let status = if allowed { 200 } else { 429 };
         w.arrivals.push((now, status));
         let mut headers = vec![
@@ -180,8 +231,11 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<Window>>) {
             json!({"success": false, "errors": [{"code": 10100, "message": "rate limited"}],
                    "messages": [], "result": null})
         };
-        (status, headers, body.to_string())
+        (status, headers, body.to_string(), delay)
     };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let mut out = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n");
     for h in headers {
         out.push_str(&h);
@@ -193,6 +247,25 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<Window>>) {
     ));
     let _ = stream.write_all(out.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+/// A fixed window from its first request: (allowed, remaining, reset secs).
+fn fixed(w: &mut Window, now: Instant) -> (bool, u32, u64) {
+    let start = match w.start {
+        Some(s) if now < s + w.window => s,
+        _ => {
+            w.start = Some(now);
+            w.count = 0;
+            now
+        }
+    };
+    let left = (start + w.window).saturating_duration_since(now);
+    let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    let allowed = w.count < w.limit;
+    if allowed {
+        w.count += 1;
+    }
+    (allowed, w.limit - w.count, reset)
 }
 
 // ------------------------------------------------------------- budget ----
@@ -217,7 +290,8 @@ async fn every_attempt_takes_a_permit_of_the_budget() {
     let last = *arrivals.iter().max().unwrap();
     assert_eq!(last - started, Duration::from_secs(22));
 
-    // The default burst is the whole budget: 5 at once, then one per 2 s.
+    // The default burst is the whole budget: 5 at once, and then, as each
+    // slot comes back one window after its answer, the next 5.
     let server = Server::start(vec![Reply::ok(json!({"n": 1}))]).await;
     let client = server
         .client()
@@ -229,7 +303,9 @@ async fn every_attempt_takes_a_permit_of_the_budget() {
     let mut offsets: Vec<Duration> = server.requests().iter().map(|r| r.at - started).collect();
     offsets.sort();
     let secs: Vec<u64> = offsets.iter().map(Duration::as_secs).collect();
-    assert_eq!(secs, [0, 0, 0, 0, 0, 2, 4]);
+    assert_eq!(secs, [0, 0, 0, 0, 0, 10, 10]);
+    let arrivals: Vec<Instant> = server.requests().iter().map(|r| r.at).collect();
+    assert!(max_in_any_window(&arrivals, Duration::from_secs(10)) <= 5);
 }
 
 #[tokio::test(start_paused = true)]
@@ -255,8 +331,8 @@ async fn retries_take_permits_too() {
 
 #[tokio::test(start_paused = true)]
 async fn keeps_to_a_fixed_window_server_without_a_single_429() {
-    // The client's own budget equals the server's; the server's headers stop
-    // the client at each window's end, so it uses each window whole.
+    // The client's own budget equals the server's; each slot comes back one
+    // window after its answer, so the client uses each window whole.
     let server = WindowServer::start(10, Duration::from_secs(10)).await;
     let client = server.client(Some(RateLimitConfig::new(10, Duration::from_secs(10))));
     let started = Instant::now();
@@ -264,9 +340,53 @@ async fn keeps_to_a_fixed_window_server_without_a_single_429() {
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(server.count_429(), 0);
     assert_eq!(server.per_window(), [10, 10, 10, 5]);
-    // Three resets at 10 s each, plus the 250 ms margin after each.
+    // Three windows waited, and nothing more: the minimum.
     let last = server.arrivals().iter().map(|(t, _)| *t).max().unwrap();
-    assert_eq!(last - started, Duration::from_millis(30_750));
+    assert_eq!(last - started, Duration::from_secs(30));
+}
+
+#[tokio::test(start_paused = true)]
+async fn keeps_to_a_sliding_window_server_without_a_single_429() {
+    // The strict server: at most 10 in any 10 s. The answers take 300 ms,
+    // so the requests of a window are spread, and so are their slots.
+    for (limit, delay) in [(10, 300), (40, 30), (7, 400)] {
+        let server = WindowServer::sliding(limit, Duration::from_secs(10))
+            .delay(Duration::from_millis(delay))
+            .await;
+        let client = server.client(Some(RateLimitConfig::new(limit, Duration::from_secs(10))));
+        let started = Instant::now();
+        let n = 100;
+        let results = run(&client, n, 4).await;
+        assert!(results.iter().all(Result::is_ok), "limit {limit}");
+        assert_eq!(server.count_429(), 0, "limit {limit}");
+        let arrivals: Vec<Instant> = server.arrivals().iter().map(|(t, _)| *t).collect();
+        assert!(max_in_any_window(&arrivals, Duration::from_secs(10)) <= limit as usize);
+        // No window waited out beyond the minimum. A slot is back one
+        // window after its answer, which came one answer's time after the
+        // server counted it: each window opens at most that much late, and
+        // its budget goes in waves of 4 (the concurrency).
+        let windows = n.div_ceil(limit as usize) as u32;
+        let last = *arrivals.iter().max().unwrap() - started;
+        let minimum = Duration::from_secs(10) * (windows - 1);
+        let slack = Duration::from_millis(delay) * (windows - 1 + limit.div_ceil(4));
+        assert!(
+            last >= minimum && last <= minimum + slack && slack < Duration::from_secs(10),
+            "limit {limit}: last request at {last:?}, minimum {minimum:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_generous_budget_keeps_to_a_strict_servers_policy() {
+    // Configured 1,200 per 300 s; the sliding server allows 10 per 10 s and
+    // says so in Ratelimit-Policy.
+    let server = WindowServer::sliding(10, Duration::from_secs(10)).await;
+    let client = server.client(Some(RateLimitConfig::cloudflare()));
+    let results = run(&client, 35, 4).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(server.count_429(), 0, "{:?}", server.arrivals());
+    let arrivals: Vec<Instant> = server.arrivals().iter().map(|(t, _)| *t).collect();
+    assert!(max_in_any_window(&arrivals, Duration::from_secs(10)) <= 10);
 }
 
 #[tokio::test(start_paused = true)]
