@@ -242,10 +242,18 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest response body read.
+    /// The largest response body read, after decompression.
     #[must_use]
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.http = self.http.max_body_bytes(limit);
+        self
+    }
+
+    /// Whether to ask for gzip-compressed answers (default `true`; see
+    /// [`HttpClientBuilder::compression`](member_http::HttpClientBuilder::compression)).
+    #[must_use]
+    pub fn compression(mut self, on: bool) -> Self {
+        self.http = self.http.compression(on);
         self
     }
 
@@ -257,8 +265,9 @@ impl ClientBuilder {
     }
 
     /// Turns the client-side rate limiter on (off by default): every
-    /// attempt takes a permit of the budget, the server's `Ratelimit` header
-    /// is followed, and after a 429 every request of the client waits what
+    /// attempt takes a permit of the budget (never more than its requests in
+    /// any window-long interval), the server's `Ratelimit-Policy` and
+    /// `Ratelimit` headers are followed, and after a 429 every request of the client waits what
     /// the server asked, even above [`retry_after_cap`](Self::retry_after_cap).
     /// See [`RateLimitConfig`](crate::RateLimitConfig).
     ///

@@ -14,6 +14,12 @@ pub(crate) enum ReadError {
 /// Reads the body, refusing it as soon as it is known to exceed `limit`:
 /// first from `Content-Length`, then by counting chunks as they arrive. At
 /// most `limit` bytes are ever held.
+///
+/// A compressed answer is decompressed by reqwest as it is read, and its
+/// length is then unknown (reqwest drops `Content-Length`, which counted the
+/// compressed bytes): the chunks counted are the decompressed ones, so the
+/// cap is on what the answer inflates to, and a compressed bomb is refused
+/// after at most `limit` bytes of it.
 pub(crate) async fn read_capped(
     mut response: reqwest::Response,
     limit: usize,

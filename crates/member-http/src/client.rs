@@ -31,6 +31,8 @@ pub(crate) struct Inner {
     pub(crate) on_attempt: Option<AttemptHook>,
     pub(crate) jitter: Jitter,
     pub(crate) limiter: Option<Limiter>,
+    /// Whether gzip answers are asked for.
+    pub(crate) compression: bool,
 }
 
 /// The transport: one connection pool, cheap to clone (`Arc` inside), safe
@@ -81,6 +83,7 @@ impl fmt::Debug for HttpClient {
             .debug_fields(&mut d)
             .field("user_agent", &inner.user_agent)
             .field("rate_limit", &inner.limiter.as_ref().map(Limiter::config))
+            .field("compression", &inner.compression)
             .finish_non_exhaustive()
     }
 }
