@@ -14,6 +14,11 @@
 //!   (`cargo bench -p member-client --bench update_member`, release build,
 //!   loopback only); extra arguments go to `cargo bench`, e.g.
 //!   `cargo xtask bench --features fast-json`. See BENCHMARKS.md.
+//! - `cargo xtask bench-whois [ARGS]`: the many-accounts benchmark
+//!   (`cargo bench -p member-cli --bench whois`: `cf-members whois` across
+//!   200 accounts of 100 members against member-mock's limiter).
+//! - `cargo xtask bench-apply [ARGS]`: bulk apply at the limit, fixed and
+//!   sliding windows (`cargo bench -p member-client --bench apply`).
 
 mod fixtures;
 mod release;
@@ -180,13 +185,13 @@ fn refresh_snapshots(root: &Path) -> Result<(), String> {
     }
 }
 
-/// `cargo bench -p member-client --bench update_member`, with `extra`
-/// arguments for cargo (such as `--features fast-json`).
-fn bench(root: &Path, extra: &[String]) -> Result<(), String> {
+/// `cargo bench -p <package> --bench <name>`, with `extra` arguments for
+/// cargo (such as `--features fast-json`).
+fn bench(root: &Path, package: &str, name: &str, extra: &[String]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["bench", "-p", "member-client", "--bench", "update_member"])
+        .args(["bench", "-p", package, "--bench", name])
         .args(extra)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -200,7 +205,9 @@ fn bench(root: &Path, extra: &[String]) -> Result<(), String> {
 fn run(task: &str, extra: &[String]) -> Result<(), String> {
     let root = workspace_root();
     match task {
-        "bench" => bench(&root, extra),
+        "bench" => bench(&root, "member-client", "update_member", extra),
+        "bench-whois" => bench(&root, "member-cli", "whois", extra),
+        "bench-apply" => bench(&root, "member-client", "apply", extra),
         "schema" => write_all(
             &schema_files(&root),
             &root.join("schemas"),
@@ -232,7 +239,7 @@ fn run(task: &str, extra: &[String]) -> Result<(), String> {
             }
         }),
         other => Err(format!(
-            "unknown task {other:?}\nusage: cargo xtask <schema|fixtures|check|release-check|bench [cargo bench args]>"
+            "unknown task {other:?}\nusage: cargo xtask <schema|fixtures|check|release-check|bench|bench-whois|bench-apply [cargo bench args]>"
         )),
     }
 }
