@@ -2,14 +2,15 @@
 //!
 //! [`from_slice`] gives the results of `serde_json::from_slice`, faster:
 //!
-//! - by default it checks the document's UTF-8 once and reads it with
-//!   `serde_json::from_str`, which then skips the check serde_json otherwise
-//!   repeats for every key and string;
-//! - with the `fast-json` cargo feature it first tries
+//! - with the `fast-json` cargo feature (on by default) it first tries
 //!   [simd-json](https://docs.rs/simd-json) (SIMD, with run-time CPU
 //!   detection), which drives the same `Deserialize` impls, and falls back to
 //!   serde_json whenever simd-json refuses the document, so every error, and
-//!   every document only serde_json accepts, is exactly serde_json's.
+//!   every document only serde_json accepts, is exactly serde_json's;
+//! - serde_json itself (without the feature, or as the fallback) gets the
+//!   document's UTF-8 checked once and reads it with `serde_json::from_str`,
+//!   which then skips the check serde_json otherwise repeats for every key
+//!   and string.
 //!
 //! ```
 //! use member_types::{json, Envelope, Member};
