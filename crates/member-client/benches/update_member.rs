@@ -26,10 +26,13 @@
 //! - then the nanoseconds to decode the seeds' response into
 //!   `Envelope<Member>` and into `serde_json::Value`, again interleaved.
 //!
-//! `BENCH_SECS` (default 3) is the measured time per scenario, `BENCH_ROUNDS`
-//! (default 10) the number of slices it is cut into. For profilers,
+//! `BENCH_SECS` (default 6) is the measured time per scenario, `BENCH_ROUNDS`
+//! (default 30) the number of slices it is cut into (many short rounds keep
+//! the median of per-round ratios steady on a shared machine). For profilers,
 //! `BENCH_ONLY=decode` runs only the decode part, `BENCH_ONLY=a`, `b` or `c`
-//! only that client with 16 tasks (`BENCH_TASKS` sets another number). The clients run on one
+//! only that client with 16 tasks (`BENCH_TASKS` sets another number;
+//! `BENCH_REQUESTS=N` sends exactly N requests instead, for instruction
+//! counts under callgrind). The clients run on one
 //! single-thread runtime, the server on another thread, so on a two-core
 //! machine each has a core.
 
@@ -300,6 +303,33 @@ fn quantile_us(sorted_ns: &[u64], q: f64) -> f64 {
     us
 }
 
+/// Sends exactly `n` requests with `tasks` concurrent loops (for counting
+/// instructions per request under callgrind: the difference of two counts
+/// over the difference of their `n`).
+async fn run_count(subject: &Subject, tasks: usize, n: usize) {
+    let left = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(n));
+    let mut handles = Vec::with_capacity(tasks);
+    for _ in 0..tasks {
+        let subject = subject.clone();
+        let left = left.clone();
+        handles.push(tokio::spawn(async move {
+            while left
+                .fetch_update(
+                    std::sync::atomic::Ordering::Relaxed,
+                    std::sync::atomic::Ordering::Relaxed,
+                    |k| k.checked_sub(1),
+                )
+                .is_ok()
+            {
+                subject.once().await;
+            }
+        }));
+    }
+    for handle in handles {
+        handle.await.expect("a benchmark task panicked");
+    }
+}
+
 /// Runs `subject` with `tasks` concurrent loops for `span`, adding to `tally`.
 async fn run_for(subject: &Subject, tasks: usize, span: Duration, tally: &mut Tally) {
     let started = Instant::now();
@@ -495,7 +525,7 @@ fn main() {
     let secs = if quick {
         0.2
     } else {
-        env_f64("BENCH_SECS", 3.0)
+        env_f64("BENCH_SECS", 6.0)
     };
     #[allow(
         clippy::cast_possible_truncation,
@@ -505,7 +535,7 @@ fn main() {
     let rounds = if quick {
         1
     } else {
-        env_f64("BENCH_ROUNDS", 10.0).round().max(1.0) as u32
+        env_f64("BENCH_ROUNDS", 30.0).round().max(1.0) as u32
     };
     let slice = Duration::from_secs_f64(secs / f64::from(rounds));
 
@@ -568,6 +598,12 @@ fn main() {
             _ => &typed,
         };
         let tasks = env_f64("BENCH_TASKS", CONCURRENT as f64) as usize;
+        if let Ok(n) = std::env::var("BENCH_REQUESTS") {
+            let n: usize = n.parse().expect("BENCH_REQUESTS is a count");
+            runtime.block_on(run_count(subject, tasks, n));
+            println!("{only}: {n} requests with {tasks} tasks");
+            return;
+        }
         let mut tally = Tally::default();
         runtime.block_on(run_for(
             subject,

@@ -255,15 +255,14 @@ impl HttpClient {
         body: Option<Bytes>,
     ) -> Result<Raw<T>, Error> {
         let inner = &*self.inner;
-        let mut request = inner
+        // The request is built whole rather than through reqwest's builder,
+        // which would merge the headers into an empty map one by one.
+        let mut request = reqwest::Request::new(ctx.method.clone(), url.clone());
+        *request.headers_mut() = headers.clone();
+        *request.body_mut() = body.map(reqwest::Body::from);
+        let response = inner
             .http
-            .request(ctx.method.clone(), url.clone())
-            .headers(headers.clone());
-        if let Some(body) = body {
-            request = request.body(body);
-        }
-        let response = request
-            .send()
+            .execute(request)
             .await
             .map_err(|e| send_error(ctx, e, inner.limits.connect_timeout))?;
         receive(ctx, response, inner.limits.max_body_bytes).await
