@@ -539,6 +539,23 @@ fn main() {
     };
     let slice = Duration::from_secs_f64(secs / f64::from(rounds));
 
+    // For instruction counts of one decoder: BENCH_ONLY=decode-typed,
+    // decode-plain or decode-value with BENCH_REQUESTS decodes.
+    if let Ok(which @ ("decode-typed" | "decode-plain" | "decode-value")) =
+        std::env::var("BENCH_ONLY").as_deref()
+    {
+        let n: u32 = std::env::var("BENCH_REQUESTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        let decode: Decoder = match which {
+            "decode-typed" => typed_client_decoder,
+            "decode-plain" => typed_serde_json,
+            _ => value_serde_json,
+        };
+        println!("{which}: {:.0} ns per decode", decode_ns(n, decode));
+        return;
+    }
     // For profiling one part: BENCH_ONLY=decode skips the HTTP scenarios.
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "decode") {
         decode_benchmark(rounds.max(15), Duration::from_secs_f64(secs.max(6.0)));
