@@ -471,13 +471,15 @@ impl std::fmt::Debug for Limiter {
 /// abandoned) frees its in-flight slot.
 pub(crate) struct Permit<'a> {
     limiter: Option<&'a Limiter>,
+    /// When the permit was given: the attempt reached the server after.
+    granted: Instant,
 }
 
 impl Permit<'_> {
     /// Records the answer of the attempt this permit was for.
     pub(crate) fn finish(mut self, meta: Option<&ResponseMeta>) {
         if let Some(limiter) = self.limiter.take() {
-            limiter.finish(meta);
+            limiter.finish(meta, self.granted);
         }
     }
 }
@@ -485,7 +487,7 @@ impl Permit<'_> {
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if let Some(limiter) = self.limiter.take() {
-            limiter.finish(None);
+            limiter.finish(None, self.granted);
         }
     }
 }
@@ -556,18 +558,19 @@ impl Limiter {
         state.in_flight += 1;
         Ok(Permit {
             limiter: Some(self),
+            granted: now,
         })
     }
 
     /// One attempt is over; `meta` holds its answer's headers, if any.
-    fn finish(&self, meta: Option<&ResponseMeta>) {
+    fn finish(&self, meta: Option<&ResponseMeta>, granted: Instant) {
         let now = Instant::now();
         {
             let mut state = self.lock();
             state.in_flight = state.in_flight.saturating_sub(1);
             state.finished.push_back(now);
             if let Some(meta) = meta.filter(|_| self.config.follow_headers) {
-                self.follow(&mut state, meta, now);
+                self.follow(&mut state, meta, now, granted);
             }
             let (longest, most) = self
                 .limits(&state)
@@ -579,7 +582,7 @@ impl Limiter {
         self.answered.notify_waiters();
     }
 
-    fn follow(&self, state: &mut State, meta: &ResponseMeta, now: Instant) {
+    fn follow(&self, state: &mut State, meta: &ResponseMeta, now: Instant, granted: Instant) {
         if let Some(raw) = meta.rate_limit_policy() {
             let policies: Vec<(u32, Duration)> = parse_policies(raw)
                 .filter(|(quota, _)| (1..=MAX_SERVER_QUOTA).contains(quota))
@@ -617,14 +620,18 @@ impl Limiter {
         // What the server counted, against what this client's own log holds
         // for the server's window: when the log holds as many, every request
         // counted is (or may be) ours, and the log, kept to the server's
-        // policy too, already stops where the server would.
+        // policy too, already stops where the server would. The server
+        // counted when this attempt arrived, after its permit: a request of
+        // ours it still counted then was answered less than a window before
+        // the permit, so the log is read back to that moment, not to now.
         let (quota, window) = state
             .server_policies
             .first()
             .copied()
             .unwrap_or((self.config.requests, self.config.window));
         let counted = u64::from(quota).saturating_sub(remaining);
-        if counted <= state.used(window, now) {
+        let since_permit = now.saturating_duration_since(granted);
+        if counted <= state.used(window + since_permit, now) {
             state.server = None;
             return;
         }
@@ -857,6 +864,23 @@ mod tests {
             Duration::from_secs(2)
         );
         drop(c);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_answer_counting_a_request_since_aged_out_is_still_ours() {
+        // 2 per 10 s. The first request is answered at 0; the second is
+        // sent at 9.9 s and reaches the server then, which still counts the
+        // first: none left. Its answer comes at 10.3 s, when the first is
+        // out of the client's window. Both were ours: no reset to wait for.
+        let limiter = Limiter::new(RateLimitConfig::new(2, Duration::from_secs(10))).unwrap();
+        limiter.try_acquire().unwrap().finish(None);
+        tokio::time::advance(Duration::from_millis(9_900)).await;
+        let second = limiter.try_acquire().unwrap();
+        tokio::time::advance(Duration::from_millis(400)).await;
+        second.finish(Some(&meta(0, 1)));
+        assert!(limiter.lock().server.is_none());
+        // The first's slot is back (10 s after its answer).
+        limiter.try_acquire().unwrap().finish(None);
     }
 
     #[tokio::test(start_paused = true)]
