@@ -57,7 +57,10 @@ async fn minimum_requests(mock: &MockServer) -> (usize, usize) {
     for account in &accounts {
         let id = account["id"].as_str().expect("an account id");
         let id = id.parse().expect("account id");
-        let mut pages = client.members(&id).list(ListMembersParams::new()).pages_raw();
+        let mut pages = client
+            .members(&id)
+            .list(ListMembersParams::new())
+            .pages_raw();
         loop {
             match pages.try_next().await {
                 Ok(Some(_)) => requests += 1,
@@ -105,7 +108,13 @@ struct Run {
     accounts: usize,
 }
 
-async fn run(mode: &'static str, accounts: usize, members: usize, quota: u32, window: Duration) -> Run {
+async fn run(
+    mode: &'static str,
+    accounts: usize,
+    members: usize,
+    quota: u32,
+    window: Duration,
+) -> Run {
     let mock = MockServer::builder()
         .generated_accounts(accounts, members)
         .request_log_limit(100_000)
@@ -207,7 +216,11 @@ fn main() {
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     let mut met = true;
     for mode in modes.split(',').map(str::trim) {
-        let mode: &'static str = if mode == "sliding" { "sliding" } else { "fixed" };
+        let mode: &'static str = if mode == "sliding" {
+            "sliding"
+        } else {
+            "fixed"
+        };
         let r = runtime.block_on(run(mode, accounts, members, quota, window));
         let ratio = r.elapsed.as_secs_f64() / r.allowed.as_secs_f64().max(1e-9);
         println!(

@@ -159,7 +159,9 @@ fn spin_here() {
                 let mut x: u64 = 1;
                 while Instant::now() < until {
                     for _ in 0..100_000 {
-                        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                        x = std::hint::black_box(
+                            x.wrapping_mul(6364136223846793005).wrapping_add(1),
+                        );
                     }
                 }
             })
@@ -230,7 +232,10 @@ async fn main() {
     };
     let mut plan = Vec::new();
     for round in 1..=repeat {
-        for (mode, name) in [(WindowMode::Fixed, "fixed"), (WindowMode::Sliding, "sliding")] {
+        for (mode, name) in [
+            (WindowMode::Fixed, "fixed"),
+            (WindowMode::Sliding, "sliding"),
+        ] {
             for busy in [false, true] {
                 let label = format!(
                     "limiter on, {name} window{}, run {round}",
@@ -240,7 +245,10 @@ async fn main() {
             }
         }
     }
-    for (mode, name) in [(WindowMode::Fixed, "fixed"), (WindowMode::Sliding, "sliding")] {
+    for (mode, name) in [
+        (WindowMode::Fixed, "fixed"),
+        (WindowMode::Sliding, "sliding"),
+    ] {
         let label = format!("limiter off, {name} window");
         plan.push((false, scenario(label, mode, false, false, None, None)));
     }

@@ -103,7 +103,8 @@ async fn list_once(case: &mut Case, account: &member_client::AccountId) {
     tokio::time::sleep(Duration::from_millis(20)).await;
     case.times.push(elapsed);
     case.up.push(case.counts.up.load(Ordering::Relaxed) - up0);
-    case.down.push(case.counts.down.load(Ordering::Relaxed) - down0);
+    case.down
+        .push(case.counts.down.load(Ordering::Relaxed) - down0);
 }
 
 fn median<T: Copy + Ord>(values: &[T]) -> T {
@@ -149,7 +150,12 @@ async fn main() {
             .build()
             .expect("client");
         cases.push(Case {
-            name: if gzip { "gzip (default)" } else { "uncompressed" }.to_owned(),
+            name: if gzip {
+                "gzip (default)"
+            } else {
+                "uncompressed"
+            }
+            .to_owned(),
             client,
             counts,
             times: Vec::new(),

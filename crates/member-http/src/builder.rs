@@ -245,7 +245,11 @@ impl HttpClientBuilder {
         }
         self.limits.check()?;
         let user_agent = user_agent(self.user_agent_suffix.as_deref())?;
-        let http = http_client(self.limits.connect_timeout, plain_http, !self.plain_responses)?;
+        let http = http_client(
+            self.limits.connect_timeout,
+            plain_http,
+            !self.plain_responses,
+        )?;
         let limiter = self
             .rate_limit
             .map(Limiter::new)

@@ -888,7 +888,10 @@ mod tests {
         // Configured 100 per 10 s; the server announces 2 per 10 s.
         let limiter = Limiter::new(RateLimitConfig::new(100, Duration::from_secs(10))).unwrap();
         let mut headers = HeaderMap::new();
-        headers.insert("ratelimit", HeaderValue::from_static("\"default\";r=1;t=10"));
+        headers.insert(
+            "ratelimit",
+            HeaderValue::from_static("\"default\";r=1;t=10"),
+        );
         headers.insert(
             "ratelimit-policy",
             HeaderValue::from_static("\"default\";q=2;w=10"),

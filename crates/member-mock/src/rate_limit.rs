@@ -267,7 +267,12 @@ impl Limiter {
     }
 
     /// A window from its first request: (allowed, remaining, reset).
-    fn fixed(&mut self, limit: RateLimitPolicy, window: Duration, now: Instant) -> (bool, u32, u64) {
+    fn fixed(
+        &mut self,
+        limit: RateLimitPolicy,
+        window: Duration,
+        now: Instant,
+    ) -> (bool, u32, u64) {
         let start = match self.window_start {
             Some(start) if now.duration_since(start) < window => start,
             _ => {
@@ -310,10 +315,9 @@ impl Limiter {
         let remaining = u32::try_from(self.admitted.len())
             .map_or(0, |used| limit.requests.saturating_sub(used));
         // When the next slot comes back: the oldest counted request leaves.
-        let next = self
-            .admitted
-            .front()
-            .map_or(window, |at| window.saturating_sub(now.saturating_duration_since(*at)));
+        let next = self.admitted.front().map_or(window, |at| {
+            window.saturating_sub(now.saturating_duration_since(*at))
+        });
         (allowed, remaining, ceil_secs(next))
     }
 }
@@ -364,10 +368,7 @@ mod tests {
 
     #[test]
     fn a_sliding_window_admits_n_in_any_interval() {
-        let mut limiter = Limiter::new(Some(RateLimitPolicy::sliding(
-            2,
-            Duration::from_secs(10),
-        )));
+        let mut limiter = Limiter::new(Some(RateLimitPolicy::sliding(2, Duration::from_secs(10))));
         let t0 = Instant::now();
         let first = limiter.check(t0).unwrap();
         assert!(first.allowed);
@@ -395,7 +396,10 @@ mod tests {
         assert_eq!(plain.mode, WindowMode::Fixed);
         let sliding: RateLimitPolicy =
             serde_json::from_str(r#"{"requests":5,"window_secs":10,"mode":"sliding"}"#).unwrap();
-        assert_eq!(sliding, RateLimitPolicy::sliding(5, Duration::from_secs(10)));
+        assert_eq!(
+            sliding,
+            RateLimitPolicy::sliding(5, Duration::from_secs(10))
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ fn raw_client() -> reqwest::Client {
 
 async fn list(server: &MockServer, accept_encoding: Option<&str>) -> reqwest::Response {
     let mut request = raw_client()
-        .get(format!("{}{}?per_page=50", server.base_url(), members_path()))
+        .get(format!(
+            "{}{}?per_page=50",
+            server.base_url(),
+            members_path()
+        ))
         .bearer_auth(server.token());
     if let Some(encoding) = accept_encoding {
         request = request.header("accept-encoding", encoding);
