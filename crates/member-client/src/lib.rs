@@ -61,7 +61,7 @@ mod user_groups;
 mod zones;
 
 pub use access::{
-    AccessChanges, AccessFileError, AccessPlan, AccessSource, DriftAction, GroupDrift,
+    access_text, AccessChanges, AccessFileError, AccessPlan, AccessSource, DriftAction, GroupDrift,
     GroupPolicies, MemberDrift, SourceError, SourceFormat, StatusDrift, SyncSafety,
 };
 pub use accounts::{Accounts, ACCOUNT_OWNED_TOKEN_CODE};

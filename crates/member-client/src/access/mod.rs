@@ -19,7 +19,7 @@ mod source;
 
 pub use changes::{AccessChanges, GroupPolicies, StatusDrift};
 pub use plan::{AccessPlan, DriftAction, GroupDrift, MemberDrift, SyncSafety};
-pub use source::{AccessSource, SourceError, SourceFormat};
+pub use source::{access_text, AccessSource, SourceError, SourceFormat};
 
 use member_types::FileProblem;
 

@@ -127,6 +127,37 @@ impl AccessSource {
     }
 }
 
+/// `file` as text in `format`: JSON pretty-printed, or YAML (block style,
+/// one item a line), ending in a newline. Reading it back with
+/// [`AccessSource::parse`] gives the same file.
+///
+/// ```
+/// use member_client::{access_text, AccessSource, SourceFormat};
+/// # fn demo(file: member_client::AccessFile) -> Result<(), Box<dyn std::error::Error>> {
+/// let text = access_text(&file, SourceFormat::Yaml)?;
+/// assert_eq!(AccessSource::parse(&text, SourceFormat::Yaml)?.file, file);
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// [`SourceError`] when the writer fails (it does not for an access file).
+pub fn access_text(file: &AccessFile, format: SourceFormat) -> Result<String, SourceError> {
+    let failed = |message: String| SourceError {
+        line: None,
+        message,
+    };
+    let mut text = match format {
+        SourceFormat::Json => {
+            serde_json::to_string_pretty(file).map_err(|e| failed(e.to_string()))?
+        }
+        SourceFormat::Yaml => serde_saphyr::to_string(file).map_err(|e| failed(e.to_string()))?,
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
 fn line<T>(spanned: &Spanned<T>) -> Option<usize> {
     usize::try_from(spanned.referenced.line())
         .ok()
@@ -254,6 +285,31 @@ groups:
         assert_eq!(source.line_of("groups[0].members[0]"), Some(14));
         // A place without a line of its own falls back to its parent.
         assert_eq!(source.line_of("members[1].policies[0].deny[0]"), Some(9));
+    }
+
+    #[test]
+    fn written_text_reads_back_the_same() {
+        let source = AccessSource::parse(YAML, SourceFormat::Yaml).unwrap();
+        for format in [SourceFormat::Yaml, SourceFormat::Json] {
+            let text = access_text(&source.file, format).unwrap();
+            let back = AccessSource::parse(&text, format).unwrap();
+            assert_eq!(back.file, source.file, "{text}");
+        }
+        // Names that YAML would read as something else stay strings.
+        let mut tricky = source.file.clone();
+        tricky.members[0].roles = vec![
+            "yes".into(),
+            "null".into(),
+            "1.5".into(),
+            "a: b".into(),
+            "#x".into(),
+        ];
+        let text = access_text(&tricky, SourceFormat::Yaml).unwrap();
+        assert_eq!(
+            AccessSource::parse(&text, SourceFormat::Yaml).unwrap().file,
+            tricky,
+            "{text}"
+        );
     }
 
     #[test]
