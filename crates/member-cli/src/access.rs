@@ -273,13 +273,13 @@ fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -
                 let _ = writeln!(out, "    + policy {}", policy_text(policy));
             }
         }
-        if let Some((wanted, now)) = &member.status {
-            let now = now.as_ref().map_or("none", |s| s.as_str());
+        if let Some(status) = &member.status {
+            let now = status.now.as_ref().map_or("none", |s| s.as_str());
             let _ = writeln!(
                 out,
                 "    ~ status {now}, the file says {} (only the person invited can accept; \
                  sync cannot change it)",
-                wanted.as_str()
+                status.wanted.as_str()
             );
         }
     }

@@ -294,3 +294,30 @@ async fn the_file_and_the_account_id_must_agree() {
         .expect_code(2)
         .stderr_has(&["the file is for account", "nothing was sent"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_is_compared_only_when_the_file_states_one() {
+    let mock = mock().await;
+    let dir = scratch("status");
+    let (_, mut exported) = export(&mock);
+    // Dave's invitation is pending: saying so is no drift.
+    member(&mut exported, DAVE_EMAIL).status = Some("pending".parse().unwrap());
+    let path = save(&dir, "pending.yaml", &exported);
+    run(cli(&mock).args(["plan", arg(&path)])).expect_code(0);
+    // Saying accepted is drift no sync can mend, and sync sends nothing.
+    member(&mut exported, DAVE_EMAIL).status = Some("accepted".parse().unwrap());
+    let path = save(&dir, "accepted.yaml", &exported);
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(3)
+        .stdout_has(&[
+            &format!("~ {DAVE_EMAIL}"),
+            "~ status pending, the file says accepted",
+        ]);
+    let json = run(cli(&mock).args(["-o", "json", "plan", arg(&path)]));
+    assert_eq!(json.json()["members"][0]["status"]["wanted"], "accepted");
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&path), "--yes"]))
+        .expect_code(0)
+        .stderr_has(&["nothing to send"]);
+    assert_eq!(writes(&mock), 0);
+}

@@ -82,7 +82,7 @@ impl GroupPolicies {
 }
 
 /// A member whose status is not the one the file states.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct StatusDrift {
     /// The member's email.

@@ -58,7 +58,7 @@ pub struct MemberDrift {
     /// The status the file states and the one the member has, when they
     /// differ.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<(MemberStatus, Option<MemberStatus>)>,
+    pub status: Option<StatusDrift>,
 }
 
 /// How one user group of the file differs from it, by name.
@@ -328,7 +328,8 @@ fn member_drift(
             );
         }
     }
-    for StatusDrift { email, wanted, now } in &changes.status_drift {
+    for status in &changes.status_drift {
+        let email = &status.email;
         drift
             .entry(email_key(email))
             .or_insert_with(|| MemberDrift {
@@ -340,7 +341,7 @@ fn member_drift(
                 policies_removed: Vec::new(),
                 status: None,
             })
-            .status = Some((wanted.clone(), now.clone()));
+            .status = Some(status.clone());
     }
     drift.into_values().collect()
 }
