@@ -27,6 +27,7 @@
 
 mod access_file;
 mod account;
+mod audit_log;
 mod deleted;
 mod enums;
 mod envelope;
@@ -46,9 +47,12 @@ mod zone;
 
 pub use access_file::{AccessFile, FileProblem, GroupAccess, MemberAccess, PolicyEntry};
 pub use account::{Account, AccountSettings, ListAccountsParams, ManagedBy};
+pub use audit_log::{
+    AuditAccount, AuditAction, AuditActor, AuditLog, AuditRaw, AuditResource, AuditZone,
+};
 pub use deleted::Deleted;
 pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, UnknownValue};
-pub use envelope::{Envelope, ResponseInfo, ResultInfo, Source};
+pub use envelope::{Cursors, Envelope, ResponseInfo, ResultInfo, Source};
 pub use error::ValidationError;
 pub use ids::{
     AccountId, Identifier, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId,

@@ -33,6 +33,14 @@ impl Visitor<'_> for IntVisitor {
         i64::try_from(v).map_err(|_| E::custom(format!("integer {v} is too large")))
     }
 
+    /// A count written as a string (`"3"`), as the audit log's
+    /// `result_info.count` is in the 2026 spec.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        v.trim()
+            .parse()
+            .map_err(|_| E::custom(format!("expected an integer, found {v:?}")))
+    }
+
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
         #[allow(
             clippy::cast_possible_truncation,
