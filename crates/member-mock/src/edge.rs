@@ -23,7 +23,12 @@ use crate::{api, ADMIN_PREFIX, API_PREFIX};
 
 /// The whole HTTP app of a mock.
 pub(crate) fn app(inner: Arc<Inner>) -> Router {
-    let api = api::routes().route_layer(middleware::from_fn_with_state(inner.clone(), auth_layer));
+    let api = api::routes()
+        .route_layer(middleware::from_fn_with_state(
+            inner.clone(),
+            crate::audit::record,
+        ))
+        .route_layer(middleware::from_fn_with_state(inner.clone(), auth_layer));
     Router::new()
         .nest(API_PREFIX, api)
         .nest(ADMIN_PREFIX, crate::admin::router())
@@ -48,8 +53,12 @@ fn set_header(response: &mut Response, name: &str, value: &str) {
     }
 }
 
+/// Stamps a `cf-ray`, unless the handler (the audit log's layer, which
+/// records it) already did.
 fn add_cf_ray(response: &mut Response) {
-    set_header(response, "cf-ray", &crate::ids::cf_ray());
+    if !response.headers().contains_key("cf-ray") {
+        set_header(response, "cf-ray", &crate::ids::cf_ray());
+    }
 }
 
 /// Logs the request, applies faults and the rate limiter, and stamps every
