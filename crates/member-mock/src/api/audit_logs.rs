@@ -26,8 +26,11 @@ pub(super) fn routes() -> Router<Arc<Inner>> {
     )
 }
 
+/// Where a filter looks in an entry.
+type Field = fn(&AuditLog) -> Option<String>;
+
 /// The filters the API takes, and where each looks in an entry.
-const FILTERS: &[(&str, fn(&AuditLog) -> Option<String>)] = &[
+const FILTERS: &[(&str, Field)] = &[
     ("id", |e| Some(e.id.clone())),
     ("account_name", |e| e.account.as_ref()?.name.clone()),
     ("action_result", |e| e.action.as_ref()?.result.clone()),
