@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use member_mock::default_seed::*;
 use member_mock::MockServer;
 use reqwest::Method;
 use serde_json::json;
