@@ -136,6 +136,11 @@ impl Client {
         )
     }
 
+    /// A search of `account`'s audit log (who changed what, when).
+    pub fn audit_log(&self, account: &AccountId) -> crate::AuditLogQuery {
+        crate::AuditLogQuery::new(self.http.clone(), account.clone())
+    }
+
     /// The accounts the token can see.
     pub fn accounts(&self) -> Accounts {
         Accounts::new(self.http.clone())
