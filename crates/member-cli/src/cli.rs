@@ -138,7 +138,29 @@ pub enum Command {
     /// Every member of every account, one row each (table, JSON or CSV)
     #[command(after_help = crate::accounts::AUDIT_HELP)]
     Audit(AuditArgs),
+    /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
+
+const COMPLETIONS_HELP: &str = "\
+The script completes every command, option and fixed value (`--status`,
+`-o`, ...); it is printed on stdout and needs no credentials. Install it
+once for your shell, for example:
+  bash        cf-members completions bash > ~/.local/share/bash-completion/completions/cf-members
+  zsh         cf-members completions zsh > ~/.zfunc/_cf-members
+              (with `fpath+=~/.zfunc; autoload -U compinit; compinit` in ~/.zshrc)
+  fish        cf-members completions fish > ~/.config/fish/completions/cf-members.fish
+  powershell  cf-members completions powershell >> $PROFILE
+  elvish      cf-members completions elvish >> ~/.config/elvish/rc.elv
+Or, for the current shell only: source <(cf-members completions bash).
+
+The man pages (`man cf-members`, `man cf-members-members-list`, ...) are in
+the man/ folder of the source.";
 
 /// `cf-members accounts …`
 #[derive(Debug, Subcommand)]

@@ -27,6 +27,10 @@ pub type Outcome = Result<(), Failure>;
 
 /// Runs the command.
 pub async fn run(mut cli: Cli) -> Outcome {
+    if let Command::Completions { shell } = cli.command {
+        // Nothing to check and nobody to ask: no account, no credentials.
+        return completions(shell);
+    }
     crate::accounts::prepare(&mut cli).await?;
     let global = &cli.global;
     match cli.command {
@@ -44,7 +48,17 @@ pub async fn run(mut cli: Cli) -> Outcome {
         Command::Whois(args) => crate::accounts::whois::run(global, args).await,
         Command::Offboard(args) => crate::accounts::offboard::run(global, args).await,
         Command::Audit(args) => crate::accounts::audit::run(global, args).await,
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+/// `cf-members completions SHELL`: the script on stdout.
+fn completions(shell: clap_complete::Shell) -> Outcome {
+    // Into memory first: the generator cannot report a closed pipe.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut crate::command(), "cf-members", &mut script);
+    let mut out = std::io::stdout().lock();
+    finish_write(out.write_all(&script).and_then(|()| out.flush()))
 }
 
 async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {

@@ -1,0 +1,110 @@
+//! How the built `cf-members` fits a shell: completion scripts and man
+//! pages.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// The folder `cargo xtask man` writes.
+fn man_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../man")
+}
+
+#[test]
+fn completions_are_a_script_bash_reads_and_that_registers_the_command() {
+    let script_run = run(bare().args(["completions", "bash"]));
+    script_run.expect_code(0);
+    assert!(script_run.stderr.is_empty(), "{}", script_run.stderr);
+    let dir = std::env::temp_dir().join(format!("cf-members-completions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cf-members.bash");
+    std::fs::write(&file, &script_run.stdout).unwrap();
+
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .expect("bash runs");
+    assert!(
+        syntax.status.success(),
+        "bash -n: {}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    // Sourced, it completes `cf-members`, and knows the commands.
+    let sourced = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && complete -p cf-members",
+            file.display()
+        ))
+        .output()
+        .expect("bash runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let registered = String::from_utf8_lossy(&sourced.stdout);
+    assert!(
+        sourced.status.success() && registered.contains("cf-members"),
+        "{registered} {}",
+        String::from_utf8_lossy(&sourced.stderr)
+    );
+    for word in ["members", "permission-groups", "--per-page"] {
+        assert!(script_run.stdout.contains(word), "no {word} in the script");
+    }
+}
+
+#[test]
+fn completions_exist_for_every_shell_and_need_no_credentials() {
+    for (shell, marker) in [
+        ("zsh", "#compdef cf-members"),
+        ("fish", "complete -c cf-members"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[cf-members]"),
+    ] {
+        let out = run(bare().args(["completions", shell]));
+        out.expect_code(0).stdout_has(&[marker, "members"]);
+    }
+    // An account name in the environment is not looked up.
+    run(bare()
+        .env("CLOUDFLARE_ACCOUNT_ID", "Example Corp")
+        .args(["completions", "bash"]))
+    .expect_code(0);
+    run(bare().args(["completions", "tcsh"]))
+        .expect_code(2)
+        .stderr_has(&["invalid value 'tcsh'", "bash", "zsh"]);
+}
+
+/// Every command has its page, named after its full path, and no page is
+/// left over from a command that went away (`cargo xtask check` also
+/// compares their text).
+#[test]
+fn every_command_has_a_man_page() {
+    fn walk(cmd: &clap::Command, names: &mut Vec<String>) {
+        let name = cmd.get_display_name().unwrap_or(cmd.get_name());
+        names.push(format!("{name}.1"));
+        for sub in cmd.get_subcommands() {
+            if sub.get_name() != "help" && !sub.is_hide_set() {
+                walk(sub, names);
+            }
+        }
+    }
+    let mut root = member_cli::command();
+    root.build();
+    let mut expected = Vec::new();
+    walk(&root, &mut expected);
+    assert!(expected.len() > 30, "{expected:?}");
+    for name in &expected {
+        let page = man_dir().join(name);
+        let text = std::fs::read_to_string(&page)
+            .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask man`", page.display()));
+        assert!(text.contains(".TH "), "{name} is not a man page");
+    }
+    let mut present: Vec<String> = std::fs::read_dir(man_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".1"))
+        .collect();
+    present.sort();
+    expected.sort();
+    assert_eq!(present, expected);
+}
