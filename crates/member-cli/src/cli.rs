@@ -84,8 +84,10 @@ pub struct GlobalArgs {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     pub timeout: u64,
-    /// Output format: `table` for people, `json` for scripts (exactly the
-    /// API's `result`; a list is one array of every item fetched)
+    /// Output format: `table` for people; `json` for scripts (exactly the
+    /// API's `result`; a list is one array, written as the pages arrive);
+    /// `jsonl`, one JSON value per line (a list: one item a line); `csv`,
+    /// for lists, with the header row each list's help names
     #[arg(short, long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
     /// Print one line per HTTP attempt on stderr (method, path, status,
@@ -101,7 +103,9 @@ pub enum OutputFormat {
     Table,
     /// The API's `result` as one JSON document.
     Json,
-    /// CSV with a header row (`audit` only).
+    /// JSON Lines: one JSON value per line (a list: one item a line).
+    Jsonl,
+    /// CSV with a header row (lists only).
     Csv,
 }
 
@@ -330,6 +334,15 @@ Examples:
 pub enum MembersCommand {
     /// List the members of the account (every page unless --page is given)
     #[command(after_help = "\
+-o csv columns: id, email, first_name, last_name, status, two_factor, roles, policies, user_id
+  two_factor is true, false, or empty when the API does not say; roles are
+  names and policies `allow|deny GROUPS on SCOPES`, each separated by `; `.
+-o json and -o jsonl give each member exactly as the API sent it.
+
+The output is written as the pages arrive. A page that fails after the first
+ends it early, still well-formed (the JSON array closed, the rows so far),
+and cf-members exits 1 with the error on stderr.
+
 Examples:
   cf-members members list
   cf-members members list --status pending --order user.email
@@ -405,6 +418,8 @@ Examples:
 pub enum RolesCommand {
     /// List the roles of the account (every page unless --page is given)
     #[command(after_help = "\
+-o csv columns: id, name, description
+
 Examples:
   cf-members roles list
   cf-members roles list -o json | jq -r '.[] | [.id, .name] | @tsv'")]
@@ -426,6 +441,10 @@ Examples:
 pub enum GroupsCommand {
     /// List the account's user groups (every page unless --page is given)
     #[command(after_help = "\
+-o csv columns: id, name, policies, created_on, modified_on
+  policies: each `allow|deny GROUPS on SCOPES` (by id where the answer gives
+  no name), separated by `; `.
+
 Examples:
   cf-members groups list
   cf-members groups list --search sre
@@ -605,6 +624,12 @@ pub struct GroupMembersArgs {
 #[derive(Debug, Subcommand)]
 pub enum GroupMembersAction {
     /// List the group's members
+    #[command(after_help = "\
+-o csv columns: id, email, status
+
+Examples:
+  cf-members groups members \"SRE On-Call\" list
+  cf-members groups members \"SRE On-Call\" list -o csv > sre.csv")]
     List,
     /// Put members into the group (the others stay)
     Add(GroupMembersChange),
@@ -647,6 +672,9 @@ pub struct SetGroupMembersArgs {
 pub enum PermissionGroupsCommand {
     /// List the account's permission groups (every page unless --page is given)
     #[command(after_help = "\
+-o csv columns: id, name, label, scope
+  scope: account or zone (what the group can be granted on).
+
 Examples:
   cf-members permission-groups list
   cf-members permission-groups list --name \"DNS Write\"
@@ -683,6 +711,9 @@ pub struct ListPermissionGroupsArgs {
 pub enum ResourceGroupsCommand {
     /// List the account's resource groups
     #[command(after_help = "\
+-o csv columns: id, name, scope
+  scope: `account`, `zone <id>` or `zones <id>, <id>`; several separated by `; `.
+
 Examples:
   cf-members resource-groups list
   cf-members resource-groups list --name web -o json")]

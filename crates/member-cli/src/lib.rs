@@ -18,6 +18,7 @@ mod output;
 mod policies;
 mod progress;
 mod report;
+mod shell;
 mod user_groups;
 
 use std::process::ExitCode;

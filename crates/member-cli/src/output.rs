@@ -1,4 +1,7 @@
-//! What goes to stdout: the API's `result` as JSON, or tables for people.
+//! What goes to stdout: the API's `result` as JSON, or tables for people;
+//! lists also as JSON Lines and CSV, written as they arrive (`list.rs`).
+
+mod list;
 
 use std::io::Write;
 
@@ -13,10 +16,23 @@ use serde_json::Value;
 
 use crate::report::Failure;
 
-/// Writes `value` as one pretty-printed JSON document and a newline.
+pub use list::{csv_error, ListView, ListWriter};
+
+/// Writes `value` as one pretty-printed JSON document and a newline, or
+/// (`-o jsonl`) on one line.
 pub fn json(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    if crate::shell::json_lines() {
+        serde_json::to_writer(&mut *out, value)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+    }
     out.write_all(b"\n")
+}
+
+/// A CSV cell as written: the value as the server sent it (the CSV writer
+/// quotes commas, quotes and line breaks).
+pub fn csv_cell(text: &str) -> String {
+    text.to_owned()
 }
 
 /// Server text made safe for a terminal: control characters (which could
@@ -155,6 +171,50 @@ pub fn members_table(items: &[Value]) -> Result<String, Failure> {
     Ok(table(&["ID", "EMAIL", "NAME", "STATUS", "ROLES"], &rows))
 }
 
+/// `members list`: the table above, and one CSV row per member.
+pub static MEMBERS: ListView = ListView {
+    what: "members",
+    table: members_table,
+    columns: &[
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "status",
+        "two_factor",
+        "roles",
+        "policies",
+        "user_id",
+    ],
+    row: member_row,
+};
+
+/// A member's CSV cells: roles by name and policies as
+/// `allow|deny GROUPS on SCOPES`, each list separated by `; ` (as `audit`).
+fn member_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let member = decode_member(item)?;
+    let user = member.user.as_ref();
+    let text = |v: Option<&str>| v.unwrap_or_default().to_owned();
+    let mut roles: Vec<&str> = member.roles.iter().map(|r| r.name.as_str()).collect();
+    roles.sort_unstable();
+    Ok(vec![
+        text(member.id.as_ref().map(|id| id.as_str())),
+        text(member.email()),
+        text(user.and_then(|u| u.first_name.as_deref())),
+        text(user.and_then(|u| u.last_name.as_deref())),
+        text(member.status.as_ref().map(|s| s.as_str())),
+        flag(user.and_then(|u| u.two_factor_authentication_enabled)),
+        roles.join("; "),
+        crate::accounts::whois::policy_lines(&member).join("; "),
+        text(user.and_then(|u| u.id.as_ref()).map(|id| id.as_str())),
+    ])
+}
+
+/// `true`, `false`, or empty when the server did not say.
+pub fn flag(value: Option<bool>) -> String {
+    value.map(|b| b.to_string()).unwrap_or_default()
+}
+
 /// One member: every field, roles by name and id, policies spelled out
 /// (`names`: permission groups and zones by id, for what the answer does
 /// not name).
@@ -266,6 +326,31 @@ pub fn user_groups_table(items: &[Value]) -> Result<String, Failure> {
     Ok(table(&["ID", "NAME", "POLICIES", "MODIFIED"], &rows))
 }
 
+/// `groups list`: the table above, and one CSV row per user group.
+pub static USER_GROUPS: ListView = ListView {
+    what: "user groups",
+    table: user_groups_table,
+    columns: &["id", "name", "policies", "created_on", "modified_on"],
+    row: user_group_row,
+};
+
+/// A user group's CSV cells: its policies spelled out, separated by `; `.
+fn user_group_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: UserGroup = decode(item, "a user group")?;
+    let policies: Vec<String> = group
+        .policies
+        .iter()
+        .map(|p| policy_line(p, &HashMap::new()))
+        .collect();
+    Ok(vec![
+        group.id.as_str().to_owned(),
+        group.name.unwrap_or_default(),
+        policies.join("; "),
+        group.created_on.unwrap_or_default(),
+        group.modified_on.unwrap_or_default(),
+    ])
+}
+
 /// One user group: id, name, dates, every policy spelled out.
 pub fn user_group_details(value: &Value) -> Result<String, Failure> {
     let group: UserGroup = decode(value, "a user group")?;
@@ -312,6 +397,28 @@ pub fn group_members_table(items: &[Value]) -> Result<String, Failure> {
         ]);
     }
     Ok(table(&["ID", "EMAIL", "STATUS"], &rows))
+}
+
+/// `groups members GROUP list`: the table above, and one CSV row per
+/// member.
+pub static GROUP_MEMBERS: ListView = ListView {
+    what: "group members",
+    table: group_members_table,
+    columns: &["id", "email", "status"],
+    row: group_member_row,
+};
+
+fn group_member_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let member: GroupMember = decode(item, "a group member")?;
+    Ok(vec![
+        member.id.as_str().to_owned(),
+        member.email().unwrap_or_default().to_owned(),
+        member
+            .status
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+    ])
 }
 
 /// A member's effective access for people: who, their own roles and
@@ -480,6 +587,24 @@ pub fn permission_groups_table(items: &[Value]) -> Result<String, Failure> {
     Ok(table(&["ID", "NAME", "LABEL", "SCOPE"], &rows))
 }
 
+/// `permission-groups list`: the table above, and one CSV row per group.
+pub static PERMISSION_GROUPS: ListView = ListView {
+    what: "permission groups",
+    table: permission_groups_table,
+    columns: &["id", "name", "label", "scope"],
+    row: permission_group_row,
+};
+
+fn permission_group_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: PermissionGroup = decode(item, "a permission group")?;
+    Ok(vec![
+        group.id.as_str().to_owned(),
+        group.name.clone().unwrap_or_default(),
+        group.label().unwrap_or_default().to_owned(),
+        group.scope_type().map(scope_type).unwrap_or_default(),
+    ])
+}
+
 /// `account` or `zone` for a permission group's `meta.scopes`.
 fn scope_type(scopes: &str) -> String {
     let parts: Vec<&str> = scopes
@@ -527,6 +652,29 @@ pub fn resource_groups_table(items: &[Value]) -> Result<String, Failure> {
     Ok(table(&["ID", "NAME", "SCOPE"], &rows))
 }
 
+/// `resource-groups list`: the table above, and one CSV row per group.
+pub static RESOURCE_GROUPS: ListView = ListView {
+    what: "resource groups",
+    table: resource_groups_table,
+    columns: &["id", "name", "scope"],
+    row: resource_group_row,
+};
+
+/// A resource group's CSV cells: its scopes as the table shows them
+/// (`account`, `zone <id>`, `zones <id>, <id>`), separated by `; `.
+fn resource_group_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: ResourceGroup = decode(item, "a resource group")?;
+    Ok(vec![
+        group.id.as_str().to_owned(),
+        group.name.clone().unwrap_or_default(),
+        if group.scope.as_slice().is_empty() {
+            String::new()
+        } else {
+            scopes_text(group.scope.as_slice(), &HashMap::new())
+        },
+    ])
+}
+
 /// One resource group: id, name, each scope.
 pub fn resource_group_details(value: &Value) -> Result<String, Failure> {
     let group: ResourceGroup = decode(value, "a resource group")?;
@@ -563,6 +711,23 @@ pub fn roles_table(items: &[Value]) -> Result<String, Failure> {
         ]);
     }
     Ok(table(&["ID", "NAME", "DESCRIPTION"], &rows))
+}
+
+/// `roles list`: the table above, and one CSV row per role.
+pub static ROLES: ListView = ListView {
+    what: "roles",
+    table: roles_table,
+    columns: &["id", "name", "description"],
+    row: role_row,
+};
+
+fn role_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let role = decode_role(item)?;
+    Ok(vec![
+        role.id.as_str().to_owned(),
+        role.name,
+        role.description,
+    ])
 }
 
 /// One role with its permissions (`area: read, write`).

@@ -18,8 +18,8 @@ use crate::cli::{
     GroupsCommand, ListGroupsArgs, OutputFormat, SetGroupMembersArgs,
 };
 use crate::commands::{
-    connect, dry_run, list_items, print_list, print_one, resolve_failure, send, unresolved_failure,
-    usage, write_json, write_text, Outcome,
+    connect, dry_run, print_one, resolve_failure, send, show_list, unresolved_failure, usage,
+    write_json, write_text, Outcome,
 };
 use crate::output::{self, clean, plural};
 use crate::policies;
@@ -120,8 +120,13 @@ async fn list(global: &GlobalArgs, args: ListGroupsArgs) -> Outcome {
     }
     let (client, account) = connect(global)?;
     let list = client.user_groups(&account).list(params);
-    let items = list_items(list, args.paging.page.is_some(), "user groups", global).await?;
-    print_list(global, &items, output::user_groups_table)
+    show_list(
+        list,
+        args.paging.page.is_some(),
+        &output::USER_GROUPS,
+        global,
+    )
+    .await
 }
 
 /// `SRE On-Call (9f3c…)`.
@@ -191,7 +196,7 @@ fn noted_dry_run<T>(
         .map_err(|e| Failure::from_client(&e, false))?;
     eprintln!("cf-members: dry run: nothing was sent");
     match global.output {
-        OutputFormat::Json => {
+        OutputFormat::Json | OutputFormat::Jsonl => {
             let mut value = match requests.as_slice() {
                 [one] => output::dry_run_json(one, resolved),
                 many => json!({
@@ -315,8 +320,7 @@ async fn members(global: &GlobalArgs, args: GroupMembersArgs) -> Outcome {
             let list = groups
                 .members(&group.id)
                 .list(ListGroupMembersParams::new());
-            let items = list_items(list, false, "group members", global).await?;
-            print_list(global, &items, output::group_members_table)
+            show_list(list, false, &output::GROUP_MEMBERS, global).await
         }
         GroupMembersAction::Add(change) => {
             add(global, &resolver, &groups, &args.group, change).await
@@ -438,7 +442,7 @@ async fn remove(
 /// JSON's answer when nothing was sent: an empty list.
 fn nothing_sent(global: &GlobalArgs) -> Outcome {
     match global.output {
-        OutputFormat::Json => write_json(&Value::Array(Vec::new())),
+        OutputFormat::Json | OutputFormat::Jsonl => write_json(&Value::Array(Vec::new())),
         OutputFormat::Table => Ok(()),
         OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }

@@ -191,19 +191,13 @@ fn run_version() -> String {
     run.stdout
 }
 
-/// Progress goes to stderr only when stderr is a terminal: `script` gives
-/// the command a pseudo-terminal.
+/// What a terminal shows of `cf-members ARGS` against `mock`: `script`
+/// gives the command a pseudo-terminal for stdout and stderr.
 #[cfg(target_os = "linux")]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn long_lists_show_progress_on_a_terminal_only() {
-    let mock = mock().await;
-    mock.add_members(120);
+fn on_a_terminal(mock: &member_mock::MockServer, args: &str) -> String {
     let script = std::process::Command::new("script")
         .args(["-qec"])
-        .arg(format!(
-            "'{}' members list --per-page 50 -o json",
-            env!("CARGO_BIN_EXE_cf-members")
-        ))
+        .arg(format!("'{}' {args}", env!("CARGO_BIN_EXE_cf-members")))
         .arg("/dev/null")
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
@@ -213,16 +207,31 @@ async fn long_lists_show_progress_on_a_terminal_only() {
         .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str())
         .output()
         .expect("util-linux `script` is installed (it gives the test a terminal)");
-    let seen = String::from_utf8_lossy(&script.stdout);
+    let seen = String::from_utf8_lossy(&script.stdout).into_owned();
     assert!(script.status.success(), "{seen}");
     assert!(!seen.contains(SECRET_TOKEN));
+    seen
+}
+
+/// Progress goes to stderr only when stderr is a terminal, and only while
+/// nothing else shows: a table is printed at the end, a JSON list streamed
+/// onto the terminal shows itself.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_lists_show_progress_on_a_terminal_only() {
+    let mock = mock().await;
+    mock.add_members(120);
+    let seen = on_a_terminal(&mock, "members list --per-page 50");
     for step in ["fetched 50 of 126 members", "fetched 100 of 126 members"] {
         assert!(seen.contains(step), "no {step:?} on the terminal: {seen:?}");
     }
     assert!(
-        seen.contains("\r\x1b[2K["),
+        seen.contains("\r\x1b[2KID  "),
         "the line is cleared before the output: {seen:?}"
     );
+    let streamed = on_a_terminal(&mock, "members list --per-page 50 -o json");
+    assert!(!streamed.contains("fetched"), "{streamed:?}");
+    assert!(streamed.starts_with('['), "{streamed:?}");
 
     // The same list into a pipe: no progress.
     let piped = run(cli(&mock).args(["members", "list", "-o", "json"]));

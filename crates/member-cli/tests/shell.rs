@@ -48,7 +48,7 @@ fn completions_are_a_script_bash_reads_and_that_registers_the_command() {
         "{registered} {}",
         String::from_utf8_lossy(&sourced.stderr)
     );
-    for word in ["members", "permission-groups", "--per-page"] {
+    for word in ["members", "permission-groups", "--per-page", "jsonl"] {
         assert!(script_run.stdout.contains(word), "no {word} in the script");
     }
 }

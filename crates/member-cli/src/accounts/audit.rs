@@ -12,7 +12,7 @@ use super::account_text;
 use super::whois::policy_lines;
 use crate::cli::{AuditArgs, GlobalArgs, OutputFormat};
 use crate::commands::Outcome;
-use crate::output::{clean, plural};
+use crate::output::{clean, csv_cell, csv_error, plural};
 use crate::report::Failure;
 
 /// The CSV columns, in order: documented in `cf-members audit --help` and
@@ -191,6 +191,7 @@ fn risk(row: &AuditRow) -> &'static str {
 enum Sink<W: Write> {
     Table(W),
     Json(W, bool),
+    Jsonl(W),
     Csv(Box<csv::Writer<W>>),
 }
 
@@ -211,6 +212,7 @@ impl<W: Write> Sink<W> {
         match format {
             OutputFormat::Table => Self::Table(out),
             OutputFormat::Json => Self::Json(out, true),
+            OutputFormat::Jsonl => Self::Jsonl(out),
             OutputFormat::Csv => Self::Csv(Box::new(csv::Writer::from_writer(out))),
         }
     }
@@ -222,6 +224,7 @@ impl<W: Write> Sink<W> {
                 write_table_row(out, &headers)
             }
             Self::Json(out, _) => out.write_all(b"["),
+            Self::Jsonl(_) => Ok(()),
             Self::Csv(out) => out.write_record(CSV_COLUMNS).map_err(csv_error),
         }
     }
@@ -263,7 +266,13 @@ impl<W: Write> Sink<W> {
                 serde_json::to_writer(&mut *out, &record.json())?;
                 Ok(())
             }
-            Self::Csv(out) => out.write_record(record.csv()).map_err(csv_error),
+            Self::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, &record.json())?;
+                out.write_all(b"\n")
+            }
+            Self::Csv(out) => out
+                .write_record(record.csv().iter().map(|cell| csv_cell(cell)))
+                .map_err(csv_error),
         }
     }
 
@@ -274,15 +283,9 @@ impl<W: Write> Sink<W> {
                 out.write_all(if *first { b"]\n" } else { b"\n]\n" })?;
                 out.flush()
             }
+            Self::Jsonl(out) => out.flush(),
             Self::Csv(out) => out.flush(),
         }
-    }
-}
-
-fn csv_error(e: csv::Error) -> std::io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 
