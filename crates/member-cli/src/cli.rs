@@ -94,6 +94,10 @@ pub struct GlobalArgs {
     /// cf-ray, time; never a secret)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Print nothing on stderr but errors: no progress, notes, warnings or
+    /// summaries; and never ask (what would ask needs --yes)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 /// How results are printed.

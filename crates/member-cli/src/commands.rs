@@ -21,6 +21,7 @@ use crate::output::{self, ListView, ListWriter};
 use crate::policies;
 use crate::progress::Progress;
 use crate::report::{seconds, Failure};
+use crate::shell::note;
 
 /// What the command printed on success, or why it failed.
 pub type Outcome = Result<(), Failure>;
@@ -193,7 +194,7 @@ async fn effective_access(
                     .iter()
                     .filter_map(|g| Some((g.id.as_str().to_owned(), g.name.clone()?))),
             ),
-            Err(e) => eprintln!(
+            Err(e) => note!(
                 "cf-members: warning: cannot read the permission groups, so some are shown                  by id: {e}"
             ),
         }
@@ -235,7 +236,7 @@ async fn zone_names(
             .map(|z| (z.id.as_str().to_owned(), z.name))
             .collect(),
         Err(e) => {
-            eprintln!("cf-members: warning: cannot read the account's zones, so zones are shown by id: {e}");
+            note!("cf-members: warning: cannot read the account's zones, so zones are shown by id: {e}");
             HashMap::new()
         }
     }
@@ -529,7 +530,7 @@ pub fn dry_run<T>(global: &GlobalArgs, call: &Call<T>, resolved: &[Resolution]) 
     let request = call
         .prepare()
         .map_err(|e| Failure::from_client(&e, false))?;
-    eprintln!("cf-members: dry run: nothing was sent");
+    note!("cf-members: dry run: nothing was sent");
     match global.output {
         OutputFormat::Json | OutputFormat::Jsonl => {
             write_json(&output::dry_run_json(&request, resolved))

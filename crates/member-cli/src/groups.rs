@@ -157,9 +157,11 @@ fn to_value(group: &ResourceGroup) -> Result<Value, Failure> {
         .map_err(|e| Failure::other(format!("cannot encode a resource group: {e}")))
 }
 
-/// Asks on a terminal; never elsewhere (a script must say --yes).
+/// Asks on a terminal; never elsewhere, nor with `-q` (a script must say
+/// --yes).
 pub(crate) fn confirmed(what: &str, global: &GlobalArgs) -> bool {
     let interactive = global.output == crate::cli::OutputFormat::Table
+        && !crate::shell::quiet()
         && std::io::stdin().is_terminal()
         && std::io::stderr().is_terminal();
     if !interactive {

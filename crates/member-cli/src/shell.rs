@@ -11,6 +11,8 @@ use crate::cli::{GlobalArgs, OutputFormat};
 struct Conventions {
     /// `-o jsonl`: every JSON value on one line.
     json_lines: bool,
+    /// `-q`: nothing on stderr but errors.
+    quiet: bool,
 }
 
 static CONVENTIONS: OnceLock<Conventions> = OnceLock::new();
@@ -19,6 +21,7 @@ static CONVENTIONS: OnceLock<Conventions> = OnceLock::new();
 pub fn init(global: &GlobalArgs) {
     let _ = CONVENTIONS.set(Conventions {
         json_lines: global.output == OutputFormat::Jsonl,
+        quiet: global.quiet,
     });
 }
 
@@ -30,3 +33,20 @@ fn get() -> &'static Conventions {
 pub fn json_lines() -> bool {
     get().json_lines
 }
+
+/// Whether stderr is for errors only (`-q`): no progress, notes, warnings
+/// or summaries, and no question asked.
+pub fn quiet() -> bool {
+    get().quiet
+}
+
+/// `eprintln!` for what is not an error (a note, a warning, a summary):
+/// nothing with `-q`.
+macro_rules! note {
+    ($($arg:tt)*) => {
+        if !$crate::shell::quiet() {
+            eprintln!($($arg)*);
+        }
+    };
+}
+pub(crate) use note;

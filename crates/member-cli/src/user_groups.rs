@@ -24,6 +24,7 @@ use crate::commands::{
 use crate::output::{self, clean, plural};
 use crate::policies;
 use crate::report::Failure;
+use crate::shell::note;
 
 /// Runs `cf-members groups …`.
 pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
@@ -194,7 +195,7 @@ fn noted_dry_run<T>(
         .map(|call| call.prepare())
         .collect::<Result<Vec<PreparedRequest>, _>>()
         .map_err(|e| Failure::from_client(&e, false))?;
-    eprintln!("cf-members: dry run: nothing was sent");
+    note!("cf-members: dry run: nothing was sent");
     match global.output {
         OutputFormat::Json | OutputFormat::Jsonl => {
             let mut value = match requests.as_slice() {
@@ -337,7 +338,7 @@ async fn members(global: &GlobalArgs, args: GroupMembersArgs) -> Outcome {
 /// Tells on stderr why a member is left out (already so).
 fn skipped(members: &[&Wanted], why: &str) {
     for member in members {
-        eprintln!("cf-members: {} {why}; not sent", member.shown);
+        note!("cf-members: {} {why}; not sent", member.shown);
     }
 }
 
@@ -359,7 +360,7 @@ async fn add(
     let what = format!("user group {}", describe(&group));
     skipped(&already, &format!("is already in {what}"));
     if new.is_empty() {
-        eprintln!("cf-members: nothing to add to {what}; nothing was sent");
+        note!("cf-members: nothing to add to {what}; nothing was sent");
         return nothing_sent(global);
     }
     let call = groups
@@ -398,7 +399,7 @@ async fn remove(
     let what = format!("user group {}", describe(&group));
     skipped(&absent, &format!("is not in {what}"));
     if present.is_empty() {
-        eprintln!("cf-members: nothing to remove from {what}; nothing was sent");
+        note!("cf-members: nothing to remove from {what}; nothing was sent");
         return nothing_sent(global);
     }
     let handle = groups.members(&group.id);
@@ -547,7 +548,7 @@ async fn set(
         write_text(&plan.text())?;
     }
     if plan.is_empty() {
-        eprintln!("cf-members: the group already holds exactly these members; nothing was sent");
+        note!("cf-members: the group already holds exactly these members; nothing was sent");
         return if table {
             Ok(())
         } else {

@@ -1,5 +1,5 @@
-//! How the built `cf-members` fits a shell: completion scripts and man
-//! pages.
+//! How the built `cf-members` fits a shell: completion scripts, man pages,
+//! and `-q`.
 
 mod common;
 
@@ -107,4 +107,71 @@ fn every_command_has_a_man_page() {
     present.sort();
     expected.sort();
     assert_eq!(present, expected);
+}
+
+/// `-q`: what a command says on stderr besides errors is gone, the output
+/// is the same, and errors still come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_leaves_stderr_empty_on_success_and_keeps_errors() {
+    let mock = mock().await;
+    let dir = std::env::temp_dir().join(format!("cf-members-quiet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let changes = dir.join("changes.csv");
+    std::fs::write(&changes, format!("email,roles\n{BOB_EMAIL},Billing\n")).unwrap();
+    let changes = changes.display().to_string();
+    for (args, said) in [
+        (
+            vec!["members", "update", BOB, "--role", "Billing", "--dry-run"],
+            "dry run: nothing was sent",
+        ),
+        (vec!["audit", "--accounts", ACCOUNT], "cf-members: audit: "),
+        (
+            vec!["apply", &changes],
+            "no change was sent: run again with --yes",
+        ),
+        (
+            vec![
+                "groups",
+                "members",
+                SRE_ONCALL_NAME,
+                "remove",
+                JOHN,
+                "--dry-run",
+            ],
+            "not sent",
+        ),
+    ] {
+        let loud = run(cli(&mock).args(&args));
+        loud.expect_code(0).stderr_has(&[said]);
+        let quiet = run(cli(&mock).args(&args).arg("-q"));
+        quiet.expect_code(0);
+        assert_eq!(quiet.stderr, "", "{args:?} -q");
+        assert_eq!(
+            quiet.stdout, loud.stdout,
+            "{args:?}: -q changes stderr only"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let failed = run(cli(&mock).args(["members", "get", "nobody@example.com", "--quiet"]));
+    failed
+        .expect_code(2)
+        .stderr_has(&["cf-members: error: ", "hint: "]);
+    run(cli(&mock).args(["members", "list", "-q", "-v"]))
+        .expect_code(2)
+        .stderr_has(&["'--quiet' cannot be used with '--verbose'"]);
+}
+
+/// With `-q` nothing is asked, even on a terminal: what would ask refuses,
+/// as in a script, and says to give --yes.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_never_asks() {
+    let mock = mock().await;
+    let asked = on_a_terminal(&mock, "resource-groups delete 'Production zones'").expect_code(2);
+    assert!(asked.contains("? [y/N]"), "a terminal is asked: {asked:?}");
+    let quiet = on_a_terminal(&mock, "resource-groups delete 'Production zones' -q").expect_code(2);
+    assert!(!quiet.contains("[y/N]"), "{quiet:?}");
+    assert!(quiet.contains("run again with --yes"), "{quiet:?}");
+    assert!(mock.requests().iter().all(|r| r.method == "GET"));
 }

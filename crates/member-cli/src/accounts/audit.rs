@@ -338,6 +338,9 @@ impl Summary {
     }
 
     fn print(&self, accounts: usize) {
+        if crate::shell::quiet() {
+            return;
+        }
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,

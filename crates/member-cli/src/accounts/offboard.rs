@@ -16,6 +16,7 @@ use crate::commands::{write_json, write_text, Outcome};
 use crate::output::{clean, plural};
 use crate::progress::Progress;
 use crate::report::{Failure, EXIT_FAILURE, EXIT_USAGE};
+use crate::shell::note;
 
 /// Why the last Super Administrator is not removed.
 const LAST_SUPER_ADMIN: &str = "refused: the account's last Super Administrator (removing \
@@ -50,11 +51,15 @@ pub async fn run(global: &GlobalArgs, args: OffboardArgs) -> Outcome {
     let go = if counts.memberships == 0 {
         false
     } else if args.dry_run {
-        eprintln!("cf-members: dry run: nothing was removed");
+        note!("cf-members: dry run: nothing was removed");
         false
     } else if args.yes {
         true
-    } else if table && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+    } else if table
+        && !crate::shell::quiet()
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+    {
         let asked = ask(&args.email, &counts);
         if asked {
             check_writable(&retry_path)?;
@@ -458,7 +463,7 @@ fn verdict(args: &OffboardArgs, counts: &Counts, ran: bool, left: &Left, total: 
     }
     if left.accounts.is_empty() {
         if !ran && counts.memberships == 0 {
-            eprintln!(
+            note!(
                 "cf-members: nothing to do: {email} is not a member of any of the {}",
                 plural(total, "account", "accounts")
             );

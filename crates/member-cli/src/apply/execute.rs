@@ -9,6 +9,7 @@ use super::view::View;
 use crate::cli::GlobalArgs;
 use crate::output::clean;
 use crate::progress::Progress;
+use crate::shell::note;
 
 /// What a run gave.
 pub(super) struct Run {
@@ -65,14 +66,14 @@ pub(super) async fn execute(
                 progress.finish();
                 if interrupts == 1 {
                     stop.cancel();
-                    eprintln!(
+                    note!(
                         "cf-members: Ctrl-C: stopping; no new change starts, the ones in flight \
                          finish (Ctrl-C again to quit at once)"
                     );
                     ctrl_c = Box::pin(tokio::signal::ctrl_c());
                     draw(&mut progress, outcomes.len(), failed, true);
                 } else {
-                    eprintln!(
+                    note!(
                         "cf-members: Ctrl-C again: quitting without waiting; the changes in \
                          flight may have been applied"
                     );
