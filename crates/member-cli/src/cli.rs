@@ -98,6 +98,28 @@ pub struct GlobalArgs {
     /// summaries; and never ask (what would ask needs --yes)
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// When to colour tables and errors (a pending status, a deny policy,
+    /// a failure): `auto` on a terminal unless NO_COLOR is set; JSON and
+    /// CSV never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto
+    )]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Colour, even in a pipe or under NO_COLOR.
+    Always,
+    /// No colour.
+    Never,
 }
 
 /// How results are printed.

@@ -2,6 +2,7 @@
 //! lists also as JSON Lines and CSV, written as they arrive (`list.rs`).
 
 mod list;
+pub mod paint;
 
 use std::io::Write;
 
@@ -44,11 +45,12 @@ pub fn clean(text: &str) -> String {
 }
 
 /// Aligned columns separated by two spaces; the last column is not padded.
+/// A cell may be painted ([`paint`]): its colour takes no width.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(paint::width(cell));
         }
     }
     let mut out = String::new();
@@ -60,7 +62,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
                 out.push_str(cell);
             } else {
                 out.push_str(cell);
-                let pad = widths[i] - cell.chars().count() + 2;
+                let pad = widths[i] - paint::width(cell) + 2;
                 out.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -164,7 +166,7 @@ pub fn members_table(items: &[Value]) -> Result<String, Failure> {
             member
                 .status
                 .as_ref()
-                .map_or("-".to_owned(), |s| clean(s.as_str())),
+                .map_or("-".to_owned(), |s| paint::status(&clean(s.as_str()))),
             access_summary(&member),
         ]);
     }
@@ -242,7 +244,7 @@ pub fn member_details(
     let policies: Vec<String> = member
         .policies
         .iter()
-        .map(|p| policy_line(p, names))
+        .map(|p| paint::policy(&policy_line(p, names)))
         .collect();
     let two_factor = member
         .user
@@ -256,7 +258,10 @@ pub fn member_details(
         ("name", vec![name_of(&member)]),
         (
             "status",
-            one(member.status.as_ref().map(|s| clean(s.as_str()))),
+            one(member
+                .status
+                .as_ref()
+                .map(|s| paint::status(&clean(s.as_str())))),
         ),
         ("2fa", one(two_factor)),
         ("roles", roles),
@@ -365,7 +370,7 @@ pub fn user_group_details(value: &Value) -> Result<String, Failure> {
             group
                 .policies
                 .iter()
-                .map(|p| policy_line(p, &HashMap::new()))
+                .map(|p| paint::policy(&policy_line(p, &HashMap::new())))
                 .collect(),
         ),
     ]))
@@ -393,7 +398,7 @@ pub fn group_members_table(items: &[Value]) -> Result<String, Failure> {
             member
                 .status
                 .as_ref()
-                .map_or("-".to_owned(), |s| clean(s.as_str())),
+                .map_or("-".to_owned(), |s| paint::status(&clean(s.as_str()))),
         ]);
     }
     Ok(table(&["ID", "EMAIL", "STATUS"], &rows))
@@ -435,7 +440,7 @@ pub fn effective_text(access: &EffectiveAccess, names: &HashMap<String, String>)
     let direct: Vec<String> = grants
         .iter()
         .filter(|g| g.source == GrantSource::Direct)
-        .map(|g| policy_line(&g.policy, names))
+        .map(|g| paint::policy(&policy_line(&g.policy, names)))
         .collect();
     let groups: Vec<String> = access
         .groups
@@ -450,7 +455,11 @@ pub fn effective_text(access: &EffectiveAccess, names: &HashMap<String, String>)
         ("email", member.email().map(clean).into_iter().collect()),
         (
             "status",
-            member.status.iter().map(|s| clean(s.as_str())).collect(),
+            member
+                .status
+                .iter()
+                .map(|s| paint::status(&clean(s.as_str())))
+                .collect(),
         ),
         ("roles", roles),
         ("policies", direct),
@@ -465,7 +474,10 @@ pub fn effective_text(access: &EffectiveAccess, names: &HashMap<String, String>)
             out.push_str("  (no policies)\n");
         }
         for policy in &group.policies {
-            out.push_str(&format!("  {}\n", policy_line(policy, names)));
+            out.push_str(&format!(
+                "  {}\n",
+                paint::policy(&policy_line(policy, names))
+            ));
         }
     }
     out

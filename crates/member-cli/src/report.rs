@@ -85,7 +85,8 @@ impl Failure {
     /// is one, `hint: …`.
     pub fn print(&self) {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "cf-members: error: {}", self.message);
+        let error = crate::output::paint::paint_err(crate::output::paint::Tone::Bad, "error:");
+        let _ = writeln!(err, "cf-members: {error} {}", self.message);
         if let Some(hint) = &self.hint {
             let _ = writeln!(err, "hint: {hint}");
         }

@@ -2,9 +2,11 @@
 //! before a command runs, read wherever output is written (so the many
 //! places that print need no extra argument).
 
+use std::ffi::OsStr;
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
 
 /// What the global options decided.
 #[derive(Debug, Default)]
@@ -13,6 +15,10 @@ struct Conventions {
     json_lines: bool,
     /// `-q`: nothing on stderr but errors.
     quiet: bool,
+    /// Whether text for people on stdout may be coloured.
+    color_stdout: bool,
+    /// Whether errors on stderr may be coloured.
+    color_stderr: bool,
 }
 
 static CONVENTIONS: OnceLock<Conventions> = OnceLock::new();
@@ -22,7 +28,37 @@ pub fn init(global: &GlobalArgs) {
     let _ = CONVENTIONS.set(Conventions {
         json_lines: global.output == OutputFormat::Jsonl,
         quiet: global.quiet,
+        color_stdout: color(
+            global.color,
+            std::io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("TERM").as_deref(),
+        ),
+        color_stderr: color(
+            global.color,
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("TERM").as_deref(),
+        ),
     });
+}
+
+/// Whether to colour a stream: `--color always` and `never` say so;
+/// `auto` colours a terminal, unless `NO_COLOR` is set to anything but the
+/// empty string (no-color.org) or `TERM` is `dumb`.
+fn color(
+    choice: ColorChoice,
+    terminal: bool,
+    no_color: Option<&OsStr>,
+    term: Option<&OsStr>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            terminal && no_color.is_none_or(OsStr::is_empty) && term.is_none_or(|t| t != "dumb")
+        }
+    }
 }
 
 fn get() -> &'static Conventions {
@@ -32,6 +68,16 @@ fn get() -> &'static Conventions {
 /// Whether JSON is written one value a line (`-o jsonl`).
 pub fn json_lines() -> bool {
     get().json_lines
+}
+
+/// Whether text for people on stdout is coloured.
+pub fn color_stdout() -> bool {
+    get().color_stdout
+}
+
+/// Whether errors on stderr are coloured.
+pub fn color_stderr() -> bool {
+    get().color_stderr
 }
 
 /// Whether stderr is for errors only (`-q`): no progress, notes, warnings
@@ -50,3 +96,28 @@ macro_rules! note {
     };
 }
 pub(crate) use note;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_under_no_color() {
+        let on = |choice, terminal, no_color: Option<&str>, term: Option<&str>| {
+            color(
+                choice,
+                terminal,
+                no_color.map(OsStr::new),
+                term.map(OsStr::new),
+            )
+        };
+        use ColorChoice::{Always, Auto, Never};
+        assert!(on(Auto, true, None, Some("xterm-256color")));
+        assert!(!on(Auto, false, None, None), "a pipe");
+        assert!(!on(Auto, true, Some("1"), None), "NO_COLOR");
+        assert!(on(Auto, true, Some(""), None), "an empty NO_COLOR is unset");
+        assert!(!on(Auto, true, None, Some("dumb")));
+        assert!(on(Always, false, Some("1"), Some("dumb")), "asked for");
+        assert!(!on(Never, true, None, None));
+    }
+}

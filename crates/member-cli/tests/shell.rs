@@ -1,5 +1,5 @@
 //! How the built `cf-members` fits a shell: completion scripts, man pages,
-//! and `-q`.
+//! `-q`, and colour.
 
 mod common;
 
@@ -174,4 +174,103 @@ async fn quiet_never_asks() {
     assert!(!quiet.contains("[y/N]"), "{quiet:?}");
     assert!(quiet.contains("run again with --yes"), "{quiet:?}");
     assert!(mock.requests().iter().all(|r| r.method == "GET"));
+}
+
+/// The text without the colour sequences (`ESC [ … m`).
+fn strip_colour(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+const PENDING_IN_YELLOW: &str = "\u{1b}[33mpending\u{1b}[0m";
+
+/// Colour is for people on a terminal: never in a pipe, never in JSON or
+/// CSV; `--color always` asks for it, and it takes no column width.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn colour_never_in_a_pipe_and_in_tables_when_asked() {
+    let mock = mock().await;
+    run(cli(&mock).args(["members", "update", BOB, "--deny", "Billing Read@account"]))
+        .expect_code(0);
+    for args in [
+        &["members", "list"][..],
+        &["members", "get", BOB],
+        &["members", "get", DAVE],
+        &["whois", BOB_EMAIL, "--accounts", ACCOUNT],
+        &["audit", "--accounts", ACCOUNT],
+        &["groups", "members", SRE_ONCALL_NAME, "list"],
+        &["members", "get", "nobody@example.com"],
+    ] {
+        let piped = run(cli(&mock).args(args));
+        assert!(
+            !piped.stdout.contains('\u{1b}') && !piped.stderr.contains('\u{1b}'),
+            "{args:?} piped: {piped:?}"
+        );
+        // Asked for, colour changes nothing but the colour.
+        let coloured = run(cli(&mock).args(args).args(["--color", "always"]));
+        assert_eq!(coloured.code, piped.code, "{args:?}");
+        assert_eq!(strip_colour(&coloured.stdout), piped.stdout, "{args:?}");
+        assert_eq!(strip_colour(&coloured.stderr), piped.stderr, "{args:?}");
+        for format in ["json", "jsonl", "csv"] {
+            let data = run(cli(&mock)
+                .args(args)
+                .args(["--color", "always", "-o", format]));
+            assert!(!data.stdout.contains('\u{1b}'), "{args:?} -o {format}");
+        }
+    }
+    let list = run(cli(&mock).args(["members", "list", "--color", "always"]));
+    list.stdout_has(&[PENDING_IN_YELLOW]);
+    let bob = run(cli(&mock).args(["members", "get", BOB, "--color", "always"]));
+    assert!(
+        bob.stdout.contains("\u{1b}[31mdeny\u{1b}[0m Billing Read"),
+        "the deny is red: {:?}",
+        bob.stdout
+    );
+    let error = run(cli(&mock).args(["members", "get", "nobody@example.com", "--color=always"]));
+    assert!(
+        error.stderr.starts_with("cf-members: \u{1b}["),
+        "{:?}",
+        error.stderr
+    );
+    // The flag wins over NO_COLOR; `never` is never.
+    run(cli(&mock)
+        .env("NO_COLOR", "1")
+        .args(["members", "list", "--color", "always"]))
+    .stdout_has(&[PENDING_IN_YELLOW]);
+}
+
+/// On a terminal, `auto` colours unless NO_COLOR is set (to anything but
+/// the empty string) or `--color never` is given.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_gets_colour_unless_no_color_or_never() {
+    let mock = mock().await;
+    let auto = on_a_terminal(&mock, "members list").expect_code(0);
+    assert!(auto.contains(PENDING_IN_YELLOW), "{auto:?}");
+    let empty = on_a_terminal_with(&mock, "members list", &[("NO_COLOR", "")]).expect_code(0);
+    assert!(empty.contains(PENDING_IN_YELLOW), "{empty:?}");
+    for (args, env) in [
+        ("members list", &[("NO_COLOR", "1")][..]),
+        ("members list --color never", &[]),
+        ("members list", &[("TERM", "dumb")]),
+        ("members get nobody@example.com", &[("NO_COLOR", "yes")]),
+    ] {
+        let plain = on_a_terminal_with(&mock, args, env);
+        assert!(
+            !plain.text.contains("\u{1b}[3") && !plain.text.contains("\u{1b}[0m"),
+            "{args} {env:?}: {plain:?}"
+        );
+        assert!(plain.text.contains("pending") || plain.text.contains("error:"));
+    }
 }

@@ -12,7 +12,7 @@ use super::account_text;
 use super::whois::policy_lines;
 use crate::cli::{AuditArgs, GlobalArgs, OutputFormat};
 use crate::commands::Outcome;
-use crate::output::{clean, csv_cell, csv_error, plural};
+use crate::output::{clean, csv_cell, csv_error, paint, plural};
 use crate::report::Failure;
 
 /// The CSV columns, in order: documented in `cf-members audit --help` and
@@ -252,7 +252,7 @@ impl<W: Write> Sink<W> {
                 let cells = vec![
                     clean(&account),
                     or_dash(&record.email),
-                    or_dash(&record.status),
+                    paint::status(&or_dash(&record.status)),
                     yes_no(record.two_factor).to_owned(),
                     or_dash(&clean(&record.roles.join(", "))),
                     record.policies.len().to_string(),
@@ -296,7 +296,7 @@ fn write_table_row(out: &mut impl Write, cells: &[String]) -> std::io::Result<()
         line.push_str(cell);
         if i < last {
             let width = TABLE.get(i).map_or(0, |(_, w)| *w);
-            let len = cell.chars().count();
+            let len = paint::width(cell);
             let pad = width.max(len + 2) - len;
             line.extend(std::iter::repeat_n(' ', pad));
         }

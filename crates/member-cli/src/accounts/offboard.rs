@@ -13,6 +13,7 @@ use super::whois::roles_text;
 use super::{account_json, account_text, error_json, of_accounts};
 use crate::cli::{GlobalArgs, OffboardArgs, OutputFormat};
 use crate::commands::{write_json, write_text, Outcome};
+use crate::output::paint::{paint, paint_err, Tone};
 use crate::output::{clean, plural};
 use crate::progress::Progress;
 use crate::report::{Failure, EXIT_FAILURE, EXIT_USAGE};
@@ -252,7 +253,8 @@ fn plan_text(email: &str, plan: &[OffboardEntry], counts: &Counts) -> String {
             }
             OffboardAction::LastSuperAdmin(members) => {
                 out.push_str(&format!(
-                    "refused       {account}\n    {LAST_SUPER_ADMIN}\n"
+                    "{}       {account}\n    {LAST_SUPER_ADMIN}\n",
+                    paint(Tone::Bad, "refused")
                 ));
                 for member in members {
                     out.push_str(&format!("    {}\n", membership_text(member)));
@@ -260,7 +262,8 @@ fn plan_text(email: &str, plan: &[OffboardEntry], counts: &Counts) -> String {
             }
             OffboardAction::Unreadable(error) => {
                 out.push_str(&format!(
-                    "unreadable    {account}\n    {}\n",
+                    "{}    {account}\n    {}\n",
+                    paint(Tone::Bad, "unreadable"),
                     clean(&error.to_string())
                 ));
             }
@@ -285,7 +288,8 @@ async fn remove(
         if let Err(error) = &outcome.result {
             progress.finish();
             eprintln!(
-                "cf-members: failed: {}: membership {}: {}",
+                "cf-members: {} {}: membership {}: {}",
+                paint_err(Tone::Bad, "failed:"),
                 account_text(&outcome.account),
                 outcome
                     .member
@@ -354,15 +358,26 @@ fn report_text(
                         plural(mine.len(), "membership", "memberships")
                     )
                 } else {
-                    format!("failed        {account}\n    {}", failed.join("\n    "))
+                    format!(
+                        "{}        {account}\n    {}",
+                        paint(Tone::Bad, "failed"),
+                        failed.join("\n    ")
+                    )
                 }
             }
             OffboardAction::NotMember => format!("not a member  {account}"),
             OffboardAction::LastSuperAdmin(_) => {
-                format!("refused       {account}: still has access (the last Super Administrator)")
+                format!(
+                    "{}       {account}: still has access (the last Super Administrator)",
+                    paint(Tone::Bad, "refused")
+                )
             }
             OffboardAction::Unreadable(e) => {
-                format!("unreadable    {account}: {}", clean(&e.to_string()))
+                format!(
+                    "{}    {account}: {}",
+                    paint(Tone::Bad, "unreadable"),
+                    clean(&e.to_string())
+                )
             }
             _ => continue,
         };

@@ -8,6 +8,7 @@ use member_client::{Change, ChangeError, ChangeResult, ErrorKind, Members, Outco
 use super::view::View;
 use crate::cli::GlobalArgs;
 use crate::output::clean;
+use crate::output::paint::{paint_err, Tone};
 use crate::progress::Progress;
 use crate::shell::note;
 
@@ -121,7 +122,8 @@ fn print_failure(view: &View<'_>, outcome: &Outcome, error: &ChangeError) {
         ""
     };
     eprintln!(
-        "cf-members: failed: {place}: {who}: {}{unsure}",
+        "cf-members: {} {place}: {who}: {}{unsure}",
+        paint_err(Tone::Bad, "failed:"),
         clean(&error.message)
     );
 }
