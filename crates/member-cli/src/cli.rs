@@ -19,6 +19,13 @@ Exit status: 0 success; 2 invalid input or usage (nothing was sent);
 1 any other failure (the error on stderr gives the HTTP status, the
 Cloudflare error codes and the cf-ray id); 130 `apply` stopped by Ctrl-C.
 
+Output: every list takes -o table, json, jsonl or csv (its help names the
+columns). Text from the server is shown safely: in tables control
+characters become `?` and bidi controls `<U+202E>`; in CSV bidi controls and
+control characters other than tab and line breaks become `<U+XXXX>`; JSON
+keeps every value exactly. -q leaves only errors on stderr. Shell
+completions: `cf-members completions --help`.
+
 Examples:
   export CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=023e105f4ecef8ad9ca31a8372d0c353
   cf-members members list

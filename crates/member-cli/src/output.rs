@@ -31,17 +31,57 @@ pub fn json(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
 }
 
 /// A CSV cell as written: the value as the server sent it (the CSV writer
-/// quotes commas, quotes and line breaks).
+/// quotes commas, quotes and line breaks), except what would play tricks
+/// where the file is shown (a spreadsheet, a terminal): bidi controls and
+/// control characters other than tab and line breaks become `<U+XXXX>`.
 pub fn csv_cell(text: &str) -> String {
-    text.to_owned()
+    let tricky =
+        |c: char| is_bidi_control(c) || (c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    if !text.chars().any(tricky) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if tricky(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The invisible characters that reorder the text around them, so that a
+/// name can display as another: the embeddings and overrides (U+202A to
+/// U+202E), the isolates (U+2066 to U+2069) and the marks (U+200E, U+200F,
+/// U+061C).
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// `<U+202E>`: a character shown by its code point.
+fn push_escaped(out: &mut String, c: char) {
+    out.push_str(&format!("<U+{:04X}>", u32::from(c)));
 }
 
 /// Server text made safe for a terminal: control characters (which could
-/// move the cursor or change colours) become `?`.
+/// move the cursor or change colours) become `?`, and bidi controls (which
+/// could make a name display as another) show as `<U+202E>`.
 pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.push('?');
+        } else if is_bidi_control(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Aligned columns separated by two spaces; the last column is not padded.
@@ -855,6 +895,32 @@ mod tests {
     #[test]
     fn control_characters_never_reach_the_terminal() {
         assert_eq!(clean("a\u{1b}[31mb\nc"), "a?[31mb?c");
+    }
+
+    #[test]
+    fn bidi_controls_are_shown_not_obeyed() {
+        // "admin" written backwards behind a right-to-left override.
+        assert_eq!(
+            clean("bob\u{202E}nimda\u{202C}.com"),
+            "bob<U+202E>nimda<U+202C>.com"
+        );
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202D}', '\u{2066}',
+            '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            let shown = clean(&format!("a{c}b"));
+            assert_eq!(shown, format!("a<U+{:04X}>b", u32::from(c)));
+        }
+        assert_eq!(
+            clean("Zoë Ørsted 山田 \u{200D}"),
+            "Zoë Ørsted 山田 \u{200D}"
+        );
+    }
+
+    #[test]
+    fn csv_cells_keep_line_breaks_and_show_tricks() {
+        assert_eq!(csv_cell("a, \"b\"\r\nc\td"), "a, \"b\"\r\nc\td");
+        assert_eq!(csv_cell("x\u{202E}y\u{1b}[2Jz"), "x<U+202E>y<U+001B>[2Jz");
     }
 
     #[test]

@@ -86,9 +86,16 @@ impl Failure {
     pub fn print(&self) {
         let mut err = std::io::stderr().lock();
         let error = crate::output::paint::paint_err(crate::output::paint::Tone::Bad, "error:");
-        let _ = writeln!(err, "cf-members: {error} {}", self.message);
+        // The message may quote the server: each line made safe.
+        let safe = |text: &str| {
+            text.split('\n')
+                .map(crate::output::clean)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let _ = writeln!(err, "cf-members: {error} {}", safe(&self.message));
         if let Some(hint) = &self.hint {
-            let _ = writeln!(err, "hint: {hint}");
+            let _ = writeln!(err, "hint: {}", safe(hint));
         }
     }
 }

@@ -265,3 +265,63 @@ async fn one_result_in_json_lines_is_one_line_and_csv_is_for_lists_only() {
     }
     assert!(mock.requests().is_empty(), "{:?}", mock.requests());
 }
+
+/// Server text with bidi controls: a table and CSV show them as
+/// `<U+XXXX>` (a name cannot display as another), JSON keeps the exact
+/// value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bidi_controls_are_shown_escaped_in_tables_and_csv_and_kept_in_json() {
+    let mock = mock().await;
+    let account = mock.account_id().clone();
+    // Shows as "Eve Admin" reversed behind a right-to-left override.
+    let sneaky = "Eve \u{202E}nimdA\u{202C} \u{2066}x\u{2069}";
+    let shown = "Eve <U+202E>nimdA<U+202C> <U+2066>x<U+2069>";
+    let role: Role = serde_json::from_value(json!({
+        "id": "ee0000000000000000000000000000ee",
+        "name": sneaky,
+        "description": "a\u{200F}b\u{1b}[2J",
+        "permissions": {},
+    }))
+    .unwrap();
+    mock.insert_role(&account, role);
+
+    let table = run(cli(&mock).args(["roles", "list"]));
+    table.expect_code(0).stdout_has(&[shown, "a<U+200F>b?[2J"]);
+    for c in [
+        '\u{202E}', '\u{202C}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{1b}',
+    ] {
+        assert!(!table.stdout.contains(c), "{c:?} reached the terminal");
+    }
+    let csv = run(cli(&mock).args(["roles", "list", "-o", "csv"]));
+    let (_, rows) = csv_rows(&csv.stdout);
+    let row = rows
+        .iter()
+        .find(|r| r[0] == "ee0000000000000000000000000000ee")
+        .unwrap();
+    assert_eq!(row[1], shown);
+    assert_eq!(row[2], "a<U+200F>b<U+001B>[2J");
+    let json = run(cli(&mock).args(["roles", "list", "-o", "json"]));
+    let exact = json
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "ee0000000000000000000000000000ee")
+        .cloned()
+        .unwrap();
+    assert_eq!(exact["name"], sneaky);
+    assert_eq!(exact["description"], "a\u{200F}b\u{1b}[2J");
+    let lines = run(cli(&mock).args([
+        "roles",
+        "get",
+        "ee0000000000000000000000000000ee",
+        "-o",
+        "jsonl",
+    ]));
+    assert_eq!(
+        serde_json::from_str::<Value>(&lines.stdout).unwrap()["name"],
+        sneaky
+    );
+    let details = run(cli(&mock).args(["roles", "get", "ee0000000000000000000000000000ee"]));
+    details.expect_code(0).stdout_has(&[shown]);
+}
