@@ -175,6 +175,15 @@ pub enum Command {
     /// Every member of every account, one row each (table, JSON or CSV)
     #[command(after_help = crate::accounts::AUDIT_HELP)]
     Audit(AuditArgs),
+    /// Write the account's access as an access file (YAML, or JSON with -o json)
+    #[command(after_help = crate::access::EXPORT_HELP)]
+    Export(ExportArgs),
+    /// Show how the account differs from an access file (exit 3 on drift)
+    #[command(after_help = crate::access::PLAN_HELP)]
+    Plan(PlanArgs),
+    /// Make the account match an access file: plan, then --yes to run
+    #[command(after_help = crate::access::SYNC_HELP)]
+    Sync(SyncArgs),
     /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish
     #[command(after_help = COMPLETIONS_HELP)]
     Completions {
@@ -182,6 +191,65 @@ pub enum Command {
         #[arg(value_enum, value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
+}
+
+/// `cf-members export` options.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write the file here instead of stdout (replaced whole, or not at all)
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// `cf-members plan` options.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The access file (YAML, or JSON when it ends in .json or starts with
+    /// `{`; `-` reads stdin)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Plan as `sync --prune` would: members not in the file are removed
+    #[arg(long)]
+    pub prune: bool,
+}
+
+/// `cf-members sync` options.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The access file (YAML, or JSON when it ends in .json or starts with
+    /// `{`; `-` reads stdin)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Also remove the members (and cancel the invitations) the file leaves out
+    #[arg(long)]
+    pub prune: bool,
+    /// Run the plan without asking
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Print the plan only and send no change (never asks; wins over --yes)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The most members one sync may remove; a plan removing more is refused
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_removals: usize,
+    /// How many changes run at once
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_APPLY_CONCURRENCY as u32,
+        value_parser = clap::value_parser!(u32).range(1..=64)
+    )]
+    pub concurrency: u32,
+    /// Client-side rate limit: N requests per SECS seconds (every request,
+    /// retries included), or `off` [default: 1200/300, Cloudflare's limit per
+    /// token]
+    #[arg(long, value_name = "N/SECS", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<RateLimitArg>,
+    /// Where to write the member changes that failed or did not start
+    /// [default: FILE.retry.json; cf-members.retry.json for stdin]; run it
+    /// with `cf-members apply`
+    #[arg(long, value_name = "PATH")]
+    pub retry_file: Option<PathBuf>,
 }
 
 const COMPLETIONS_HELP: &str = "\

@@ -50,6 +50,9 @@ pub async fn run(mut cli: Cli) -> Outcome {
         Command::Whois(args) => crate::accounts::whois::run(global, args).await,
         Command::Offboard(args) => crate::accounts::offboard::run(global, args).await,
         Command::Audit(args) => crate::accounts::audit::run(global, args).await,
+        Command::Export(args) => crate::access::run_export(global, args).await,
+        Command::Plan(args) => crate::access::run_plan(global, args).await,
+        Command::Sync(args) => crate::access::run_sync(global, args).await,
         Command::Completions { shell } => completions(shell),
     }
 }

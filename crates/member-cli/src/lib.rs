@@ -6,8 +6,10 @@
 //! on: [`command`] is the clap definition, [`main`] runs it.
 //!
 //! Exit status: 0 on success, 2 for invalid input or usage (nothing was
-//! sent), 1 for every other failure, 130 for `apply` stopped by Ctrl-C.
+//! sent), 1 for every other failure, 3 for `plan` finding drift, 130 for
+//! `apply` or `sync` stopped by Ctrl-C.
 
+mod access;
 mod accounts;
 mod apply;
 mod changes;

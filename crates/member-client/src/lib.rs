@@ -60,7 +60,10 @@ mod roles;
 mod user_groups;
 mod zones;
 
-pub use access::{AccessChanges, AccessFileError};
+pub use access::{
+    access_text, AccessChanges, AccessFileError, AccessPlan, AccessSource, DriftAction, GroupDrift,
+    GroupPolicies, MemberDrift, SourceError, SourceFormat, StatusDrift, SyncSafety,
+};
 pub use accounts::{Accounts, ACCOUNT_OWNED_TOKEN_CODE};
 pub use apply::{
     resolve_policies, resolve_roles, AccessState, Apply, Change, ChangeError, ChangeField,

@@ -267,11 +267,11 @@ fn generated_member(k: u64, id: MemberId, role: Option<&Role>) -> Member {
     user.email.clone_from(&email);
     user.first_name = Some(format!("Member{k:05}"));
     user.last_name = Some("Generated".to_owned());
-    user.two_factor_authentication_enabled = Some(k % 2 == 0);
+    user.two_factor_authentication_enabled = Some(k.is_multiple_of(2));
     let mut member = Member::default();
     member.id = Some(id);
     member.email = Some(email);
-    member.status = Some(if k % 3 == 0 {
+    member.status = Some(if k.is_multiple_of(3) {
         MemberStatus::Pending
     } else {
         MemberStatus::Accepted

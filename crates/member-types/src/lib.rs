@@ -44,7 +44,7 @@ mod serde_util;
 mod user_group;
 mod zone;
 
-pub use access_file::{AccessFile, GroupAccess, MemberAccess, PolicyEntry};
+pub use access_file::{AccessFile, FileProblem, GroupAccess, MemberAccess, PolicyEntry};
 pub use account::{Account, AccountSettings, ListAccountsParams, ManagedBy};
 pub use deleted::Deleted;
 pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, UnknownValue};

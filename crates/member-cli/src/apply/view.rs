@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use member_client::{AccessState, Change, InviteStatus, Plan, PlanAction, PlanEntry, PolicyState};
 
-use crate::changes::Input;
 use crate::output::paint::{paint, Tone};
 use crate::output::{clean, plural};
 
@@ -20,7 +19,7 @@ pub(super) struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    pub(super) fn new(plan: Plan, input: &'a Input) -> Self {
+    pub(super) fn new(plan: Plan, places: &'a [String]) -> Self {
         let to_send = plan
             .entries
             .iter()
@@ -30,7 +29,7 @@ impl<'a> View<'a> {
             .collect();
         Self {
             plan,
-            places: &input.places,
+            places,
             to_send,
             group_names: HashMap::new(),
         }
