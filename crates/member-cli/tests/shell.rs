@@ -119,6 +119,8 @@ async fn quiet_leaves_stderr_empty_on_success_and_keeps_errors() {
     let changes = dir.join("changes.csv");
     std::fs::write(&changes, format!("email,roles\n{BOB_EMAIL},Billing\n")).unwrap();
     let changes = changes.display().to_string();
+    let access = dir.join("access.yaml").display().to_string();
+    run(cli(&mock).args(["export", "--out", &access])).expect_code(0);
     for (args, said) in [
         (
             vec!["members", "update", BOB, "--role", "Billing", "--dry-run"],
@@ -129,6 +131,7 @@ async fn quiet_leaves_stderr_empty_on_success_and_keeps_errors() {
             vec!["apply", &changes],
             "no change was sent: run again with --yes",
         ),
+        (vec!["sync", &access], "nothing to send"),
         (
             vec![
                 "groups",
