@@ -13,8 +13,10 @@ use serde_json::{json, Value};
 use crate::apply::{self, Planned};
 use crate::cli::{ApplyArgs, ExportArgs, GlobalArgs, OutputFormat, PlanArgs, SyncArgs};
 use crate::commands::{self, write_json, write_text, Outcome};
+use crate::output::paint::{paint_err, Tone};
 use crate::output::{clean, plural};
 use crate::report::{Failure, EXIT_DRIFT};
+use crate::shell::note;
 
 /// After the `export` help.
 pub const EXPORT_HELP: &str = "\
@@ -166,7 +168,7 @@ pub async fn run_export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
         .export_access(&account)
         .await
         .map_err(|e| Failure::from_client(&e, false))?;
-    let format = if global.output == OutputFormat::Json {
+    let format = if matches!(global.output, OutputFormat::Json | OutputFormat::Jsonl) {
         SourceFormat::Json
     } else {
         SourceFormat::Yaml
@@ -402,21 +404,21 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
         if !table {
             write_json(&json!({"plan": plan_json(&plan, &account), "ran": false}))?;
         }
-        eprintln!("cf-members: nothing to send");
+        note!("cf-members: nothing to send");
         return Ok(());
     }
     if args.dry_run {
         if !table {
             write_json(&json!({"plan": plan_json(&plan, &account), "ran": false}))?;
         }
-        eprintln!("cf-members: dry run: no change was sent");
+        note!("cf-members: dry run: no change was sent");
         return Ok(());
     }
     if !args.yes && !ask(&args.file, table, total) {
         if !table {
             write_json(&json!({"plan": plan_json(&plan, &account), "ran": false}))?;
         }
-        eprintln!(
+        note!(
             "cf-members: no change was sent: run again with --yes to apply {}",
             plural(total, "change", "changes")
         );
@@ -438,14 +440,16 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
             Err(e) => Err(e.to_string()),
         };
         match sent {
-            Ok(()) => eprintln!(
+            Ok(()) => note!(
                 "cf-members: user group {}: policies set",
                 clean(&change.name)
             ),
             Err(e) => {
                 eprintln!(
-                    "cf-members: error: user group {}: policies not set: {e}",
-                    clean(&change.name)
+                    "cf-members: {} user group {}: policies not set: {}",
+                    paint_err(Tone::Bad, "error:"),
+                    clean(&change.name),
+                    clean(&e)
                 );
                 failed.push(change.name.clone());
             }
@@ -493,6 +497,7 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
 fn ask(file: &Path, table: bool, changes: usize) -> bool {
     let interactive = table
         && file.as_os_str() != "-"
+        && !crate::shell::quiet()
         && std::io::stdin().is_terminal()
         && std::io::stderr().is_terminal();
     if !interactive {

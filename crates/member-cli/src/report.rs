@@ -101,9 +101,17 @@ impl Failure {
             return;
         }
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "cf-members: error: {}", self.message);
+        let error = crate::output::paint::paint_err(crate::output::paint::Tone::Bad, "error:");
+        // The message may quote the server: each line made safe.
+        let safe = |text: &str| {
+            text.split('\n')
+                .map(crate::output::clean)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let _ = writeln!(err, "cf-members: {error} {}", safe(&self.message));
         if let Some(hint) = &self.hint {
-            let _ = writeln!(err, "hint: {hint}");
+            let _ = writeln!(err, "hint: {}", safe(hint));
         }
     }
 }

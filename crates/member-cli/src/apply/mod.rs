@@ -23,6 +23,7 @@ use crate::cli::{ApplyArgs, GlobalArgs, OutputFormat, RateLimitArg};
 use crate::commands::{self, write_json, write_text};
 use crate::output::plural;
 use crate::report::Failure;
+use crate::shell::note;
 
 /// Where a retry file goes when FILE is stdin.
 const STDIN_RETRY_FILE: &str = "cf-members.retry.json";
@@ -169,7 +170,7 @@ fn confirmed(
     retry_path: &Path,
 ) -> Result<bool, Failure> {
     if args.dry_run {
-        eprintln!("cf-members: dry run: no change was sent");
+        note!("cf-members: dry run: no change was sent");
         return Ok(false);
     }
     if view.to_send.is_empty() {
@@ -180,13 +181,16 @@ fn confirmed(
         return Ok(true);
     }
     let from_stdin = args.file.as_os_str() == "-";
-    let interactive =
-        table && !from_stdin && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive = table
+        && !from_stdin
+        && !crate::shell::quiet()
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal();
     if interactive && ask(view.to_send.len()) {
         check_writable(retry_path)?;
         return Ok(true);
     }
-    eprintln!(
+    note!(
         "cf-members: no change was sent: run again with --yes to apply {}",
         plural(view.to_send.len(), "change", "changes")
     );
@@ -310,7 +314,7 @@ async fn role_names(resolver: &Resolver) -> Option<HashMap<String, String>> {
                 .collect(),
         ),
         Err(e) => {
-            eprintln!(
+            note!(
                 "cf-members: warning: cannot read the roles, so role ids are shown instead \
                  of names: {e}"
             );
