@@ -184,6 +184,9 @@ pub enum Command {
     /// Make the account match an access file: plan, then --yes to run
     #[command(after_help = crate::access::SYNC_HELP)]
     Sync(SyncArgs),
+    /// Who changed memberships, and when: the audit log, one line a change
+    #[command(after_help = crate::history::HISTORY_HELP)]
+    History(HistoryArgs),
     /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish
     #[command(after_help = COMPLETIONS_HELP)]
     Completions {
@@ -191,6 +194,30 @@ pub enum Command {
         #[arg(value_enum, value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
+}
+
+/// `cf-members history` options.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this member's changes: an email (of a current member) or a
+    /// membership id
+    #[arg(value_name = "MEMBER")]
+    pub member: Option<String>,
+    /// Only the changes this person made (their email)
+    #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
+    pub by: Option<String>,
+    /// From when: 30m, 24h, 7d (back from now), a date (2026-11-01) or an
+    /// RFC 3339 time [default: 7d]
+    #[arg(long, value_name = "WHEN", value_parser = crate::history::parse_since)]
+    pub since: Option<std::time::SystemTime>,
+    /// Search these accounts instead of --account-id: `all`, or ids and
+    /// names separated by commas
+    #[arg(long, value_name = "all|ID_OR_NAME,...")]
+    pub accounts: Option<String>,
+    /// Client-side rate limit: N requests per SECS seconds, or `off`
+    /// [default: 1200/300]
+    #[arg(long, value_name = "N/SECS", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<RateLimitArg>,
 }
 
 /// `cf-members export` options.

@@ -53,6 +53,7 @@ pub async fn run(mut cli: Cli) -> Outcome {
         Command::Export(args) => crate::access::run_export(global, args).await,
         Command::Plan(args) => crate::access::run_plan(global, args).await,
         Command::Sync(args) => crate::access::run_sync(global, args).await,
+        Command::History(args) => crate::history::run(global, args).await,
         Command::Completions { shell } => completions(shell),
     }
 }

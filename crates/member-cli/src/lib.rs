@@ -16,6 +16,7 @@ mod changes;
 mod cli;
 mod commands;
 mod groups;
+mod history;
 mod output;
 mod policies;
 mod progress;

@@ -139,7 +139,13 @@ async fn export_plan_edit_sync_plan() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prune_removes_exactly_who_is_missing_and_refuses_what_is_unsafe() {
-    let mock = mock().await;
+    // The credential is John's (GET /user says so).
+    let mock = MockServer::builder()
+        .token(SECRET_TOKEN)
+        .api_key(JOHN_EMAIL, SECRET_API_KEY)
+        .start()
+        .await
+        .unwrap();
     let dir = scratch("prune");
     let (_, exported) = export(&mock);
     let before = mock.member_count(mock.account_id());

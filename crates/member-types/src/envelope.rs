@@ -8,7 +8,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::serde_util::{
-    lenient_opt_u64, null_as_empty, Key, KeySeed, LenientI64, NullAsEmpty, Seen,
+    lenient_opt_count, lenient_opt_u64, null_as_empty, Key, KeySeed, LenientI64, NullAsEmpty, Seen,
 };
 
 /// `{"success", "errors", "messages", "result", "result_info"}`.
@@ -267,7 +267,7 @@ pub struct ResultInfo {
     /// Number of results on this page.
     #[serde(
         default,
-        deserialize_with = "lenient_opt_u64",
+        deserialize_with = "lenient_opt_count",
         skip_serializing_if = "Option::is_none"
     )]
     pub count: Option<u64>,

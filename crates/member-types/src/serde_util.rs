@@ -33,14 +33,6 @@ impl Visitor<'_> for IntVisitor {
         i64::try_from(v).map_err(|_| E::custom(format!("integer {v} is too large")))
     }
 
-    /// A count written as a string (`"3"`), as the audit log's
-    /// `result_info.count` is in the 2026 spec.
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        v.trim()
-            .parse()
-            .map_err(|_| E::custom(format!("expected an integer, found {v:?}")))
-    }
-
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
         #[allow(
             clippy::cast_possible_truncation,
@@ -58,6 +50,31 @@ impl Visitor<'_> for IntVisitor {
 /// Deserializes an `i64` that may be written as `20.0`.
 pub(crate) fn lenient_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     deserializer.deserialize_any(IntVisitor)
+}
+
+/// Deserializes an optional count that may be written as `20.0` or as a
+/// string of digits (`"3"`, as the audit log's `result_info.count` is in the
+/// 2026 spec); `null` allowed.
+pub(crate) fn lenient_opt_count<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Count {
+        Number(#[serde(deserialize_with = "lenient_i64")] i64),
+        Text(String),
+    }
+    match Option::<Count>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Count::Number(n)) => u64::try_from(n)
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("expected a non-negative count, found {n}"))),
+        Some(Count::Text(t)) => t
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("expected a count, found {t:?}"))),
+    }
 }
 
 /// Deserializes an optional `u64` (`null` allowed) that may be written as `20.0`.

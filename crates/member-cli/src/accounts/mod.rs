@@ -178,7 +178,7 @@ fn is_list(command: &Command) -> bool {
         Command::Groups(GroupsCommand::Members(args)) => {
             matches!(args.action, GroupMembersAction::List)
         }
-        Command::Accounts(_) | Command::Audit(_) => true,
+        Command::Accounts(_) | Command::Audit(_) | Command::History(_) => true,
         _ => false,
     }
 }
