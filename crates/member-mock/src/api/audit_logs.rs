@@ -69,7 +69,14 @@ const FILTERS: &[(&str, Field)] = &[
 ];
 
 /// The other parameters the endpoint takes.
-const OTHERS: &[&str] = &["since", "before", "direction", "limit", "cursor"];
+const OTHERS: &[&str] = &[
+    "since",
+    "before",
+    "direction",
+    "limit",
+    "cursor",
+    "product_category",
+];
 
 /// `2026-08-01` (a UTC day) or an RFC 3339 timestamp.
 fn moment(name: &str, text: &str) -> Result<SystemTime, ApiError> {
@@ -147,7 +154,11 @@ async fn list(
         .filter(|(_, _, entry)| {
             FILTERS.iter().all(|(name, field)| {
                 let value = field(entry);
-                let wanted = query.all(name);
+                let mut wanted = query.all(name);
+                // `product_category` is unioned with `resource_product`.
+                if *name == "resource_product" {
+                    wanted.extend(query.all("product_category"));
+                }
                 let unwanted = query.all(&format!("{name}.not"));
                 let matches = |values: &[&str]| {
                     value
