@@ -11,7 +11,7 @@ use member_client::{
 use serde_json::{json, Value};
 
 use crate::apply::{self, Planned};
-use crate::cli::{ApplyArgs, ExportArgs, GlobalArgs, OutputFormat, PlanArgs, SyncArgs};
+use crate::cli::{ApplyArgs, ExportArgs, GlobalArgs, OutputFormat, PlanArgs, RunArgs, SyncArgs};
 use crate::commands::{self, write_json, write_text, Outcome};
 use crate::output::paint::{paint_err, Tone};
 use crate::output::{clean, plural};
@@ -350,14 +350,16 @@ fn plan_json(plan: &AccessPlan, account: &AccountId) -> Value {
 /// Runs `cf-members sync FILE`.
 pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
     let source = read_source(&args.file)?;
-    let client = apply::client_for(global, args.rate_limit.as_ref())?;
+    let client = apply::client_for(global, args.run.rate_limit.as_ref())?;
     let account = file_account(global, &client, &source).await?;
+    // The engine runs what this command has already shown and confirmed.
     let apply_args = ApplyArgs {
         file: args.file.clone(),
-        yes: true,
-        dry_run: false,
-        concurrency: args.concurrency,
-        rate_limit: args.rate_limit.clone(),
+        run: RunArgs {
+            yes: true,
+            dry_run: false,
+            ..args.run.clone()
+        },
         retry_file: args.retry_file.clone(),
     };
     let retry_path = apply::retry_path(&apply_args, crate::changes::Format::Json);
@@ -407,14 +409,14 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
         note!("cf-members: nothing to send");
         return Ok(());
     }
-    if args.dry_run {
+    if args.run.dry_run {
         if !table {
             write_json(&json!({"plan": plan_json(&plan, &account), "ran": false}))?;
         }
         note!("cf-members: dry run: no change was sent");
         return Ok(());
     }
-    if !args.yes && !ask(&args.file, table, total) {
+    if !args.run.yes && !ask(&args.file, table, total) {
         if !table {
             write_json(&json!({"plan": plan_json(&plan, &account), "ran": false}))?;
         }

@@ -250,28 +250,12 @@ pub struct SyncArgs {
     /// Also remove the members (and cancel the invitations) the file leaves out
     #[arg(long)]
     pub prune: bool,
-    /// Run the plan without asking
-    #[arg(short, long)]
-    pub yes: bool,
-    /// Print the plan only and send no change (never asks; wins over --yes)
-    #[arg(long)]
-    pub dry_run: bool,
     /// The most members one sync may remove; a plan removing more is refused
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_removals: usize,
-    /// How many changes run at once
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = DEFAULT_APPLY_CONCURRENCY as u32,
-        value_parser = clap::value_parser!(u32).range(1..=64)
-    )]
-    pub concurrency: u32,
-    /// Client-side rate limit: N requests per SECS seconds (every request,
-    /// retries included), or `off` [default: 1200/300, Cloudflare's limit per
-    /// token]
-    #[arg(long, value_name = "N/SECS", value_parser = parse_rate_limit)]
-    pub rate_limit: Option<RateLimitArg>,
+    /// Asking, dry run, concurrency and rate limit.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Where to write the member changes that failed or did not start
     /// [default: FILE.retry.json; cf-members.retry.json for stdin]; run it
     /// with `cf-members apply`
@@ -1044,12 +1028,9 @@ pub struct RemoveArgs {
     pub dry_run: bool,
 }
 
-/// `cf-members apply` options.
-#[derive(Debug, Args)]
-pub struct ApplyArgs {
-    /// The changes: a JSON or CSV file (`-` reads stdin); formats below
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+/// How a plan of changes is run (`apply`, `sync`).
+#[derive(Clone, Debug, Args)]
+pub struct RunArgs {
     /// Run the plan without asking
     #[arg(short, long)]
     pub yes: bool,
@@ -1069,6 +1050,17 @@ pub struct ApplyArgs {
     /// token]
     #[arg(long, value_name = "N/SECS", value_parser = parse_rate_limit)]
     pub rate_limit: Option<RateLimitArg>,
+}
+
+/// `cf-members apply` options.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The changes: a JSON or CSV file (`-` reads stdin); formats below
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Asking, dry run, concurrency and rate limit.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Where to write the changes that failed or did not start [default:
     /// FILE.retry.json beside FILE; a retry file given as FILE is rewritten;
     /// cf-members.retry.json for stdin]
@@ -1248,8 +1240,8 @@ mod tests {
         let Command::Apply(args) = cli.command else {
             panic!("parsed as {:?}", cli.command);
         };
-        assert!(!args.yes && !args.dry_run);
-        assert_eq!(args.concurrency as usize, DEFAULT_APPLY_CONCURRENCY);
+        assert!(!args.run.yes && !args.run.dry_run);
+        assert_eq!(args.run.concurrency as usize, DEFAULT_APPLY_CONCURRENCY);
         let err =
             Cli::try_parse_from(["cf-members", "apply", "f", "--concurrency", "0"]).unwrap_err();
         assert_eq!(err.exit_code(), 2);

@@ -33,7 +33,7 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
     // Everything that can be checked without the server, first.
     let input = changes::read(&args.file)?;
     let account = commands::account(global)?;
-    let client = client_for(global, args.rate_limit.as_ref())?;
+    let client = client_for(global, args.run.rate_limit.as_ref())?;
     let retry_path = retry_path(&args, input.format);
     check_retry_path(&args, &input, &retry_path)?;
 
@@ -110,7 +110,7 @@ pub(crate) async fn carry_out(
     }
 
     let ran = if confirmed(args, &view, table, retry_path)? {
-        Some(execute(members, &view, args.concurrency as usize, global).await)
+        Some(execute(members, &view, args.run.concurrency as usize, global).await)
     } else {
         None
     };
@@ -155,7 +155,7 @@ pub(crate) fn check_retry_path(
         ))
         .with_hint("--retry-file PATH chooses another place"));
     }
-    if args.yes && !args.dry_run {
+    if args.run.yes && !args.run.dry_run {
         check_writable(retry_path)?;
     }
     Ok(())
@@ -169,7 +169,7 @@ fn confirmed(
     table: bool,
     retry_path: &Path,
 ) -> Result<bool, Failure> {
-    if args.dry_run {
+    if args.run.dry_run {
         note!("cf-members: dry run: no change was sent");
         return Ok(false);
     }
@@ -177,7 +177,7 @@ fn confirmed(
         // Nothing to send: no question, no retry file.
         return Ok(false);
     }
-    if args.yes {
+    if args.run.yes {
         return Ok(true);
     }
     let from_stdin = args.file.as_os_str() == "-";

@@ -204,7 +204,7 @@ pub(super) fn report(
         })
         .collect();
     json!({
-        "dry_run": args.dry_run,
+        "dry_run": args.run.dry_run,
         "ran": run.is_some(),
         "interrupted": run.is_some_and(|r| r.interrupted),
         "plan": plan,
