@@ -505,13 +505,5 @@ fn ask(file: &Path, table: bool, changes: usize) -> bool {
     if !interactive {
         return false;
     }
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "sync {}? [y/N] ", plural(changes, "change", "changes"));
-    let _ = err.flush();
-    drop(err);
-    let mut answer = String::new();
-    match std::io::stdin().read_line(&mut answer) {
-        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
-        Err(_) => false,
-    }
+    crate::shell::ask_yes(&format!("sync {}", plural(changes, "change", "changes")))
 }

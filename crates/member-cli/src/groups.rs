@@ -1,7 +1,7 @@
 //! `cf-members permission-groups …` and `cf-members resource-groups …`:
 //! the catalog a policy allows or denies from, and the scopes it applies to.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use futures::StreamExt;
 use member_client::{
@@ -167,15 +167,7 @@ pub(crate) fn confirmed(what: &str, global: &GlobalArgs) -> bool {
     if !interactive {
         return false;
     }
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "delete {what}? [y/N] ");
-    let _ = err.flush();
-    drop(err);
-    let mut answer = String::new();
-    match std::io::stdin().read_line(&mut answer) {
-        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
-        Err(_) => false,
-    }
+    crate::shell::ask_yes(&format!("delete {what}"))
 }
 
 /// What `--scope` says, zones looked up by name in the account: `account`;

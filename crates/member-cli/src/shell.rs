@@ -86,6 +86,22 @@ pub fn quiet() -> bool {
     get().quiet
 }
 
+/// Asks `question? [y/N] ` on stderr and reads the answer from stdin:
+/// anything but `y` or `yes` (any case) is a no, and so is a read that
+/// fails. The callers decide whether asking is right (a terminal, no `-q`).
+pub fn ask_yes(question: &str) -> bool {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{question}? [y/N] ");
+    let _ = err.flush();
+    drop(err);
+    let mut answer = String::new();
+    match std::io::stdin().read_line(&mut answer) {
+        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
+        Err(_) => false,
+    }
+}
+
 /// `eprintln!` for what is not an error (a note, a warning, a summary):
 /// nothing with `-q`.
 macro_rules! note {

@@ -2,7 +2,7 @@
 //! removals, a report per account, and a retry file of the accounts where
 //! access may remain.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
@@ -544,21 +544,12 @@ fn default_retry_path(email: &str) -> PathBuf {
 
 /// Asks on the terminal; anything but `y` or `yes` is a no.
 fn ask(email: &str, counts: &Counts) -> bool {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "remove {} of {} in {}? [y/N] ",
+    crate::shell::ask_yes(&format!(
+        "remove {} of {} in {}",
         plural(counts.memberships, "membership", "memberships"),
         clean(email),
         plural(counts.remove, "account", "accounts")
-    );
-    let _ = err.flush();
-    drop(err);
-    let mut answer = String::new();
-    match std::io::stdin().read_line(&mut answer) {
-        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
-        Err(_) => false,
-    }
+    ))
 }
 
 fn temp_path(path: &Path) -> PathBuf {

@@ -10,7 +10,7 @@ mod summary;
 mod view;
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use member_client::{NamedChange, RateLimitConfig, Resolver, RetryFile};
@@ -288,19 +288,7 @@ fn write_retry_file(path: &Path, retry: &RetryFile) -> Result<(), Failure> {
 
 /// Asks on the terminal; anything but `y` or `yes` is a no.
 fn ask(changes: usize) -> bool {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "apply {}? [y/N] ",
-        plural(changes, "change", "changes")
-    );
-    let _ = err.flush();
-    drop(err);
-    let mut answer = String::new();
-    match std::io::stdin().read_line(&mut answer) {
-        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
-        Err(_) => false,
-    }
+    crate::shell::ask_yes(&format!("apply {}", plural(changes, "change", "changes")))
 }
 
 /// The role names of the account by id; `None` (with a warning) when they
