@@ -226,6 +226,25 @@ fn places(list: &str, indexes: &[usize]) -> String {
         .join(", ")
 }
 
+/// Every entry of `list` whose name another entry has too, each at its own
+/// place: neither is used.
+fn listed_twice(problems: &mut Vec<FileProblem>, list: &str, what: &str, names: &[&str]) {
+    for indexes in repeats(names.iter().copied()) {
+        for &i in &indexes {
+            problems.push(FileProblem::new(
+                format!("{list}[{i}]"),
+                Some(names[i]),
+                format!(
+                    "this {what} is listed {} times ({}); list each {what} once: neither \
+                     entry is used",
+                    indexes.len(),
+                    places(list, &indexes)
+                ),
+            ));
+        }
+    }
+}
+
 impl AccessFile {
     /// Checks the rules that need no server: an account, every member once
     /// with roles or policies, every group once, every policy well formed.
@@ -240,34 +259,10 @@ impl AccessFile {
                 "name the account (its name or id)",
             ));
         }
-        for indexes in repeats(self.members.iter().map(|m| m.email.as_str())) {
-            for &i in &indexes {
-                problems.push(FileProblem::new(
-                    format!("members[{i}]"),
-                    Some(&self.members[i].email),
-                    format!(
-                        "this member is listed {} times ({}); list each member once: \
-                         neither entry is used",
-                        indexes.len(),
-                        places("members", &indexes)
-                    ),
-                ));
-            }
-        }
-        for indexes in repeats(self.groups.iter().map(|g| g.name.as_str())) {
-            for &i in &indexes {
-                problems.push(FileProblem::new(
-                    format!("groups[{i}]"),
-                    Some(&self.groups[i].name),
-                    format!(
-                        "this group is listed {} times ({}); list each group once: \
-                         neither entry is used",
-                        indexes.len(),
-                        places("groups", &indexes)
-                    ),
-                ));
-            }
-        }
+        let emails: Vec<&str> = self.members.iter().map(|m| m.email.as_str()).collect();
+        listed_twice(&mut problems, "members", "member", &emails);
+        let names: Vec<&str> = self.groups.iter().map(|g| g.name.as_str()).collect();
+        listed_twice(&mut problems, "groups", "group", &names);
         for (i, member) in self.members.iter().enumerate() {
             let subject = Some(member.email.as_str());
             if let Err(e) = crate::check_email(&member.email) {
