@@ -61,6 +61,21 @@ pub struct MemberDrift {
     pub status: Option<StatusDrift>,
 }
 
+impl MemberDrift {
+    /// A difference of `action` about `email`, nothing listed yet.
+    fn new(email: String, action: DriftAction) -> Self {
+        Self {
+            email,
+            action,
+            roles_added: Vec::new(),
+            roles_removed: Vec::new(),
+            policies_added: Vec::new(),
+            policies_removed: Vec::new(),
+            status: None,
+        }
+    }
+}
+
 /// How one user group of the file differs from it, by name.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -316,15 +331,7 @@ fn member_drift(
                 .unwrap_or_default();
             drift.insert(
                 email_key(&email),
-                MemberDrift {
-                    email,
-                    action: DriftAction::NotInFile,
-                    roles_added: Vec::new(),
-                    roles_removed: Vec::new(),
-                    policies_added: Vec::new(),
-                    policies_removed: Vec::new(),
-                    status: None,
-                },
+                MemberDrift::new(email, DriftAction::NotInFile),
             );
         }
     }
@@ -332,15 +339,7 @@ fn member_drift(
         let email = &status.email;
         drift
             .entry(email_key(email))
-            .or_insert_with(|| MemberDrift {
-                email: email.clone(),
-                action: DriftAction::Status,
-                roles_added: Vec::new(),
-                roles_removed: Vec::new(),
-                policies_added: Vec::new(),
-                policies_removed: Vec::new(),
-                status: None,
-            })
+            .or_insert_with(|| MemberDrift::new(email.clone(), DriftAction::Status))
             .status = Some(status.clone());
     }
     drift.into_values().collect()
