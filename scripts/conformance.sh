@@ -2,7 +2,7 @@
 # Runs schemathesis against a live member-mock with the seed-aligned OpenAPI
 # document (members, roles), then with the IAM document's operations the mock
 # serves (permission groups, resource groups, user groups and their members,
-# zones, accounts; audit logs are not served yet), and exits non-zero when
+# zones, accounts, audit logs), and exits non-zero when
 # either run fails.
 #
 #   scripts/conformance.sh              # from the repository root
@@ -21,7 +21,7 @@ cd "$ROOT"
 SPEC="${SPEC:-../shared/reference/members-openapi.seed-aligned.json}"
 IAM_SPEC="${IAM_SPEC:-../shared/reference/iam-openapi.json}"
 # The IAM document's operations the mock serves.
-IAM_PATHS='^/(accounts/\{account_id\}/iam/(permission_groups|resource_groups|user_groups)(/.*)?|zones|accounts)$'
+IAM_PATHS='^/(accounts/\{account_id\}/(iam/(permission_groups|resource_groups|user_groups)(/.*)?|logs/audit)|zones|accounts)$'
 SCHEMATHESIS_VERSION="${SCHEMATHESIS_VERSION:-4.32.5}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-100}"
 VENV="${VENV:-$ROOT/.venv-conformance}"

@@ -46,6 +46,8 @@ def response_schema(name):
         return "zone-list-envelope.json"
     if name.startswith("permission-group-list"):
         return "permission-group-list-envelope.json"
+    if name.startswith("audit-log"):
+        return "audit-log-list-envelope.json"
     if name.startswith("failure"):
         return "envelope.json"
     return "member-envelope.json"

@@ -100,14 +100,14 @@ async fn every_unresolved_name_is_reported_with_its_place() {
         .access_changes(mock.account_id(), &wanted, false)
         .await
         .unwrap_err();
-    let AccessFileError::Unresolved(names) = &err else {
+    let AccessFileError::Invalid(names) = &err else {
         panic!("{err}")
     };
-    let text = names.join("\n");
+    let text = err.to_string();
     assert_eq!(names.len(), 3, "{text}");
     assert!(
         text.contains(
-            "members[0] (bob.dns@example.com).roles[0]: no role \"Adminstrator Read Only\""
+            "members[0].roles[0] (bob.dns@example.com): no role \"Adminstrator Read Only\""
         ),
         "{text}"
     );
@@ -116,24 +116,26 @@ async fn every_unresolved_name_is_reported_with_its_place() {
         "{text}"
     );
     assert!(
-        text.contains("members[1] (alice.admin@example.com).policies[0].allow[1]"),
+        text.contains("members[1].policies[0].allow[1] (alice.admin@example.com)"),
         "{text}"
     );
     assert!(
-        text.contains("members[1] (alice.admin@example.com).policies[1].on[0]"),
+        text.contains("members[1].policies[1].on[0] (alice.admin@example.com)"),
         "{text}"
     );
     assert_eq!(writes(&mock), 0);
 }
 
 #[tokio::test]
-async fn a_member_listed_twice_is_refused_before_anything_is_read() {
+async fn a_misspelt_role_an_unknown_permission_group_and_a_member_listed_twice_are_told_at_once() {
     let mock = MockServer::start().await;
     let client = client(&mock);
     let wanted = file(serde_json::json!({
         "account": ACCOUNT,
         "members": [
             {"email": BOB_EMAIL, "roles": ["DNS"]},
+            {"email": ALICE_EMAIL, "roles": ["Adminstrator"]},
+            {"email": ERIN_EMAIL, "policies": [{"allow": ["Teleport Write"], "on": ["account"]}]},
             {"email": "Bob.DNS@example.com", "roles": ["Billing"]}
         ]
     }));
@@ -142,9 +144,27 @@ async fn a_member_listed_twice_is_refused_before_anything_is_read() {
         .access_changes(mock.account_id(), &wanted, false)
         .await
         .unwrap_err();
-    assert!(matches!(err, AccessFileError::Invalid(_)), "{err}");
-    assert!(err.to_string().contains("listed more than once"), "{err}");
-    assert!(mock.requests().is_empty());
+    let problems = err.problems();
+    let places: Vec<&str> = problems.iter().map(|p| p.place.as_str()).collect();
+    let text = err.to_string();
+    // Both entries of Bob (neither used), the role, the permission group.
+    assert_eq!(
+        places,
+        [
+            "members[0]",
+            "members[3]",
+            "members[1].roles[0]",
+            "members[2].policies[0].allow[0]"
+        ],
+        "{text}"
+    );
+    assert!(
+        text.contains("listed 2 times (members[0], members[3])"),
+        "{text}"
+    );
+    assert!(text.contains("no role \"Adminstrator\""), "{text}");
+    assert!(text.contains("\"Teleport Write\""), "{text}");
+    assert_eq!(writes(&mock), 0);
 }
 
 #[tokio::test]

@@ -92,8 +92,12 @@ async fn the_plan_resolves_compares_as_sets_and_reports_problems() {
         Change::add(CreateMember::with_roles(extra_email, [role(DNS_ROLE)]).unwrap()),
         // 8: removal by email.
         Change::remove(MemberRef::email("dave.invited@example.com")),
-        // 9: bob again: a duplicate.
-        Change::set_roles(id(BOB), [role(DNS_ROLE)]),
+        // 9: carol again (1 is about her too): both refused, neither
+        //    applied.
+        Change::set_roles(
+            MemberRef::email("Carol.Billing@example.com"),
+            [role(DNS_ROLE)],
+        ),
         // 10: policies compared as sets: unchanged.
         Change::set_policies(
             MemberRef::email("erin.policies@example.com"),
@@ -110,7 +114,6 @@ async fn the_plan_resolves_compares_as_sets_and_reports_problems() {
         actions,
         [
             (0, PlanAction::Update),
-            (1, PlanAction::Unchanged),
             (2, PlanAction::Update),
             (5, PlanAction::Add),
             (6, PlanAction::Unchanged),
@@ -123,6 +126,7 @@ async fn the_plan_resolves_compares_as_sets_and_reports_problems() {
     assert_eq!(
         problems,
         [
+            (1, ProblemKind::Duplicate),
             (3, ProblemKind::UnknownEmail),
             (4, ProblemKind::UnknownMember),
             (7, ProblemKind::AlreadyMember),
@@ -131,7 +135,13 @@ async fn the_plan_resolves_compares_as_sets_and_reports_problems() {
         ]
     );
     assert!(
-        plan.problems[0].message.contains("nobody is added"),
+        plan.problems[1].message.contains("nobody is added"),
+        "{}",
+        plan.problems[1].message
+    );
+    assert!(
+        plan.problems[0].message.contains("change #10 of the input")
+            && plan.problems[0].message.contains("neither is applied"),
         "{}",
         plan.problems[0].message
     );
@@ -162,10 +172,10 @@ async fn the_plan_resolves_compares_as_sets_and_reports_problems() {
         Change::set_roles(id(BOB), [role(READ_ONLY_ROLE)])
     );
     // John: the policy is in `from`, not in `to`.
-    assert_eq!(plan.entries[2].from.as_ref().unwrap().policies.len(), 1);
-    assert!(plan.entries[2].to.as_ref().unwrap().policies.is_empty());
+    assert_eq!(plan.entries[1].from.as_ref().unwrap().policies.len(), 1);
+    assert!(plan.entries[1].to.as_ref().unwrap().policies.is_empty());
     // Dave's removal names him by id.
-    assert_eq!(plan.entries[5].change, Change::remove(id(DAVE)));
+    assert_eq!(plan.entries[4].change, Change::remove(id(DAVE)));
 
     // The changes to send leave the unchanged ones out.
     let changes = plan.changes();
@@ -177,7 +187,7 @@ async fn the_plan_resolves_compares_as_sets_and_reports_problems() {
     // The plan is plain JSON (for --dry-run).
     let json = serde_json::to_value(&plan).unwrap();
     assert_eq!(json["entries"][0]["action"], "update");
-    assert_eq!(json["problems"][0]["kind"], "unknown_email");
+    assert_eq!(json["problems"][0]["kind"], "duplicate");
     let back: member_client::Plan = serde_json::from_value(json).unwrap();
     assert_eq!(back, plan);
 

@@ -38,7 +38,7 @@ async fn members_pages_raw_cover_every_member_and_keep_unknown_values() {
         .unwrap();
     assert_eq!(pages.len(), total.div_ceil(50), "pages of 50");
     for page in &pages {
-        let info = page.result_info.expect("result_info kept");
+        let info = page.result_info.clone().expect("result_info kept");
         assert_eq!(info.total_count, Some(total as u64));
     }
     let items: Vec<&Value> = pages.iter().flat_map(|p| &p.items).collect();

@@ -19,6 +19,13 @@ Exit status: 0 success; 2 invalid input or usage (nothing was sent);
 1 any other failure (the error on stderr gives the HTTP status, the
 Cloudflare error codes and the cf-ray id); 130 `apply` stopped by Ctrl-C.
 
+Output: every list takes -o table, json, jsonl or csv (its help names the
+columns). Text from the server is shown safely: in tables control
+characters become `?` and bidi controls `<U+202E>`; in CSV bidi controls and
+control characters other than tab and line breaks become `<U+XXXX>`; JSON
+keeps every value exactly. -q leaves only errors on stderr. Shell
+completions: `cf-members completions --help`.
+
 Examples:
   export CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=023e105f4ecef8ad9ca31a8372d0c353
   cf-members members list
@@ -84,14 +91,42 @@ pub struct GlobalArgs {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     pub timeout: u64,
-    /// Output format: `table` for people, `json` for scripts (exactly the
-    /// API's `result`; a list is one array of every item fetched)
+    /// Output format: `table` for people; `json` for scripts (exactly the
+    /// API's `result`; a list is one array, written as the pages arrive);
+    /// `jsonl`, one JSON value per line (a list: one item a line); `csv`,
+    /// for lists, with the header row each list's help names
     #[arg(short, long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
     /// Print one line per HTTP attempt on stderr (method, path, status,
     /// cf-ray, time; never a secret)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Print nothing on stderr but errors: no progress, notes, warnings or
+    /// summaries; and never ask (what would ask needs --yes)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// When to colour tables and errors (a pending status, a deny policy,
+    /// a failure): `auto` on a terminal unless NO_COLOR is set; JSON and
+    /// CSV never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto
+    )]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Colour, even in a pipe or under NO_COLOR.
+    Always,
+    /// No colour.
+    Never,
 }
 
 /// How results are printed.
@@ -101,7 +136,9 @@ pub enum OutputFormat {
     Table,
     /// The API's `result` as one JSON document.
     Json,
-    /// CSV with a header row (`audit` only).
+    /// JSON Lines: one JSON value per line (a list: one item a line).
+    Jsonl,
+    /// CSV with a header row (lists only).
     Csv,
 }
 
@@ -138,7 +175,108 @@ pub enum Command {
     /// Every member of every account, one row each (table, JSON or CSV)
     #[command(after_help = crate::accounts::AUDIT_HELP)]
     Audit(AuditArgs),
+    /// Write the account's access as an access file (YAML, or JSON with -o json)
+    #[command(after_help = crate::access::EXPORT_HELP)]
+    Export(ExportArgs),
+    /// Show how the account differs from an access file (exit 3 on drift)
+    #[command(after_help = crate::access::PLAN_HELP)]
+    Plan(PlanArgs),
+    /// Make the account match an access file: plan, then --yes to run
+    #[command(after_help = crate::access::SYNC_HELP)]
+    Sync(SyncArgs),
+    /// Who changed memberships, and when: the audit log, one line a change
+    #[command(after_help = crate::history::HISTORY_HELP)]
+    History(HistoryArgs),
+    /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
+
+/// `cf-members history` options.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this member's changes: an email (of a current member) or a
+    /// membership id
+    #[arg(value_name = "MEMBER")]
+    pub member: Option<String>,
+    /// Only the changes this person made (their email)
+    #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
+    pub by: Option<String>,
+    /// From when: 30m, 24h, 7d (back from now), a date (2026-11-01) or an
+    /// RFC 3339 time [default: 7d]
+    #[arg(long, value_name = "WHEN", value_parser = crate::history::parse_since)]
+    pub since: Option<std::time::SystemTime>,
+    /// Search these accounts instead of --account-id: `all`, or ids and
+    /// names separated by commas
+    #[arg(long, value_name = "all|ID_OR_NAME,...")]
+    pub accounts: Option<String>,
+    /// Client-side rate limit: N requests per SECS seconds, or `off`
+    /// [default: 1200/300]
+    #[arg(long, value_name = "N/SECS", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<RateLimitArg>,
+}
+
+/// `cf-members export` options.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write the file here instead of stdout (replaced whole, or not at all)
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// `cf-members plan` options.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The access file (YAML, or JSON when it ends in .json or starts with
+    /// `{`; `-` reads stdin)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Plan as `sync --prune` would: members not in the file are removed
+    #[arg(long)]
+    pub prune: bool,
+}
+
+/// `cf-members sync` options.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The access file (YAML, or JSON when it ends in .json or starts with
+    /// `{`; `-` reads stdin)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Also remove the members (and cancel the invitations) the file leaves out
+    #[arg(long)]
+    pub prune: bool,
+    /// The most members one sync may remove; a plan removing more is refused
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_removals: usize,
+    /// Asking, dry run, concurrency and rate limit.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Where to write the member changes that failed or did not start
+    /// [default: FILE.retry.json; cf-members.retry.json for stdin]; run it
+    /// with `cf-members apply`
+    #[arg(long, value_name = "PATH")]
+    pub retry_file: Option<PathBuf>,
+}
+
+const COMPLETIONS_HELP: &str = "\
+The script completes every command, option and fixed value (`--status`,
+`-o`, ...); it is printed on stdout and needs no credentials. Install it
+once for your shell, for example:
+  bash        cf-members completions bash > ~/.local/share/bash-completion/completions/cf-members
+  zsh         cf-members completions zsh > ~/.zfunc/_cf-members
+              (with `fpath+=~/.zfunc; autoload -U compinit; compinit` in ~/.zshrc)
+  fish        cf-members completions fish > ~/.config/fish/completions/cf-members.fish
+  powershell  cf-members completions powershell >> $PROFILE
+  elvish      cf-members completions elvish >> ~/.config/elvish/rc.elv
+Or, for the current shell only: source <(cf-members completions bash).
+
+The man pages (`man cf-members`, `man cf-members-members-list`, ...) are in
+the man/ folder of the source.";
 
 /// `cf-members accounts …`
 #[derive(Debug, Subcommand)]
@@ -308,6 +446,15 @@ Examples:
 pub enum MembersCommand {
     /// List the members of the account (every page unless --page is given)
     #[command(after_help = "\
+-o csv columns: id, email, first_name, last_name, status, two_factor, roles, policies, user_id
+  two_factor is true, false, or empty when the API does not say; roles are
+  names and policies `allow|deny GROUPS on SCOPES`, each separated by `; `.
+-o json and -o jsonl give each member exactly as the API sent it.
+
+The output is written as the pages arrive. A page that fails after the first
+ends it early, still well-formed (the JSON array closed, the rows so far),
+and cf-members exits 1 with the error on stderr.
+
 Examples:
   cf-members members list
   cf-members members list --status pending --order user.email
@@ -383,6 +530,8 @@ Examples:
 pub enum RolesCommand {
     /// List the roles of the account (every page unless --page is given)
     #[command(after_help = "\
+-o csv columns: id, name, description
+
 Examples:
   cf-members roles list
   cf-members roles list -o json | jq -r '.[] | [.id, .name] | @tsv'")]
@@ -404,6 +553,10 @@ Examples:
 pub enum GroupsCommand {
     /// List the account's user groups (every page unless --page is given)
     #[command(after_help = "\
+-o csv columns: id, name, policies, created_on, modified_on
+  policies: each `allow|deny GROUPS on SCOPES` (by id where the answer gives
+  no name), separated by `; `.
+
 Examples:
   cf-members groups list
   cf-members groups list --search sre
@@ -583,6 +736,12 @@ pub struct GroupMembersArgs {
 #[derive(Debug, Subcommand)]
 pub enum GroupMembersAction {
     /// List the group's members
+    #[command(after_help = "\
+-o csv columns: id, email, status
+
+Examples:
+  cf-members groups members \"SRE On-Call\" list
+  cf-members groups members \"SRE On-Call\" list -o csv > sre.csv")]
     List,
     /// Put members into the group (the others stay)
     Add(GroupMembersChange),
@@ -625,6 +784,9 @@ pub struct SetGroupMembersArgs {
 pub enum PermissionGroupsCommand {
     /// List the account's permission groups (every page unless --page is given)
     #[command(after_help = "\
+-o csv columns: id, name, label, scope
+  scope: account or zone (what the group can be granted on).
+
 Examples:
   cf-members permission-groups list
   cf-members permission-groups list --name \"DNS Write\"
@@ -661,6 +823,9 @@ pub struct ListPermissionGroupsArgs {
 pub enum ResourceGroupsCommand {
     /// List the account's resource groups
     #[command(after_help = "\
+-o csv columns: id, name, scope
+  scope: `account`, `zone <id>` or `zones <id>, <id>`; several separated by `; `.
+
 Examples:
   cf-members resource-groups list
   cf-members resource-groups list --name web -o json")]
@@ -863,12 +1028,9 @@ pub struct RemoveArgs {
     pub dry_run: bool,
 }
 
-/// `cf-members apply` options.
-#[derive(Debug, Args)]
-pub struct ApplyArgs {
-    /// The changes: a JSON or CSV file (`-` reads stdin); formats below
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+/// How a plan of changes is run (`apply`, `sync`).
+#[derive(Clone, Debug, Args)]
+pub struct RunArgs {
     /// Run the plan without asking
     #[arg(short, long)]
     pub yes: bool,
@@ -888,6 +1050,17 @@ pub struct ApplyArgs {
     /// token]
     #[arg(long, value_name = "N/SECS", value_parser = parse_rate_limit)]
     pub rate_limit: Option<RateLimitArg>,
+}
+
+/// `cf-members apply` options.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The changes: a JSON or CSV file (`-` reads stdin); formats below
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Asking, dry run, concurrency and rate limit.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Where to write the changes that failed or did not start [default:
     /// FILE.retry.json beside FILE; a retry file given as FILE is rewritten;
     /// cf-members.retry.json for stdin]
@@ -1067,8 +1240,8 @@ mod tests {
         let Command::Apply(args) = cli.command else {
             panic!("parsed as {:?}", cli.command);
         };
-        assert!(!args.yes && !args.dry_run);
-        assert_eq!(args.concurrency as usize, DEFAULT_APPLY_CONCURRENCY);
+        assert!(!args.run.yes && !args.run.dry_run);
+        assert_eq!(args.run.concurrency as usize, DEFAULT_APPLY_CONCURRENCY);
         let err =
             Cli::try_parse_from(["cf-members", "apply", "f", "--concurrency", "0"]).unwrap_err();
         assert_eq!(err.exit_code(), 2);

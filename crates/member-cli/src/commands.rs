@@ -2,10 +2,10 @@
 //! print.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use futures::TryStreamExt;
+use futures::{Stream, StreamExt, TryStreamExt};
 use member_client::{
     resolve_policies, resolve_roles, AccountId, ApiResponse, AttemptInfo, Call, Client,
     CreateMember, Credentials, Error, List, ListMembersParams, ListParams, ListRolesParams,
@@ -17,16 +17,22 @@ use serde_json::Value;
 use crate::cli::{
     AccessArgs, Cli, Command, GlobalArgs, MembersCommand, OutputFormat, RolesCommand,
 };
-use crate::output;
+use crate::output::{self, ListView, ListWriter};
 use crate::policies;
 use crate::progress::Progress;
 use crate::report::{seconds, Failure};
+use crate::shell::note;
 
 /// What the command printed on success, or why it failed.
 pub type Outcome = Result<(), Failure>;
 
 /// Runs the command.
 pub async fn run(mut cli: Cli) -> Outcome {
+    if let Command::Completions { shell } = cli.command {
+        // Nothing to check and nobody to ask: no account, no credentials.
+        return completions(shell);
+    }
+    crate::shell::init(&cli.global);
     crate::accounts::prepare(&mut cli).await?;
     let global = &cli.global;
     match cli.command {
@@ -44,7 +50,21 @@ pub async fn run(mut cli: Cli) -> Outcome {
         Command::Whois(args) => crate::accounts::whois::run(global, args).await,
         Command::Offboard(args) => crate::accounts::offboard::run(global, args).await,
         Command::Audit(args) => crate::accounts::audit::run(global, args).await,
+        Command::Export(args) => crate::access::run_export(global, args).await,
+        Command::Plan(args) => crate::access::run_plan(global, args).await,
+        Command::Sync(args) => crate::access::run_sync(global, args).await,
+        Command::History(args) => crate::history::run(global, args).await,
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+/// `cf-members completions SHELL`: the script on stdout.
+fn completions(shell: clap_complete::Shell) -> Outcome {
+    // Into memory first: the generator cannot report a closed pipe.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut crate::command(), "cf-members", &mut script);
+    let mut out = std::io::stdout().lock();
+    finish_write(out.write_all(&script).and_then(|()| out.flush()))
 }
 
 async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
@@ -69,8 +89,7 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
             }
             let (client, account) = connect(global)?;
             let list = client.members(&account).list(params);
-            let items = list_items(list, single.is_some(), "members", global).await?;
-            print_list(global, &items, output::members_table)
+            show_list(list, single.is_some(), &output::MEMBERS, global).await
         }
         MembersCommand::Get { member, effective } => {
             let (client, account) = connect(global)?;
@@ -179,13 +198,15 @@ async fn effective_access(
                     .iter()
                     .filter_map(|g| Some((g.id.as_str().to_owned(), g.name.clone()?))),
             ),
-            Err(e) => eprintln!(
+            Err(e) => note!(
                 "cf-members: warning: cannot read the permission groups, so some are shown                  by id: {e}"
             ),
         }
     }
     match global.output {
-        OutputFormat::Json => write_json(&output::effective_json(&access, &names)),
+        OutputFormat::Json | OutputFormat::Jsonl => {
+            write_json(&output::effective_json(&access, &names))
+        }
         OutputFormat::Table => write_text(&output::effective_text(&access, &names)),
         OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
@@ -219,7 +240,7 @@ async fn zone_names(
             .map(|z| (z.id.as_str().to_owned(), z.name))
             .collect(),
         Err(e) => {
-            eprintln!("cf-members: warning: cannot read the account's zones, so zones are shown by id: {e}");
+            note!("cf-members: warning: cannot read the account's zones, so zones are shown by id: {e}");
             HashMap::new()
         }
     }
@@ -237,8 +258,7 @@ async fn run_roles(global: &GlobalArgs, command: RolesCommand) -> Outcome {
                 params = params.page(page).map_err(usage)?;
             }
             let list = client.roles(&account).list(params);
-            let items = list_items(list, paging.page.is_some(), "roles", global).await?;
-            print_list(global, &items, output::roles_table)
+            show_list(list, paging.page.is_some(), &output::ROLES, global).await
         }
         RolesCommand::Get { role } => {
             let (client, account) = connect(global)?;
@@ -436,66 +456,63 @@ pub async fn send<T: serde::de::DeserializeOwned>(
         .map_err(|e: Error| Failure::from_client(&e, changes))
 }
 
-/// Every item of every page, with progress on a terminal.
-/// The items of a list as received: the one page `--page` names, or every
-/// page (with progress on a terminal).
-pub async fn list_items<T, P>(
+/// Prints a list in the format of `-o`: the one page `--page` names, or
+/// every page, each written as it arrives (a table once all are in).
+pub async fn show_list<T, P>(
     list: List<T, P>,
     single_page: bool,
-    what: &'static str,
+    view: &'static ListView,
     global: &GlobalArgs,
-) -> Result<Vec<Value>, Failure>
+) -> Outcome
 where
     T: Listed,
     P: ListParams,
 {
-    if single_page {
-        let page = list
-            .page_raw()
-            .await
-            .map_err(|e| Failure::from_client(&e, false))?;
-        Ok(page.items)
+    let pages: PageStream<Value> = if single_page {
+        futures::stream::once(list.page_raw()).boxed()
     } else {
-        collect(list.pages_raw(), what, global).await
-    }
+        list.pages_raw()
+    };
+    let pages = pages.map(|page| {
+        page.map(|p| (p.items, p.result_info.and_then(|i| i.total_count)))
+            .map_err(|e| Failure::from_client(&e, false))
+    });
+    show_pages(pages, view, global).await
 }
 
-pub async fn collect(
-    mut pages: PageStream<Value>,
-    what: &'static str,
-    global: &GlobalArgs,
-) -> Result<Vec<Value>, Failure> {
-    let mut progress = Progress::new(what, !global.verbose);
-    let mut items = Vec::new();
-    loop {
-        match pages.try_next().await {
-            Ok(Some(page)) => {
-                let total = page.result_info.and_then(|i| i.total_count);
-                items.extend(page.items);
-                progress.update(items.len(), total);
-            }
-            Ok(None) => break,
-            Err(e) => {
-                progress.finish();
-                return Err(Failure::from_client(&e, false));
-            }
+/// Prints a list from its pages (each its items and, when the server says,
+/// the total), with progress on stderr when it is a terminal. A failure
+/// after the first page ends the output well-formed (the JSON array
+/// closed) and is returned: exit 1, the error on stderr.
+pub async fn show_pages<S>(mut pages: S, view: &'static ListView, global: &GlobalArgs) -> Outcome
+where
+    S: Stream<Item = Result<(Vec<Value>, Option<u64>), Failure>> + Unpin,
+{
+    let table = global.output == OutputFormat::Table;
+    let stdout = std::io::stdout();
+    // Streamed onto a terminal, the output itself shows the progress; a
+    // progress line would only break its lines.
+    let progress_shown = !global.verbose && (table || !stdout.is_terminal());
+    let mut progress = Progress::new(view.what, progress_shown);
+    let mut writer = ListWriter::new(global.output, std::io::BufWriter::new(stdout.lock()), view);
+    let mut fetched = 0;
+    while let Some(page) = pages.next().await {
+        let written = page.and_then(|(items, total)| {
+            fetched += items.len();
+            progress.update(fetched, total);
+            writer.items(items)
+        });
+        if let Err(failure) = written {
+            progress.finish();
+            writer.abort();
+            return Err(failure);
+        }
+        if writer.closed() {
+            return Ok(());
         }
     }
     progress.finish();
-    Ok(items)
-}
-
-/// Prints a list: one JSON array, or a table.
-pub fn print_list(
-    global: &GlobalArgs,
-    items: &[Value],
-    table: fn(&[Value]) -> Result<String, Failure>,
-) -> Outcome {
-    match global.output {
-        OutputFormat::Json => write_json(&Value::Array(items.to_vec())),
-        OutputFormat::Table => write_text(&table(items)?),
-        OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
-    }
+    writer.finish()
 }
 
 /// Prints one result: the JSON as received, or the human form.
@@ -505,7 +522,7 @@ pub fn print_one(
     human: impl FnOnce(&Value) -> Result<String, Failure>,
 ) -> Outcome {
     match global.output {
-        OutputFormat::Json => write_json(value),
+        OutputFormat::Json | OutputFormat::Jsonl => write_json(value),
         OutputFormat::Table => write_text(&human(value)?),
         OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
@@ -517,9 +534,11 @@ pub fn dry_run<T>(global: &GlobalArgs, call: &Call<T>, resolved: &[Resolution]) 
     let request = call
         .prepare()
         .map_err(|e| Failure::from_client(&e, false))?;
-    eprintln!("cf-members: dry run: nothing was sent");
+    note!("cf-members: dry run: nothing was sent");
     match global.output {
-        OutputFormat::Json => write_json(&output::dry_run_json(&request, resolved)),
+        OutputFormat::Json | OutputFormat::Jsonl => {
+            write_json(&output::dry_run_json(&request, resolved))
+        }
         OutputFormat::Table => write_text(&output::dry_run_text(&request, resolved)),
         OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }

@@ -1,9 +1,9 @@
 //! `cf-members permission-groups …` and `cf-members resource-groups …`:
 //! the catalog a policy allows or denies from, and the scopes it applies to.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
-use futures::TryStreamExt;
+use futures::StreamExt;
 use member_client::{
     AccountId, CreateResourceGroup, ListParams, ListPermissionGroupsParams,
     ListResourceGroupsParams, ResolveError, Resolver, ResourceGroup, Scope, UpdateResourceGroup,
@@ -15,7 +15,7 @@ use crate::cli::{
     GlobalArgs, ListPermissionGroupsArgs, PermissionGroupsCommand, ResourceGroupsCommand,
 };
 use crate::commands::{
-    connect, dry_run, list_items, print_list, print_one, resolve_failure, send, usage, Outcome,
+    connect, dry_run, print_one, resolve_failure, send, show_list, show_pages, usage, Outcome,
 };
 use crate::output;
 use crate::report::Failure;
@@ -57,14 +57,13 @@ async fn list_permission_groups(global: &GlobalArgs, args: ListPermissionGroupsA
     }
     let (client, account) = connect(global)?;
     let list = client.permission_groups(&account).list(params);
-    let items = list_items(
+    show_list(
         list,
         args.paging.page.is_some(),
-        "permission groups",
+        &output::PERMISSION_GROUPS,
         global,
     )
-    .await?;
-    print_list(global, &items, output::permission_groups_table)
+    .await
 }
 
 /// Runs `cf-members resource-groups …`.
@@ -78,13 +77,14 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
             if let Some(name) = &name {
                 params = params.name(name).map_err(usage)?;
             }
-            let items: Vec<ResourceGroup> = groups
-                .list(params)
-                .try_collect()
-                .await
-                .map_err(|e| Failure::from_client(&e, false))?;
-            let items: Vec<Value> = items.iter().map(to_value).collect::<Result<_, _>>()?;
-            print_list(global, &items, output::resource_groups_table)
+            // Typed items (the stream reads on only when the first
+            // answer's totals say there is more), each shown as it comes.
+            let items = groups.list(params).map(|item| {
+                item.map_err(|e| Failure::from_client(&e, false))
+                    .and_then(|group| to_value(&group))
+                    .map(|value| (vec![value], None))
+            });
+            show_pages(items, &output::RESOURCE_GROUPS, global).await
         }
         ResourceGroupsCommand::Get { group } => {
             let id = resolver
@@ -157,23 +157,17 @@ fn to_value(group: &ResourceGroup) -> Result<Value, Failure> {
         .map_err(|e| Failure::other(format!("cannot encode a resource group: {e}")))
 }
 
-/// Asks on a terminal; never elsewhere (a script must say --yes).
+/// Asks on a terminal; never elsewhere, nor with `-q` (a script must say
+/// --yes).
 pub(crate) fn confirmed(what: &str, global: &GlobalArgs) -> bool {
     let interactive = global.output == crate::cli::OutputFormat::Table
+        && !crate::shell::quiet()
         && std::io::stdin().is_terminal()
         && std::io::stderr().is_terminal();
     if !interactive {
         return false;
     }
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "delete {what}? [y/N] ");
-    let _ = err.flush();
-    drop(err);
-    let mut answer = String::new();
-    match std::io::stdin().read_line(&mut answer) {
-        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
-        Err(_) => false,
-    }
+    crate::shell::ask_yes(&format!("delete {what}"))
 }
 
 /// What `--scope` says, zones looked up by name in the account: `account`;

@@ -1,45 +1,7 @@
 //! `cf-members`: manage who has access to a Cloudflare account from the
-//! shell. See `cf-members --help` and the crate README.
-//!
-//! Exit status: 0 on success, 2 for invalid input or usage (nothing was
-//! sent), 1 for every other failure, 130 for `apply` stopped by Ctrl-C.
+//! shell. See `cf-members --help` and the crate README; the command lives
+//! in the `member_cli` library.
 
-mod accounts;
-mod apply;
-mod changes;
-mod cli;
-mod commands;
-mod groups;
-mod output;
-mod policies;
-mod progress;
-mod report;
-mod user_groups;
-
-use std::process::ExitCode;
-
-use clap::Parser;
-
-fn main() -> ExitCode {
-    // clap prints help and version (exit 0) and usage errors (exit 2).
-    let cli = cli::Cli::parse();
-    // One thread: a command makes its requests one after another, and a
-    // current-thread runtime starts in microseconds.
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            report::Failure::other(format!("cannot start the async runtime: {e}")).print();
-            return ExitCode::from(report::EXIT_FAILURE);
-        }
-    };
-    match runtime.block_on(commands::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            failure.print();
-            ExitCode::from(failure.exit_code())
-        }
-    }
+fn main() -> std::process::ExitCode {
+    member_cli::main()
 }

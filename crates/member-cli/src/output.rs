@@ -1,4 +1,8 @@
-//! What goes to stdout: the API's `result` as JSON, or tables for people.
+//! What goes to stdout: the API's `result` as JSON, or tables for people;
+//! lists also as JSON Lines and CSV, written as they arrive (`list.rs`).
+
+mod list;
+pub mod paint;
 
 use std::io::Write;
 
@@ -13,26 +17,80 @@ use serde_json::Value;
 
 use crate::report::Failure;
 
-/// Writes `value` as one pretty-printed JSON document and a newline.
+pub use list::{csv_error, ListView, ListWriter};
+
+/// Writes `value` as one pretty-printed JSON document and a newline, or
+/// (`-o jsonl`) on one line.
 pub fn json(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    if crate::shell::json_lines() {
+        serde_json::to_writer(&mut *out, value)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+    }
     out.write_all(b"\n")
 }
 
+/// A CSV cell as written: the value as the server sent it (the CSV writer
+/// quotes commas, quotes and line breaks), except what would play tricks
+/// where the file is shown (a spreadsheet, a terminal): bidi controls and
+/// control characters other than tab and line breaks become `<U+XXXX>`.
+pub fn csv_cell(text: &str) -> String {
+    let tricky =
+        |c: char| is_bidi_control(c) || (c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    if !text.chars().any(tricky) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if tricky(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The invisible characters that reorder the text around them, so that a
+/// name can display as another: the embeddings and overrides (U+202A to
+/// U+202E), the isolates (U+2066 to U+2069) and the marks (U+200E, U+200F,
+/// U+061C).
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// `<U+202E>`: a character shown by its code point.
+fn push_escaped(out: &mut String, c: char) {
+    out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+}
+
 /// Server text made safe for a terminal: control characters (which could
-/// move the cursor or change colours) become `?`.
+/// move the cursor or change colours) become `?`, and bidi controls (which
+/// could make a name display as another) show as `<U+202E>`.
 pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.push('?');
+        } else if is_bidi_control(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Aligned columns separated by two spaces; the last column is not padded.
+/// A cell may be painted ([`paint`]): its colour takes no width.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(paint::width(cell));
         }
     }
     let mut out = String::new();
@@ -44,7 +102,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
                 out.push_str(cell);
             } else {
                 out.push_str(cell);
-                let pad = widths[i] - cell.chars().count() + 2;
+                let pad = widths[i] - paint::width(cell) + 2;
                 out.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -148,11 +206,55 @@ pub fn members_table(items: &[Value]) -> Result<String, Failure> {
             member
                 .status
                 .as_ref()
-                .map_or("-".to_owned(), |s| clean(s.as_str())),
+                .map_or("-".to_owned(), |s| paint::status(&clean(s.as_str()))),
             access_summary(&member),
         ]);
     }
     Ok(table(&["ID", "EMAIL", "NAME", "STATUS", "ROLES"], &rows))
+}
+
+/// `members list`: the table above, and one CSV row per member.
+pub static MEMBERS: ListView = ListView {
+    what: "members",
+    table: members_table,
+    columns: &[
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "status",
+        "two_factor",
+        "roles",
+        "policies",
+        "user_id",
+    ],
+    row: member_row,
+};
+
+/// A member's CSV cells: roles by name and policies as
+/// `allow|deny GROUPS on SCOPES`, each list separated by `; ` (as `audit`).
+fn member_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let member = decode_member(item)?;
+    let user = member.user.as_ref();
+    let text = |v: Option<&str>| v.unwrap_or_default().to_owned();
+    let mut roles: Vec<&str> = member.roles.iter().map(|r| r.name.as_str()).collect();
+    roles.sort_unstable();
+    Ok(vec![
+        text(member.id.as_ref().map(|id| id.as_str())),
+        text(member.email()),
+        text(user.and_then(|u| u.first_name.as_deref())),
+        text(user.and_then(|u| u.last_name.as_deref())),
+        text(member.status.as_ref().map(|s| s.as_str())),
+        flag(user.and_then(|u| u.two_factor_authentication_enabled)),
+        roles.join("; "),
+        crate::accounts::whois::policy_lines(&member).join("; "),
+        text(user.and_then(|u| u.id.as_ref()).map(|id| id.as_str())),
+    ])
+}
+
+/// `true`, `false`, or empty when the server did not say.
+pub fn flag(value: Option<bool>) -> String {
+    value.map(|b| b.to_string()).unwrap_or_default()
 }
 
 /// One member: every field, roles by name and id, policies spelled out
@@ -182,7 +284,7 @@ pub fn member_details(
     let policies: Vec<String> = member
         .policies
         .iter()
-        .map(|p| policy_line(p, names))
+        .map(|p| paint::policy(&policy_line(p, names)))
         .collect();
     let two_factor = member
         .user
@@ -196,7 +298,10 @@ pub fn member_details(
         ("name", vec![name_of(&member)]),
         (
             "status",
-            one(member.status.as_ref().map(|s| clean(s.as_str()))),
+            one(member
+                .status
+                .as_ref()
+                .map(|s| paint::status(&clean(s.as_str())))),
         ),
         ("2fa", one(two_factor)),
         ("roles", roles),
@@ -266,6 +371,31 @@ pub fn user_groups_table(items: &[Value]) -> Result<String, Failure> {
     Ok(table(&["ID", "NAME", "POLICIES", "MODIFIED"], &rows))
 }
 
+/// `groups list`: the table above, and one CSV row per user group.
+pub static USER_GROUPS: ListView = ListView {
+    what: "user groups",
+    table: user_groups_table,
+    columns: &["id", "name", "policies", "created_on", "modified_on"],
+    row: user_group_row,
+};
+
+/// A user group's CSV cells: its policies spelled out, separated by `; `.
+fn user_group_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: UserGroup = decode(item, "a user group")?;
+    let policies: Vec<String> = group
+        .policies
+        .iter()
+        .map(|p| policy_line(p, &HashMap::new()))
+        .collect();
+    Ok(vec![
+        group.id.as_str().to_owned(),
+        group.name.unwrap_or_default(),
+        policies.join("; "),
+        group.created_on.unwrap_or_default(),
+        group.modified_on.unwrap_or_default(),
+    ])
+}
+
 /// One user group: id, name, dates, every policy spelled out.
 pub fn user_group_details(value: &Value) -> Result<String, Failure> {
     let group: UserGroup = decode(value, "a user group")?;
@@ -280,7 +410,7 @@ pub fn user_group_details(value: &Value) -> Result<String, Failure> {
             group
                 .policies
                 .iter()
-                .map(|p| policy_line(p, &HashMap::new()))
+                .map(|p| paint::policy(&policy_line(p, &HashMap::new())))
                 .collect(),
         ),
     ]))
@@ -308,10 +438,32 @@ pub fn group_members_table(items: &[Value]) -> Result<String, Failure> {
             member
                 .status
                 .as_ref()
-                .map_or("-".to_owned(), |s| clean(s.as_str())),
+                .map_or("-".to_owned(), |s| paint::status(&clean(s.as_str()))),
         ]);
     }
     Ok(table(&["ID", "EMAIL", "STATUS"], &rows))
+}
+
+/// `groups members GROUP list`: the table above, and one CSV row per
+/// member.
+pub static GROUP_MEMBERS: ListView = ListView {
+    what: "group members",
+    table: group_members_table,
+    columns: &["id", "email", "status"],
+    row: group_member_row,
+};
+
+fn group_member_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let member: GroupMember = decode(item, "a group member")?;
+    Ok(vec![
+        member.id.as_str().to_owned(),
+        member.email().unwrap_or_default().to_owned(),
+        member
+            .status
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+    ])
 }
 
 /// A member's effective access for people: who, their own roles and
@@ -328,7 +480,7 @@ pub fn effective_text(access: &EffectiveAccess, names: &HashMap<String, String>)
     let direct: Vec<String> = grants
         .iter()
         .filter(|g| g.source == GrantSource::Direct)
-        .map(|g| policy_line(&g.policy, names))
+        .map(|g| paint::policy(&policy_line(&g.policy, names)))
         .collect();
     let groups: Vec<String> = access
         .groups
@@ -343,7 +495,11 @@ pub fn effective_text(access: &EffectiveAccess, names: &HashMap<String, String>)
         ("email", member.email().map(clean).into_iter().collect()),
         (
             "status",
-            member.status.iter().map(|s| clean(s.as_str())).collect(),
+            member
+                .status
+                .iter()
+                .map(|s| paint::status(&clean(s.as_str())))
+                .collect(),
         ),
         ("roles", roles),
         ("policies", direct),
@@ -358,7 +514,10 @@ pub fn effective_text(access: &EffectiveAccess, names: &HashMap<String, String>)
             out.push_str("  (no policies)\n");
         }
         for policy in &group.policies {
-            out.push_str(&format!("  {}\n", policy_line(policy, names)));
+            out.push_str(&format!(
+                "  {}\n",
+                paint::policy(&policy_line(policy, names))
+            ));
         }
     }
     out
@@ -480,6 +639,24 @@ pub fn permission_groups_table(items: &[Value]) -> Result<String, Failure> {
     Ok(table(&["ID", "NAME", "LABEL", "SCOPE"], &rows))
 }
 
+/// `permission-groups list`: the table above, and one CSV row per group.
+pub static PERMISSION_GROUPS: ListView = ListView {
+    what: "permission groups",
+    table: permission_groups_table,
+    columns: &["id", "name", "label", "scope"],
+    row: permission_group_row,
+};
+
+fn permission_group_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: PermissionGroup = decode(item, "a permission group")?;
+    Ok(vec![
+        group.id.as_str().to_owned(),
+        group.name.clone().unwrap_or_default(),
+        group.label().unwrap_or_default().to_owned(),
+        group.scope_type().map(scope_type).unwrap_or_default(),
+    ])
+}
+
 /// `account` or `zone` for a permission group's `meta.scopes`.
 fn scope_type(scopes: &str) -> String {
     let parts: Vec<&str> = scopes
@@ -527,6 +704,29 @@ pub fn resource_groups_table(items: &[Value]) -> Result<String, Failure> {
     Ok(table(&["ID", "NAME", "SCOPE"], &rows))
 }
 
+/// `resource-groups list`: the table above, and one CSV row per group.
+pub static RESOURCE_GROUPS: ListView = ListView {
+    what: "resource groups",
+    table: resource_groups_table,
+    columns: &["id", "name", "scope"],
+    row: resource_group_row,
+};
+
+/// A resource group's CSV cells: its scopes as the table shows them
+/// (`account`, `zone <id>`, `zones <id>, <id>`), separated by `; `.
+fn resource_group_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: ResourceGroup = decode(item, "a resource group")?;
+    Ok(vec![
+        group.id.as_str().to_owned(),
+        group.name.clone().unwrap_or_default(),
+        if group.scope.as_slice().is_empty() {
+            String::new()
+        } else {
+            scopes_text(group.scope.as_slice(), &HashMap::new())
+        },
+    ])
+}
+
 /// One resource group: id, name, each scope.
 pub fn resource_group_details(value: &Value) -> Result<String, Failure> {
     let group: ResourceGroup = decode(value, "a resource group")?;
@@ -563,6 +763,23 @@ pub fn roles_table(items: &[Value]) -> Result<String, Failure> {
         ]);
     }
     Ok(table(&["ID", "NAME", "DESCRIPTION"], &rows))
+}
+
+/// `roles list`: the table above, and one CSV row per role.
+pub static ROLES: ListView = ListView {
+    what: "roles",
+    table: roles_table,
+    columns: &["id", "name", "description"],
+    row: role_row,
+};
+
+fn role_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let role = decode_role(item)?;
+    Ok(vec![
+        role.id.as_str().to_owned(),
+        role.name,
+        role.description,
+    ])
 }
 
 /// One role with its permissions (`area: read, write`).
@@ -678,6 +895,32 @@ mod tests {
     #[test]
     fn control_characters_never_reach_the_terminal() {
         assert_eq!(clean("a\u{1b}[31mb\nc"), "a?[31mb?c");
+    }
+
+    #[test]
+    fn bidi_controls_are_shown_not_obeyed() {
+        // "admin" written backwards behind a right-to-left override.
+        assert_eq!(
+            clean("bob\u{202E}nimda\u{202C}.com"),
+            "bob<U+202E>nimda<U+202C>.com"
+        );
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202D}', '\u{2066}',
+            '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            let shown = clean(&format!("a{c}b"));
+            assert_eq!(shown, format!("a<U+{:04X}>b", u32::from(c)));
+        }
+        assert_eq!(
+            clean("Zoë Ørsted 山田 \u{200D}"),
+            "Zoë Ørsted 山田 \u{200D}"
+        );
+    }
+
+    #[test]
+    fn csv_cells_keep_line_breaks_and_show_tricks() {
+        assert_eq!(csv_cell("a, \"b\"\r\nc\td"), "a, \"b\"\r\nc\td");
+        assert_eq!(csv_cell("x\u{202E}y\u{1b}[2Jz"), "x<U+202E>y<U+001B>[2Jz");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Progress of a long list or a bulk run on stderr, only when stderr is a
-//! terminal.
+//! terminal, and never with `-q`.
 
 use std::io::{IsTerminal, Write};
 
@@ -18,7 +18,7 @@ impl Progress {
     pub fn new(what: &'static str, enabled: bool) -> Self {
         Self {
             what,
-            enabled: enabled && std::io::stderr().is_terminal(),
+            enabled: enabled && !crate::shell::quiet() && std::io::stderr().is_terminal(),
             drawn: false,
         }
     }

@@ -10,6 +10,9 @@ use member_client::{Error, ErrorKind};
 pub const EXIT_USAGE: u8 = 2;
 /// Exit status for every other failure.
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit status of `plan` when the account differs from the file (and of
+/// nothing else, so CI can tell drift from an error).
+pub const EXIT_DRIFT: u8 = 3;
 /// Exit status of `apply` stopped by Ctrl-C (128 + SIGINT, as shells do).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -63,6 +66,16 @@ impl Failure {
         }
     }
 
+    /// An exit status with nothing to print (what there was to say is
+    /// said).
+    pub fn silent(code: u8) -> Self {
+        Self {
+            message: String::new(),
+            hint: None,
+            code,
+        }
+    }
+
     /// Adds a hint.
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -84,10 +97,21 @@ impl Failure {
     /// Writes the failure on stderr: `cf-members: error: …` and, when there
     /// is one, `hint: …`.
     pub fn print(&self) {
+        if self.message.is_empty() {
+            return;
+        }
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "cf-members: error: {}", self.message);
+        let error = crate::output::paint::paint_err(crate::output::paint::Tone::Bad, "error:");
+        // The message may quote the server: each line made safe.
+        let safe = |text: &str| {
+            text.split('\n')
+                .map(crate::output::clean)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let _ = writeln!(err, "cf-members: {error} {}", safe(&self.message));
         if let Some(hint) = &self.hint {
-            let _ = writeln!(err, "hint: {hint}");
+            let _ = writeln!(err, "hint: {}", safe(hint));
         }
     }
 }

@@ -18,12 +18,13 @@ use crate::cli::{
     GroupsCommand, ListGroupsArgs, OutputFormat, SetGroupMembersArgs,
 };
 use crate::commands::{
-    connect, dry_run, list_items, print_list, print_one, resolve_failure, send, unresolved_failure,
-    usage, write_json, write_text, Outcome,
+    connect, dry_run, print_one, resolve_failure, send, show_list, unresolved_failure, usage,
+    write_json, write_text, Outcome,
 };
 use crate::output::{self, clean, plural};
 use crate::policies;
 use crate::report::Failure;
+use crate::shell::note;
 
 /// Runs `cf-members groups …`.
 pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
@@ -120,8 +121,13 @@ async fn list(global: &GlobalArgs, args: ListGroupsArgs) -> Outcome {
     }
     let (client, account) = connect(global)?;
     let list = client.user_groups(&account).list(params);
-    let items = list_items(list, args.paging.page.is_some(), "user groups", global).await?;
-    print_list(global, &items, output::user_groups_table)
+    show_list(
+        list,
+        args.paging.page.is_some(),
+        &output::USER_GROUPS,
+        global,
+    )
+    .await
 }
 
 /// `SRE On-Call (9f3c…)`.
@@ -189,9 +195,9 @@ fn noted_dry_run<T>(
         .map(|call| call.prepare())
         .collect::<Result<Vec<PreparedRequest>, _>>()
         .map_err(|e| Failure::from_client(&e, false))?;
-    eprintln!("cf-members: dry run: nothing was sent");
+    note!("cf-members: dry run: nothing was sent");
     match global.output {
-        OutputFormat::Json => {
+        OutputFormat::Json | OutputFormat::Jsonl => {
             let mut value = match requests.as_slice() {
                 [one] => output::dry_run_json(one, resolved),
                 many => json!({
@@ -315,8 +321,7 @@ async fn members(global: &GlobalArgs, args: GroupMembersArgs) -> Outcome {
             let list = groups
                 .members(&group.id)
                 .list(ListGroupMembersParams::new());
-            let items = list_items(list, false, "group members", global).await?;
-            print_list(global, &items, output::group_members_table)
+            show_list(list, false, &output::GROUP_MEMBERS, global).await
         }
         GroupMembersAction::Add(change) => {
             add(global, &resolver, &groups, &args.group, change).await
@@ -333,7 +338,7 @@ async fn members(global: &GlobalArgs, args: GroupMembersArgs) -> Outcome {
 /// Tells on stderr why a member is left out (already so).
 fn skipped(members: &[&Wanted], why: &str) {
     for member in members {
-        eprintln!("cf-members: {} {why}; not sent", member.shown);
+        note!("cf-members: {} {why}; not sent", member.shown);
     }
 }
 
@@ -355,7 +360,7 @@ async fn add(
     let what = format!("user group {}", describe(&group));
     skipped(&already, &format!("is already in {what}"));
     if new.is_empty() {
-        eprintln!("cf-members: nothing to add to {what}; nothing was sent");
+        note!("cf-members: nothing to add to {what}; nothing was sent");
         return nothing_sent(global);
     }
     let call = groups
@@ -394,7 +399,7 @@ async fn remove(
     let what = format!("user group {}", describe(&group));
     skipped(&absent, &format!("is not in {what}"));
     if present.is_empty() {
-        eprintln!("cf-members: nothing to remove from {what}; nothing was sent");
+        note!("cf-members: nothing to remove from {what}; nothing was sent");
         return nothing_sent(global);
     }
     let handle = groups.members(&group.id);
@@ -438,7 +443,7 @@ async fn remove(
 /// JSON's answer when nothing was sent: an empty list.
 fn nothing_sent(global: &GlobalArgs) -> Outcome {
     match global.output {
-        OutputFormat::Json => write_json(&Value::Array(Vec::new())),
+        OutputFormat::Json | OutputFormat::Jsonl => write_json(&Value::Array(Vec::new())),
         OutputFormat::Table => Ok(()),
         OutputFormat::Csv => Err(crate::accounts::csv_unsupported()),
     }
@@ -543,7 +548,7 @@ async fn set(
         write_text(&plan.text())?;
     }
     if plan.is_empty() {
-        eprintln!("cf-members: the group already holds exactly these members; nothing was sent");
+        note!("cf-members: the group already holds exactly these members; nothing was sent");
         return if table {
             Ok(())
         } else {

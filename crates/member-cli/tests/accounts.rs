@@ -490,9 +490,9 @@ async fn an_account_owned_token_is_told_to_name_its_accounts_by_id() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csv_is_refused_where_there_are_no_rows_and_bad_account_lists_send_nothing() {
     let mock = mock().await;
-    run(cli(&mock).args(["members", "list", "-o", "csv"]))
+    run(cli(&mock).args(["whois", BOB_EMAIL, "-o", "csv"]))
         .expect_code(2)
-        .stderr_has(&["-o csv is for `cf-members audit`"]);
+        .stderr_has(&["-o csv is for lists"]);
     run(cli(&mock).args(["whois", BOB_EMAIL, "--accounts", " , "]))
         .expect_code(2)
         .stderr_has(&["--accounts names no account"]);

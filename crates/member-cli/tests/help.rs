@@ -191,38 +191,31 @@ fn run_version() -> String {
     run.stdout
 }
 
-/// Progress goes to stderr only when stderr is a terminal: `script` gives
-/// the command a pseudo-terminal.
+/// Progress goes to stderr only when stderr is a terminal, and only while
+/// nothing else shows: a table is printed at the end, a JSON list streamed
+/// onto the terminal shows itself.
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_lists_show_progress_on_a_terminal_only() {
     let mock = mock().await;
     mock.add_members(120);
-    let script = std::process::Command::new("script")
-        .args(["-qec"])
-        .arg(format!(
-            "'{}' members list --per-page 50 -o json",
-            env!("CARGO_BIN_EXE_cf-members")
-        ))
-        .arg("/dev/null")
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("SHELL", "/bin/sh")
-        .env("CLOUDFLARE_API_TOKEN", SECRET_TOKEN)
-        .env("CLOUDFLARE_BASE_URL", mock.base_url())
-        .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str())
-        .output()
-        .expect("util-linux `script` is installed (it gives the test a terminal)");
-    let seen = String::from_utf8_lossy(&script.stdout);
-    assert!(script.status.success(), "{seen}");
-    assert!(!seen.contains(SECRET_TOKEN));
+    let seen = on_a_terminal(&mock, "members list --per-page 50").expect_code(0);
     for step in ["fetched 50 of 126 members", "fetched 100 of 126 members"] {
         assert!(seen.contains(step), "no {step:?} on the terminal: {seen:?}");
     }
     assert!(
-        seen.contains("\r\x1b[2K["),
+        seen.contains("\r\x1b[2KID  "),
         "the line is cleared before the output: {seen:?}"
     );
+    let streamed = on_a_terminal(&mock, "members list --per-page 50 -o json").expect_code(0);
+    assert!(!streamed.contains("fetched"), "{streamed:?}");
+    assert!(streamed.starts_with('['), "{streamed:?}");
+    let quiet = on_a_terminal(&mock, "members list --per-page 50 -q").expect_code(0);
+    assert!(
+        !quiet.contains("fetched"),
+        "-q shows no progress: {quiet:?}"
+    );
+    assert!(quiet.starts_with("ID  "), "{quiet:?}");
 
     // The same list into a pipe: no progress.
     let piped = run(cli(&mock).args(["members", "list", "-o", "json"]));

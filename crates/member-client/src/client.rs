@@ -7,7 +7,8 @@ use member_http::{AttemptInfo, Credentials, HttpClient, HttpClientBuilder};
 use member_types::AccountId;
 
 use crate::{
-    Accounts, Error, Members, PermissionGroups, Resolver, ResourceGroups, Roles, UserGroups, Zones,
+    Accounts, Call, Error, Members, PermissionGroups, Resolver, ResourceGroups, Roles, UserGroups,
+    Zones,
 };
 
 /// The environment variable naming the default account.
@@ -115,6 +116,29 @@ impl Client {
     /// The user groups of `account`.
     pub fn user_groups(&self, account: &AccountId) -> UserGroups {
         UserGroups::new(self.http.clone(), account.clone())
+    }
+
+    /// User Details: `GET /user`, the user the token belongs to. An
+    /// account-owned token belongs to no user, and the API refuses it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: member_client::Client) -> Result<(), member_client::Error> {
+    /// let me = client.current_user().send().await?;
+    /// println!("the token is {}'s", me.email);
+    /// # Ok(()) }
+    /// ```
+    pub fn current_user(&self) -> Call<member_types::User> {
+        Call::new(
+            self.http.clone(),
+            member_http::Method::GET,
+            Ok(member_http::ApiPath::new().lit("user")),
+            member_http::RequestOptions::default(),
+        )
+    }
+
+    /// A search of `account`'s audit log (who changed what, when).
+    pub fn audit_log(&self, account: &AccountId) -> crate::AuditLogQuery {
+        crate::AuditLogQuery::new(self.http.clone(), account.clone())
     }
 
     /// The accounts the token can see.

@@ -46,6 +46,7 @@
 mod access;
 mod accounts;
 mod apply;
+mod audit_log;
 mod call;
 mod client;
 mod collection;
@@ -60,13 +61,19 @@ mod roles;
 mod user_groups;
 mod zones;
 
-pub use access::{AccessChanges, AccessFileError};
+pub use access::{
+    access_text, AccessChanges, AccessFileError, AccessPlan, AccessSource, DriftAction, GroupDrift,
+    GroupPolicies, MemberDrift, SourceError, SourceFormat, StatusDrift, SyncSafety,
+};
 pub use accounts::{Accounts, ACCOUNT_OWNED_TOKEN_CODE};
 pub use apply::{
     resolve_policies, resolve_roles, AccessState, Apply, Change, ChangeError, ChangeField,
     ChangeOp, ChangeResult, EntryError, FieldNames, FieldShape, JsonKeys, MemberRef, Named,
     NamedAccess, NamedChange, NamedPolicy, Outcome, Plan, PlanAction, PlanEntry, PolicyState,
     Problem, ProblemKind, RetryEntry, RetryFile, Unresolved, DEFAULT_APPLY_CONCURRENCY,
+};
+pub use audit_log::{
+    AuditFilter, AuditLogQuery, AUDIT_PAGE_MAX, AUDIT_RETENTION, DEFAULT_AUDIT_WINDOW,
 };
 pub use call::{Call, PreparedRequest};
 pub use client::{Client, ClientBuilder, ENV_ACCOUNT_ID};
@@ -93,10 +100,11 @@ pub use member_http::{
 // envelope, the schema export and the JSON helpers stay in member-types
 // ([`reexports::member_types`]).
 pub use member_types::{
-    check_email, Access, AccessFile, Account, AccountId, AccountSettings, CreateAccess,
-    CreateMember, CreateResourceGroup, CreateUserGroup, Deleted, Direction, GroupAccess,
-    GroupMember, GroupMemberList, GroupMemberRef, GroupMembersBody, Identifier, InviteStatus,
-    ListAccountsParams, ListGroupMembersParams, ListMembersParams, ListParams,
+    check_email, Access, AccessFile, Account, AccountId, AccountSettings, AuditAccount,
+    AuditAction, AuditActor, AuditLog, AuditRaw, AuditResource, AuditZone, CreateAccess,
+    CreateMember, CreateResourceGroup, CreateUserGroup, Cursors, Deleted, Direction, FileProblem,
+    GroupAccess, GroupMember, GroupMemberList, GroupMemberRef, GroupMembersBody, Identifier,
+    InviteStatus, ListAccountsParams, ListGroupMembersParams, ListMembersParams, ListParams,
     ListPermissionGroupsParams, ListResourceGroupsParams, ListRolesParams, ListUserGroupsParams,
     ListZonesParams, ManagedBy, Member, MemberAccess, MemberId, MemberOrder, MemberStatus, Meta,
     Paging, PermissionGrant, PermissionGroup, PermissionGroupId, PermissionGroupRef, Permissions,

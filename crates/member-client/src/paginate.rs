@@ -45,7 +45,7 @@ impl<T> Page<T> {
         if self.items.is_empty() {
             return false;
         }
-        let info = self.result_info.unwrap_or_default();
+        let info = self.result_info.clone().unwrap_or_default();
         if let Some(total_pages) = info.total_pages {
             return u64::from(page) < total_pages;
         }
@@ -148,7 +148,7 @@ where
         }
         let page = (state.fetch)(state.page).await?;
         state.fetched += 1;
-        if let Some(echoed) = page.result_info.and_then(|i| i.page) {
+        if let Some(echoed) = page.result_info.as_ref().and_then(|i| i.page) {
             if echoed != u64::from(state.page) {
                 return Err(Error::protocol(format!(
                     "asked for page {} and the server answered with page {echoed}",

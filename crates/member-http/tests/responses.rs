@@ -54,7 +54,7 @@ async fn success_carries_status_headers_messages_and_result_info() {
     assert_eq!(response.attempts, 1);
     assert_eq!(response.result.len(), 2);
     assert_eq!(response.messages[0].code, 10);
-    let info = response.result_info.unwrap();
+    let info = response.result_info.clone().unwrap();
     assert_eq!((info.per_page, info.total_count), (Some(20), Some(2)));
     assert_eq!(response.cf_ray(), Some("8f1b2c3d4e5f6a7b-AMS"));
     let limit = response.rate_limit().unwrap();

@@ -28,6 +28,10 @@ pub(crate) fn app(inner: Arc<Inner>) -> Router {
     // edge, so what the edge adds (429s, faults) is sent as is, and a
     // truncating fault cuts the compressed bytes.
     let api = api::routes()
+        .route_layer(middleware::from_fn_with_state(
+            inner.clone(),
+            crate::audit::record,
+        ))
         .route_layer(middleware::from_fn_with_state(inner.clone(), auth_layer))
         .layer(tower_http::compression::CompressionLayer::new());
     Router::new()
@@ -54,8 +58,12 @@ fn set_header(response: &mut Response, name: &str, value: &str) {
     }
 }
 
+/// Stamps a `cf-ray`, unless the handler (the audit log's layer, which
+/// records it) already did.
 fn add_cf_ray(response: &mut Response) {
-    set_header(response, "cf-ray", &crate::ids::cf_ray());
+    if !response.headers().contains_key("cf-ray") {
+        set_header(response, "cf-ray", &crate::ids::cf_ray());
+    }
 }
 
 /// Logs the request, applies faults and the rate limiter, and stamps every

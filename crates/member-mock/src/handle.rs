@@ -437,6 +437,25 @@ impl MockServer {
         self.inner.set_account_owned_token(owned);
     }
 
+    /// The audit log entries recorded so far (one for every membership
+    /// write served: members added, updated, removed; group members put
+    /// in or taken out), oldest first.
+    pub fn audit_log(&self) -> Vec<member_types::AuditLog> {
+        self.inner
+            .audit
+            .all()
+            .into_iter()
+            .map(|(_, _, e)| e)
+            .collect()
+    }
+
+    /// Whether `GET …/logs/audit` gives the next cursor as
+    /// `result_info.cursors.after` (the TypeScript and Go SDKs' shape)
+    /// instead of `result_info.cursor` (the spec's, the default).
+    pub fn set_audit_cursors_after(&self, after: bool) {
+        self.inner.audit.set_cursors_after(after);
+    }
+
     /// Whether the token behaves as an account-owned token.
     pub fn account_owned_token(&self) -> bool {
         self.inner.account_owned_token()

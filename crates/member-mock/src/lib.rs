@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod audit;
 mod auth;
 pub mod default_seed;
 mod edge;

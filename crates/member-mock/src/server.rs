@@ -268,6 +268,7 @@ impl MockServerBuilder {
                 self.generated_accounts.map_or(0, |(n, _)| n as u64),
             ),
             base_url: base_url.clone(),
+            audit: crate::audit::AuditStore::default(),
         });
         let (stop, task) = serve(listener, app(inner.clone()));
         tracing::info!(%base_url, "member-mock listening");

@@ -38,6 +38,8 @@ pub(crate) struct Inner {
     pub(crate) generated: AtomicU64,
     pub(crate) generated_accounts: AtomicU64,
     pub(crate) base_url: String,
+    /// The audit log of the membership writes served.
+    pub(crate) audit: crate::audit::AuditStore,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -131,6 +133,7 @@ impl Inner {
         *self.state.write().unwrap_or_else(PoisonError::into_inner) =
             Accounts::from_seed(self.seed.clone());
         self.clear_requests();
+        self.audit.clear();
         self.clear_faults();
         self.set_rate_limit(self.configured_rate_limit);
     }

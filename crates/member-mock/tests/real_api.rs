@@ -233,7 +233,7 @@ async fn an_id_that_is_not_an_id_or_an_unknown_route_is_7003() {
         "/accounts/short/members".to_owned(),
         format!("/accounts/{ACCOUNT}/nothing"),
         format!("/accounts/{ACCOUNT}/members/{JOHN}/extra"),
-        "/user".to_owned(),
+        "/user/tokens".to_owned(),
     ] {
         let reply = get(&server, &path).await;
         assert_no_route(&reply);
@@ -484,4 +484,15 @@ async fn every_response_has_a_cf_ray() {
     rays.sort();
     rays.dedup();
     assert_eq!(rays.len(), 7, "each response gets its own ray");
+}
+
+#[tokio::test]
+async fn the_user_of_the_credential_is_the_default_email() {
+    let server = MockServer::start().await;
+    let reply = get(&server, "/user").await;
+    assert_eq!(reply.status, 200, "{:?}", reply.json());
+    assert_eq!(
+        reply.json()["result"]["email"],
+        member_mock::default_seed::JOHN_EMAIL
+    );
 }

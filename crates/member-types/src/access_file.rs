@@ -154,69 +154,174 @@ impl PolicyEntry {
     }
 }
 
-/// The first name of `names` that appears twice (ASCII case folded), for a
-/// refusal that names it.
-fn first_repeat<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let mut seen = std::collections::BTreeSet::new();
-    names
-        .into_iter()
-        .find(|name| !seen.insert(name.trim().to_ascii_lowercase()))
+/// One problem of an access file: where (`members[1].roles[0]`, the
+/// place a line can be found for), about whom, and what is wrong.
+///
+/// ```
+/// use member_types::FileProblem;
+/// let p = FileProblem::new("members[1].roles[0]", Some("bob@example.com"), "no role \"DNS\"");
+/// assert_eq!(p.to_string(), "members[1].roles[0] (bob@example.com): no role \"DNS\"");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FileProblem {
+    /// The place in the file: keys and indexes from the top
+    /// (`members[1].policies[0].allow[2]`, `groups[0].name`).
+    pub place: String,
+    /// The member's email or the group's name the place belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// What is wrong and how to put it right.
+    pub message: String,
+}
+
+impl FileProblem {
+    /// A problem at `place`.
+    pub fn new(
+        place: impl Into<String>,
+        subject: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            place: place.into(),
+            subject: subject.map(shorten),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.place)?;
+        if let Some(subject) = &self.subject {
+            write!(f, " ({subject})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The fold two names are the same under: trimmed, ASCII lowercase.
+fn fold(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
+}
+
+/// For every name of `names` given more than once (folded), the indexes
+/// of all its entries, in order.
+fn repeats<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Vec<usize>> {
+    let mut at: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, name) in names.enumerate() {
+        at.entry(fold(name)).or_default().push(i);
+    }
+    let mut repeated: Vec<Vec<usize>> = at.into_values().filter(|v| v.len() > 1).collect();
+    repeated.sort();
+    repeated
+}
+
+/// `members[1], members[3]`.
+fn places(list: &str, indexes: &[usize]) -> String {
+    indexes
+        .iter()
+        .map(|i| format!("{list}[{i}]"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every entry of `list` whose name another entry has too, each at its own
+/// place: neither is used.
+fn listed_twice(problems: &mut Vec<FileProblem>, list: &str, what: &str, names: &[&str]) {
+    for indexes in repeats(names.iter().copied()) {
+        for &i in &indexes {
+            problems.push(FileProblem::new(
+                format!("{list}[{i}]"),
+                Some(names[i]),
+                format!(
+                    "this {what} is listed {} times ({}); list each {what} once: neither \
+                     entry is used",
+                    indexes.len(),
+                    places(list, &indexes)
+                ),
+            ));
+        }
+    }
 }
 
 impl AccessFile {
     /// Checks the rules that need no server: an account, every member once
-    /// with roles or policies (not both), every group once, every policy
-    /// well formed. Returns every problem, not just the first.
-    pub fn problems(&self) -> Vec<String> {
+    /// with roles or policies, every group once, every policy well formed.
+    /// Returns every problem, not just the first; an entry listed twice is
+    /// reported at each of its places (neither is used).
+    pub fn problems(&self) -> Vec<FileProblem> {
         let mut problems = Vec::new();
         if self.account.trim().is_empty() {
-            problems.push("account: name the account (its name or id)".to_owned());
-        }
-        if let Some(email) = first_repeat(self.members.iter().map(|m| m.email.as_str())) {
-            problems.push(format!(
-                "members: {:?} is listed more than once (each member once; neither entry is used)",
-                shorten(email)
+            problems.push(FileProblem::new(
+                "account",
+                None,
+                "name the account (its name or id)",
             ));
         }
-        if let Some(name) = first_repeat(self.groups.iter().map(|g| g.name.as_str())) {
-            problems.push(format!(
-                "groups: {:?} is listed more than once (each group once; neither entry is used)",
-                shorten(name)
-            ));
-        }
+        let emails: Vec<&str> = self.members.iter().map(|m| m.email.as_str()).collect();
+        listed_twice(&mut problems, "members", "member", &emails);
+        let names: Vec<&str> = self.groups.iter().map(|g| g.name.as_str()).collect();
+        listed_twice(&mut problems, "groups", "group", &names);
         for (i, member) in self.members.iter().enumerate() {
-            let place = format!("members[{i}] ({})", shorten(&member.email));
+            let subject = Some(member.email.as_str());
             if let Err(e) = crate::check_email(&member.email) {
-                problems.push(format!("{place}: {e}"));
-            }
-            if member.roles.is_empty() && member.policies.is_empty() {
-                problems.push(format!(
-                    "{place}: give roles or policies (to take all access away, leave the member out and sync with --prune)"
+                problems.push(FileProblem::new(
+                    format!("members[{i}].email"),
+                    subject,
+                    e.to_string(),
                 ));
             }
-            if let Some(role) = first_repeat(member.roles.iter().map(String::as_str)) {
-                problems.push(format!("{place}: role {:?} is listed twice", shorten(role)));
+            if member.roles.is_empty() && member.policies.is_empty() {
+                problems.push(FileProblem::new(
+                    format!("members[{i}]"),
+                    subject,
+                    "give roles or policies (to take all access away, leave the member out \
+                     and sync with --prune)",
+                ));
+            }
+            for indexes in repeats(member.roles.iter().map(String::as_str)) {
+                let j = indexes[1];
+                problems.push(FileProblem::new(
+                    format!("members[{i}].roles[{j}]"),
+                    subject,
+                    format!("role {:?} is listed twice", shorten(&member.roles[j])),
+                ));
             }
             for (j, policy) in member.policies.iter().enumerate() {
                 if let Err(e) = policy.access() {
-                    problems.push(format!("{place}.policies[{j}]: {e}"));
+                    problems.push(FileProblem::new(
+                        format!("members[{i}].policies[{j}]"),
+                        subject,
+                        e.to_string(),
+                    ));
                 }
             }
         }
         for (i, group) in self.groups.iter().enumerate() {
-            let place = format!("groups[{i}] ({})", shorten(&group.name));
+            let subject = Some(group.name.as_str());
             if group.name.trim().is_empty() {
-                problems.push(format!("{place}: a group needs a name"));
+                problems.push(FileProblem::new(
+                    format!("groups[{i}].name"),
+                    None,
+                    "a group needs a name",
+                ));
             }
-            if let Some(email) = first_repeat(group.members.iter().map(String::as_str)) {
-                problems.push(format!(
-                    "{place}: member {:?} is listed twice",
-                    shorten(email)
+            for indexes in repeats(group.members.iter().map(String::as_str)) {
+                let j = indexes[1];
+                problems.push(FileProblem::new(
+                    format!("groups[{i}].members[{j}]"),
+                    subject,
+                    format!("member {:?} is listed twice", shorten(&group.members[j])),
                 ));
             }
             for (j, policy) in group.policies.iter().enumerate() {
                 if let Err(e) = policy.access() {
-                    problems.push(format!("{place}.policies[{j}]: {e}"));
+                    problems.push(FileProblem::new(
+                        format!("groups[{i}].policies[{j}]"),
+                        subject,
+                        e.to_string(),
+                    ));
                 }
             }
         }
@@ -228,7 +333,7 @@ impl AccessFile {
     /// and print equal.
     #[must_use]
     pub fn canonical(mut self) -> Self {
-        let fold = |s: &String| s.trim().to_ascii_lowercase();
+        let fold = |s: &String| fold(s);
         for member in &mut self.members {
             member.roles.sort_by_key(fold);
             canonical_policies(&mut member.policies);
@@ -274,23 +379,34 @@ mod tests {
             "groups": [{"name": "Ops", "members": ["a@example.com", "A@example.com"]}, {"name": "ops"}]
         }));
         let problems = f.problems();
-        let text = problems.join("\n");
+        let text = problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let at = |place: &str| problems.iter().filter(|p| p.place == place).count();
+        // Both entries of a member listed twice, each at its own place.
+        assert_eq!(at("members[0]"), 1, "{text}");
+        assert_eq!(at("members[1]"), 1, "{text}");
         assert!(
-            text.contains("\"BOB@example.com\" is listed more than once"),
+            text.contains("listed 2 times (members[0], members[1])"),
             "{text}"
         );
-        assert!(text.contains("give roles or policies"), "{text}");
-        assert!(text.contains("exactly one of allow"), "{text}");
+        assert!(
+            text.contains("members[2] (nobody@example.com): give roles or policies"),
+            "{text}"
+        );
+        assert!(
+            text.contains("members[3].policies[0] (pat@example.com): allow and deny"),
+            "{text}"
+        );
         assert!(text.contains("on must not be empty"), "{text}");
+        assert_eq!(at("groups[0]") + at("groups[1]"), 2, "{text}");
         assert!(
-            text.contains("groups: \"ops\" is listed more than once"),
+            text.contains("groups[0].members[1] (Ops): member \"A@example.com\" is listed twice"),
             "{text}"
         );
-        assert!(
-            text.contains("member \"A@example.com\" is listed twice"),
-            "{text}"
-        );
-        assert_eq!(problems.len(), 6, "{text}");
+        assert_eq!(problems.len(), 8, "{text}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::serde_util::{
-    lenient_opt_u64, null_as_empty, Key, KeySeed, LenientI64, NullAsEmpty, Seen,
+    lenient_opt_count, lenient_opt_u64, null_as_empty, Key, KeySeed, LenientI64, NullAsEmpty, Seen,
 };
 
 /// `{"success", "errors", "messages", "result", "result_info"}`.
@@ -243,9 +243,11 @@ impl<'de> Deserialize<'de> for Source {
 }
 
 /// Paging information of a list response. Every number may arrive as an
-/// integer-valued float (`20.0`); `total_pages` is sent only by newer
-/// deployments.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// integer-valued float (`20.0`) or a string of digits; `total_pages` is
+/// sent only by newer deployments. Cursor-paged lists (the audit log) give
+/// the next page's cursor in `cursor` or in `cursors.after`
+/// ([`ResultInfo::next_cursor`] reads both).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ResultInfo {
     /// Current page within the paginated list of results.
@@ -265,7 +267,7 @@ pub struct ResultInfo {
     /// Number of results on this page.
     #[serde(
         default,
-        deserialize_with = "lenient_opt_u64",
+        deserialize_with = "lenient_opt_count",
         skip_serializing_if = "Option::is_none"
     )]
     pub count: Option<u64>,
@@ -283,9 +285,53 @@ pub struct ResultInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub total_pages: Option<u64>,
+    /// The next page's cursor, in the shape of the 2026 spec and the Python
+    /// SDK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// The cursors, in the shape of the TypeScript and Go SDKs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursors: Option<Cursors>,
+}
+
+/// `result_info.cursors` of a cursor-paged list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct Cursors {
+    /// The cursor of the page after this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// The cursor of the page before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
 }
 
 impl ResultInfo {
+    /// The cursor of the next page: `cursor`, else `cursors.after`; `None`
+    /// when neither is given or it is empty (the last page).
+    ///
+    /// ```
+    /// use member_types::ResultInfo;
+    /// let a: ResultInfo = serde_json::from_str(r#"{"count": "2", "cursor": "abc"}"#).unwrap();
+    /// let b: ResultInfo = serde_json::from_str(r#"{"cursors": {"after": "abc"}}"#).unwrap();
+    /// let end: ResultInfo = serde_json::from_str(r#"{"cursor": ""}"#).unwrap();
+    /// assert_eq!(a.next_cursor(), Some("abc"));
+    /// assert_eq!(a.count, Some(2));
+    /// assert_eq!(b.next_cursor(), Some("abc"));
+    /// assert_eq!(end.next_cursor(), None);
+    /// ```
+    pub fn next_cursor(&self) -> Option<&str> {
+        self.cursor
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .or_else(|| {
+                self.cursors
+                    .as_ref()
+                    .and_then(|c| c.after.as_deref())
+                    .filter(|c| !c.is_empty())
+            })
+    }
+
     /// Paging information for page `page` of `per_page` items, `count` on
     /// this page, out of `total_count`.
     pub fn new(page: u64, per_page: u64, count: u64, total_count: u64) -> Self {
@@ -299,6 +345,8 @@ impl ResultInfo {
             } else {
                 total_count.div_ceil(per_page)
             }),
+            cursor: None,
+            cursors: None,
         }
     }
 }

@@ -27,6 +27,7 @@
 
 mod access_file;
 mod account;
+mod audit_log;
 mod deleted;
 mod enums;
 mod envelope;
@@ -44,11 +45,14 @@ mod serde_util;
 mod user_group;
 mod zone;
 
-pub use access_file::{AccessFile, GroupAccess, MemberAccess, PolicyEntry};
+pub use access_file::{AccessFile, FileProblem, GroupAccess, MemberAccess, PolicyEntry};
 pub use account::{Account, AccountSettings, ListAccountsParams, ManagedBy};
+pub use audit_log::{
+    AuditAccount, AuditAction, AuditActor, AuditLog, AuditRaw, AuditResource, AuditZone,
+};
 pub use deleted::Deleted;
 pub use enums::{Access, Direction, InviteStatus, MemberOrder, MemberStatus, UnknownValue};
-pub use envelope::{Envelope, ResponseInfo, ResultInfo, Source};
+pub use envelope::{Cursors, Envelope, ResponseInfo, ResultInfo, Source};
 pub use error::ValidationError;
 pub use ids::{
     AccountId, Identifier, MemberId, PermissionGroupId, PolicyId, ResourceGroupId, RoleId,

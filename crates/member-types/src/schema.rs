@@ -22,9 +22,9 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::{
-    AccessFile, Account, CreateMember, CreateResourceGroup, CreateUserGroup, Envelope, GroupMember,
-    GroupMembersBody, ListMembersParams, ListRolesParams, Member, PermissionGroup, ResourceGroup,
-    Role, UpdateMember, UpdateResourceGroup, UpdateUserGroup, UserGroup, Zone,
+    AccessFile, Account, AuditLog, CreateMember, CreateResourceGroup, CreateUserGroup, Envelope,
+    GroupMember, GroupMembersBody, ListMembersParams, ListRolesParams, Member, PermissionGroup,
+    ResourceGroup, Role, UpdateMember, UpdateResourceGroup, UpdateUserGroup, UserGroup, Zone,
 };
 
 /// Where the exported schemas say they live (`$id` prefix).
@@ -234,6 +234,11 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "account-list-envelope.json",
             "AccountListEnvelope",
             "Response of GET /accounts (one page); unknown keys are kept.",
+        ),
+        root::<Envelope<Vec<AuditLog>>>(
+            "audit-log-list-envelope.json",
+            "AuditLogListEnvelope",
+            "Response of GET /accounts/{account_id}/logs/audit (one page; the next cursor in result_info.cursor or result_info.cursors.after); unknown keys are kept.",
         ),
         root::<AccessFile>(
             "access-file.json",

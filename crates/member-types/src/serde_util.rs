@@ -52,6 +52,31 @@ pub(crate) fn lenient_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<
     deserializer.deserialize_any(IntVisitor)
 }
 
+/// Deserializes an optional count that may be written as `20.0` or as a
+/// string of digits (`"3"`, as the audit log's `result_info.count` is in the
+/// 2026 spec); `null` allowed.
+pub(crate) fn lenient_opt_count<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Count {
+        Number(#[serde(deserialize_with = "lenient_i64")] i64),
+        Text(String),
+    }
+    match Option::<Count>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Count::Number(n)) => u64::try_from(n)
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("expected a non-negative count, found {n}"))),
+        Some(Count::Text(t)) => t
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("expected a count, found {t:?}"))),
+    }
+}
+
 /// Deserializes an optional `u64` (`null` allowed) that may be written as `20.0`.
 pub(crate) fn lenient_opt_u64<'de, D: Deserializer<'de>>(
     deserializer: D,

@@ -12,7 +12,7 @@ use super::account_text;
 use super::whois::policy_lines;
 use crate::cli::{AuditArgs, GlobalArgs, OutputFormat};
 use crate::commands::Outcome;
-use crate::output::{clean, plural};
+use crate::output::{clean, csv_cell, csv_error, paint, plural};
 use crate::report::Failure;
 
 /// The CSV columns, in order: documented in `cf-members audit --help` and
@@ -191,6 +191,7 @@ fn risk(row: &AuditRow) -> &'static str {
 enum Sink<W: Write> {
     Table(W),
     Json(W, bool),
+    Jsonl(W),
     Csv(Box<csv::Writer<W>>),
 }
 
@@ -211,6 +212,7 @@ impl<W: Write> Sink<W> {
         match format {
             OutputFormat::Table => Self::Table(out),
             OutputFormat::Json => Self::Json(out, true),
+            OutputFormat::Jsonl => Self::Jsonl(out),
             OutputFormat::Csv => Self::Csv(Box::new(csv::Writer::from_writer(out))),
         }
     }
@@ -222,6 +224,7 @@ impl<W: Write> Sink<W> {
                 write_table_row(out, &headers)
             }
             Self::Json(out, _) => out.write_all(b"["),
+            Self::Jsonl(_) => Ok(()),
             Self::Csv(out) => out.write_record(CSV_COLUMNS).map_err(csv_error),
         }
     }
@@ -249,7 +252,7 @@ impl<W: Write> Sink<W> {
                 let cells = vec![
                     clean(&account),
                     or_dash(&record.email),
-                    or_dash(&record.status),
+                    paint::status(&or_dash(&record.status)),
                     yes_no(record.two_factor).to_owned(),
                     or_dash(&clean(&record.roles.join(", "))),
                     record.policies.len().to_string(),
@@ -263,7 +266,13 @@ impl<W: Write> Sink<W> {
                 serde_json::to_writer(&mut *out, &record.json())?;
                 Ok(())
             }
-            Self::Csv(out) => out.write_record(record.csv()).map_err(csv_error),
+            Self::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, &record.json())?;
+                out.write_all(b"\n")
+            }
+            Self::Csv(out) => out
+                .write_record(record.csv().iter().map(|cell| csv_cell(cell)))
+                .map_err(csv_error),
         }
     }
 
@@ -274,15 +283,9 @@ impl<W: Write> Sink<W> {
                 out.write_all(if *first { b"]\n" } else { b"\n]\n" })?;
                 out.flush()
             }
+            Self::Jsonl(out) => out.flush(),
             Self::Csv(out) => out.flush(),
         }
-    }
-}
-
-fn csv_error(e: csv::Error) -> std::io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 
@@ -293,7 +296,7 @@ fn write_table_row(out: &mut impl Write, cells: &[String]) -> std::io::Result<()
         line.push_str(cell);
         if i < last {
             let width = TABLE.get(i).map_or(0, |(_, w)| *w);
-            let len = cell.chars().count();
+            let len = paint::width(cell);
             let pad = width.max(len + 2) - len;
             line.extend(std::iter::repeat_n(' ', pad));
         }
@@ -335,6 +338,9 @@ impl Summary {
     }
 
     fn print(&self, accounts: usize) {
+        if crate::shell::quiet() {
+            return;
+        }
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,

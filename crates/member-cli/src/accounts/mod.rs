@@ -12,7 +12,7 @@ pub mod whois;
 
 use std::path::Path;
 
-use futures::TryStreamExt;
+use futures::StreamExt;
 use member_client::{
     AccountRef, Accounts, Client, Error, ListAccountsParams, RateLimitConfig, ResolveError,
 };
@@ -21,14 +21,16 @@ use serde_json::{json, Value};
 use crate::cli::{
     AccountsArgs, AccountsCommand, Cli, Command, GlobalArgs, OutputFormat, RateLimitArg,
 };
-use crate::commands::{self, print_list, resolve_failure, usage, Outcome};
-use crate::output::{self, clean, plural};
-use crate::progress::Progress;
+use crate::commands::{self, resolve_failure, usage, Outcome};
+use crate::output::{self, clean, plural, ListView};
 use crate::report::Failure;
 
 pub const ACCOUNTS_LIST_HELP: &str = "\
 An account-owned token cannot list accounts (the API refuses it with code
 1001): give such a token its account ids instead.
+
+-o csv columns: id, name, type, enforce_twofactor, created_on
+  enforce_twofactor: true, false, or empty when the API does not say.
 
 Examples:
   cf-members accounts list
@@ -95,7 +97,9 @@ Examples:
 
 pub const AUDIT_HELP: &str = "\
 One row per member per account, printed as the pages arrive (nothing is held
-back, so any number of accounts fits in memory). Columns (CSV names):
+back, so any number of accounts fits in memory).
+-o csv columns: account_id, account_name, account_enforce_twofactor,
+  member_id, email, status, two_factor, roles, policies, risk, user_id:
   account_id, account_name  the account
   account_enforce_twofactor whether the account requires two-factor (true,
                             false, or empty when unknown: an account given
@@ -107,7 +111,9 @@ back, so any number of accounts fits in memory). Columns (CSV names):
   policies                  each policy as `allow|deny GROUPS on SCOPES`,
                             separated by `; ` (the table shows the count)
   risk                      super_admin_without_2fa, pending, or empty
--o json prints one array of {the same keys, roles and policies as arrays}.
+  user_id                   the user's id (the same person in every account)
+-o json prints one array of {the same keys, roles and policies as arrays};
+-o jsonl one such object per line.
 A summary of the risky rows (Super Administrators without two-factor,
 pending invitations) and of the accounts that could not be read goes to
 stderr.
@@ -128,7 +134,7 @@ pub async fn prepare(cli: &mut Cli) -> Result<(), Failure> {
         cli.command,
         Command::Accounts(_) | Command::Whois(_) | Command::Offboard(_) | Command::Audit(_)
     );
-    if cli.global.output == OutputFormat::Csv && !matches!(cli.command, Command::Audit(_)) {
+    if cli.global.output == OutputFormat::Csv && !is_list(&cli.command) {
         return Err(csv_unsupported());
     }
     if !single_account {
@@ -157,10 +163,30 @@ pub async fn prepare(cli: &mut Cli) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Whether the command prints a list: one row per item, so CSV fits.
+fn is_list(command: &Command) -> bool {
+    use crate::cli::{
+        GroupMembersAction, GroupsCommand, MembersCommand, PermissionGroupsCommand,
+        ResourceGroupsCommand, RolesCommand,
+    };
+    match command {
+        Command::Members(c) => matches!(c, MembersCommand::List(_)),
+        Command::Roles(c) => matches!(c, RolesCommand::List(_)),
+        Command::PermissionGroups(c) => matches!(c, PermissionGroupsCommand::List(_)),
+        Command::ResourceGroups(c) => matches!(c, ResourceGroupsCommand::List { .. }),
+        Command::Groups(GroupsCommand::List(_)) => true,
+        Command::Groups(GroupsCommand::Members(args)) => {
+            matches!(args.action, GroupMembersAction::List)
+        }
+        Command::Accounts(_) | Command::Audit(_) | Command::History(_) => true,
+        _ => false,
+    }
+}
+
 /// `-o csv` for a command that has no rows to give.
 pub fn csv_unsupported() -> Failure {
-    Failure::usage("-o csv is for `cf-members audit`; nothing was sent")
-        .with_hint("-o table or -o json")
+    Failure::usage("-o csv is for lists (`list` commands and `audit`); nothing was sent")
+        .with_hint("-o table, -o json or -o jsonl")
 }
 
 /// Runs `cf-members accounts …`.
@@ -172,24 +198,48 @@ pub async fn run_accounts(global: &GlobalArgs, command: AccountsCommand) -> Outc
                 params = params.name(name).map_err(usage)?;
             }
             let client = commands::client_with(global, None)?;
-            let mut pages = client.accounts().list(params).pages_raw();
-            let mut progress = Progress::new("accounts", !global.verbose);
-            let mut items = Vec::new();
-            while let Some(page) = pages.try_next().await.map_err(|e| {
-                if Accounts::is_account_owned_token_refusal(&e) {
-                    account_owned_failure("`cf-members accounts list`")
-                } else {
-                    Failure::from_client(&e, false)
-                }
-            })? {
-                let total = page.result_info.and_then(|i| i.total_count);
-                items.extend(page.items);
-                progress.update(items.len(), total);
-            }
-            progress.finish();
-            print_list(global, &items, accounts_table)
+            let pages = client.accounts().list(params).pages_raw().map(|page| {
+                page.map(|p| (p.items, p.result_info.and_then(|i| i.total_count)))
+                    .map_err(|e| {
+                        if Accounts::is_account_owned_token_refusal(&e) {
+                            account_owned_failure("`cf-members accounts list`")
+                        } else {
+                            Failure::from_client(&e, false)
+                        }
+                    })
+            });
+            commands::show_pages(pages, &ACCOUNTS, global).await
         }
     }
+}
+
+/// `accounts list`: the table below, and one CSV row per account.
+static ACCOUNTS: ListView = ListView {
+    what: "accounts",
+    table: accounts_table,
+    columns: &["id", "name", "type", "enforce_twofactor", "created_on"],
+    row: account_row,
+};
+
+/// An account's CSV cells, read from the answer as received (an account
+/// keeps the keys this version does not know).
+fn account_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let text = |key: &str| {
+        item.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Ok(vec![
+        text("id"),
+        text("name"),
+        text("type"),
+        output::flag(
+            item.pointer("/settings/enforce_twofactor")
+                .and_then(Value::as_bool),
+        ),
+        text("created_on"),
+    ])
 }
 
 /// The accounts table: id, name, type, whether two-factor is required.

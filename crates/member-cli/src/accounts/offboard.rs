@@ -2,7 +2,7 @@
 //! removals, a report per account, and a retry file of the accounts where
 //! access may remain.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
@@ -13,9 +13,11 @@ use super::whois::roles_text;
 use super::{account_json, account_text, error_json, of_accounts};
 use crate::cli::{GlobalArgs, OffboardArgs, OutputFormat};
 use crate::commands::{write_json, write_text, Outcome};
+use crate::output::paint::{paint, paint_err, Tone};
 use crate::output::{clean, plural};
 use crate::progress::Progress;
 use crate::report::{Failure, EXIT_FAILURE, EXIT_USAGE};
+use crate::shell::note;
 
 /// Why the last Super Administrator is not removed.
 const LAST_SUPER_ADMIN: &str = "refused: the account's last Super Administrator (removing \
@@ -50,11 +52,15 @@ pub async fn run(global: &GlobalArgs, args: OffboardArgs) -> Outcome {
     let go = if counts.memberships == 0 {
         false
     } else if args.dry_run {
-        eprintln!("cf-members: dry run: nothing was removed");
+        note!("cf-members: dry run: nothing was removed");
         false
     } else if args.yes {
         true
-    } else if table && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+    } else if table
+        && !crate::shell::quiet()
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+    {
         let asked = ask(&args.email, &counts);
         if asked {
             check_writable(&retry_path)?;
@@ -247,7 +253,8 @@ fn plan_text(email: &str, plan: &[OffboardEntry], counts: &Counts) -> String {
             }
             OffboardAction::LastSuperAdmin(members) => {
                 out.push_str(&format!(
-                    "refused       {account}\n    {LAST_SUPER_ADMIN}\n"
+                    "{}       {account}\n    {LAST_SUPER_ADMIN}\n",
+                    paint(Tone::Bad, "refused")
                 ));
                 for member in members {
                     out.push_str(&format!("    {}\n", membership_text(member)));
@@ -255,7 +262,8 @@ fn plan_text(email: &str, plan: &[OffboardEntry], counts: &Counts) -> String {
             }
             OffboardAction::Unreadable(error) => {
                 out.push_str(&format!(
-                    "unreadable    {account}\n    {}\n",
+                    "{}    {account}\n    {}\n",
+                    paint(Tone::Bad, "unreadable"),
                     clean(&error.to_string())
                 ));
             }
@@ -280,7 +288,8 @@ async fn remove(
         if let Err(error) = &outcome.result {
             progress.finish();
             eprintln!(
-                "cf-members: failed: {}: membership {}: {}",
+                "cf-members: {} {}: membership {}: {}",
+                paint_err(Tone::Bad, "failed:"),
                 account_text(&outcome.account),
                 outcome
                     .member
@@ -349,15 +358,26 @@ fn report_text(
                         plural(mine.len(), "membership", "memberships")
                     )
                 } else {
-                    format!("failed        {account}\n    {}", failed.join("\n    "))
+                    format!(
+                        "{}        {account}\n    {}",
+                        paint(Tone::Bad, "failed"),
+                        failed.join("\n    ")
+                    )
                 }
             }
             OffboardAction::NotMember => format!("not a member  {account}"),
             OffboardAction::LastSuperAdmin(_) => {
-                format!("refused       {account}: still has access (the last Super Administrator)")
+                format!(
+                    "{}       {account}: still has access (the last Super Administrator)",
+                    paint(Tone::Bad, "refused")
+                )
             }
             OffboardAction::Unreadable(e) => {
-                format!("unreadable    {account}: {}", clean(&e.to_string()))
+                format!(
+                    "{}    {account}: {}",
+                    paint(Tone::Bad, "unreadable"),
+                    clean(&e.to_string())
+                )
             }
             _ => continue,
         };
@@ -458,7 +478,7 @@ fn verdict(args: &OffboardArgs, counts: &Counts, ran: bool, left: &Left, total: 
     }
     if left.accounts.is_empty() {
         if !ran && counts.memberships == 0 {
-            eprintln!(
+            note!(
                 "cf-members: nothing to do: {email} is not a member of any of the {}",
                 plural(total, "account", "accounts")
             );
@@ -524,21 +544,12 @@ fn default_retry_path(email: &str) -> PathBuf {
 
 /// Asks on the terminal; anything but `y` or `yes` is a no.
 fn ask(email: &str, counts: &Counts) -> bool {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "remove {} of {} in {}? [y/N] ",
+    crate::shell::ask_yes(&format!(
+        "remove {} of {} in {}",
         plural(counts.memberships, "membership", "memberships"),
         clean(email),
         plural(counts.remove, "account", "accounts")
-    );
-    let _ = err.flush();
-    drop(err);
-    let mut answer = String::new();
-    match std::io::stdin().read_line(&mut answer) {
-        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
-        Err(_) => false,
-    }
+    ))
 }
 
 fn temp_path(path: &Path) -> PathBuf {

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::{account_json, account_text, error_json, of_accounts};
 use crate::cli::{GlobalArgs, OutputFormat, WhoisArgs};
 use crate::commands::{write_json, write_text, Outcome};
+use crate::output::paint::{self, paint, Tone};
 use crate::output::{self, clean, plural};
 use crate::progress::Progress;
 use crate::report::Failure;
@@ -76,7 +77,7 @@ fn text(email: &str, found: &[AccountPresence]) -> String {
                             .id
                             .as_ref()
                             .map_or("-".to_owned(), |id| clean(id.as_str())),
-                        clean(status),
+                        paint::status(&clean(status)),
                         roles_text(member),
                         policies_text(member),
                     ]);
@@ -85,7 +86,7 @@ fn text(email: &str, found: &[AccountPresence]) -> String {
             Presence::Unreadable(error) => unreadable.push(format!(
                 "  {}: {}\n",
                 account_text(&answer.account),
-                clean(&error.to_string())
+                paint(Tone::Bad, &clean(&error.to_string()))
             )),
             _ => {}
         }
@@ -178,9 +179,12 @@ pub fn roles_text(member: &Member) -> String {
 }
 
 /// Each policy as `allow DNS Write on example.com`, separated by `; `, or
-/// `-`.
+/// `-`: for people (a deny painted).
 pub fn policies_text(member: &Member) -> String {
-    let lines = policy_lines(member);
+    let lines: Vec<String> = policy_lines(member)
+        .iter()
+        .map(|line| paint::policy(line))
+        .collect();
     if lines.is_empty() {
         "-".to_owned()
     } else {

@@ -8,7 +8,9 @@ use member_client::{Change, ChangeError, ChangeResult, ErrorKind, Members, Outco
 use super::view::View;
 use crate::cli::GlobalArgs;
 use crate::output::clean;
+use crate::output::paint::{paint_err, Tone};
 use crate::progress::Progress;
+use crate::shell::note;
 
 /// What a run gave.
 pub(super) struct Run {
@@ -65,14 +67,14 @@ pub(super) async fn execute(
                 progress.finish();
                 if interrupts == 1 {
                     stop.cancel();
-                    eprintln!(
+                    note!(
                         "cf-members: Ctrl-C: stopping; no new change starts, the ones in flight \
                          finish (Ctrl-C again to quit at once)"
                     );
                     ctrl_c = Box::pin(tokio::signal::ctrl_c());
                     draw(&mut progress, outcomes.len(), failed, true);
                 } else {
-                    eprintln!(
+                    note!(
                         "cf-members: Ctrl-C again: quitting without waiting; the changes in \
                          flight may have been applied"
                     );
@@ -120,7 +122,8 @@ fn print_failure(view: &View<'_>, outcome: &Outcome, error: &ChangeError) {
         ""
     };
     eprintln!(
-        "cf-members: failed: {place}: {who}: {}{unsure}",
+        "cf-members: {} {place}: {who}: {}{unsure}",
+        paint_err(Tone::Bad, "failed:"),
         clean(&error.message)
     );
 }

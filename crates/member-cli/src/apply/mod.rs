@@ -10,7 +10,7 @@ mod summary;
 mod view;
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use member_client::{NamedChange, RateLimitConfig, Resolver, RetryFile};
@@ -23,6 +23,7 @@ use crate::cli::{ApplyArgs, GlobalArgs, OutputFormat, RateLimitArg};
 use crate::commands::{self, write_json, write_text};
 use crate::output::plural;
 use crate::report::Failure;
+use crate::shell::note;
 
 /// Where a retry file goes when FILE is stdin.
 const STDIN_RETRY_FILE: &str = "cf-members.retry.json";
@@ -32,12 +33,7 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
     // Everything that can be checked without the server, first.
     let input = changes::read(&args.file)?;
     let account = commands::account(global)?;
-    let limit = match &args.rate_limit {
-        None => Some(RateLimitConfig::cloudflare()),
-        Some(RateLimitArg::Limit(config)) => Some(config.clone()),
-        Some(RateLimitArg::Off) => None,
-    };
-    let client = commands::client_with(global, limit)?;
+    let client = client_for(global, args.run.rate_limit.as_ref())?;
     let retry_path = retry_path(&args, input.format);
     check_retry_path(&args, &input, &retry_path)?;
 
@@ -53,9 +49,49 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
         .plan(&wanted)
         .await
         .map_err(|e| Failure::from_client(&e, false))?;
-    let mut view = View::new(plan, &input);
+    let planned = Planned {
+        plan,
+        places: &input.places,
+        show_plan: true,
+    };
+    carry_out(global, &args, &resolver, &members, planned, &retry_path).await
+}
+
+/// The client of a run, with its client-side rate limit.
+pub(crate) fn client_for(
+    global: &GlobalArgs,
+    rate_limit: Option<&RateLimitArg>,
+) -> Result<member_client::Client, Failure> {
+    let limit = match rate_limit {
+        None => Some(RateLimitConfig::cloudflare()),
+        Some(RateLimitArg::Limit(config)) => Some(config.clone()),
+        Some(RateLimitArg::Off) => None,
+    };
+    commands::client_with(global, limit)
+}
+
+/// A plan to show and run, with where each of its inputs came from.
+pub(crate) struct Planned<'a> {
+    pub(crate) plan: member_client::Plan,
+    pub(crate) places: &'a [String],
+    /// Whether to print the plan as text first (a sync prints its own).
+    pub(crate) show_plan: bool,
+}
+
+/// Shows the plan, then stops, asks or runs it within the rate limit,
+/// reports every outcome and writes what did not happen to the retry file.
+pub(crate) async fn carry_out(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    resolver: &Resolver,
+    members: &member_client::Members,
+    planned: Planned<'_>,
+    retry_path: &Path,
+) -> commands::Outcome {
+    let mut view = View::new(planned.plan, planned.places);
     let table = global.output == OutputFormat::Table;
-    if table && view.mentions_groups() {
+    let show = table && planned.show_plan;
+    if show && view.mentions_groups() {
         // Already read when the file named the groups: no new request.
         if let Ok(groups) = resolver.user_groups().await {
             view.group_names = groups
@@ -64,40 +100,40 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
                 .collect();
         }
     }
-    let roles = if table && view.mentions_roles() {
-        role_names(&resolver).await
+    let roles = if show && view.mentions_roles() {
+        role_names(resolver).await
     } else {
         None
     };
-    if table {
+    if show {
         write_text(&view.plan_text(roles.as_ref()))?;
     }
 
-    let ran = if confirmed(&args, &view, table, &retry_path)? {
-        Some(execute(&members, &view, args.concurrency as usize, global).await)
+    let ran = if confirmed(args, &view, table, retry_path)? {
+        Some(execute(members, &view, args.run.concurrency as usize, global).await)
     } else {
         None
     };
     let (retry, unsaved) = match &ran {
-        Some(run) => save_retry(&retry_path, run),
+        Some(run) => save_retry(retry_path, run),
         None => (None, None),
     };
     let summary = Summary::new(&view, ran.as_ref());
     if table {
         if let Some(run) = &ran {
-            write_text(&summary.text(run, &retry_path, retry))?;
+            write_text(&summary.text(run, retry_path, retry))?;
         }
     } else {
         write_json(&report(
             &view,
-            &args,
+            args,
             ran.as_ref(),
             &summary,
-            &retry_path,
+            retry_path,
             retry,
         ))?;
     }
-    let verdict = summary.verdict(ran.as_ref(), &retry_path);
+    let verdict = summary.verdict(ran.as_ref(), retry_path);
     match unsaved {
         Some(failure) if verdict.is_ok() => Err(failure),
         _ => verdict,
@@ -106,7 +142,11 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
 
 /// Refuses (exit 2, nothing sent) a retry file that would overwrite the
 /// changes file, or that cannot be written when the run goes ahead unasked.
-fn check_retry_path(args: &ApplyArgs, input: &Input, retry_path: &Path) -> Result<(), Failure> {
+pub(crate) fn check_retry_path(
+    args: &ApplyArgs,
+    input: &Input,
+    retry_path: &Path,
+) -> Result<(), Failure> {
     let from_stdin = args.file.as_os_str() == "-";
     if !from_stdin && same_file(retry_path, &args.file) && input.format != Format::RetryFile {
         return Err(Failure::usage(format!(
@@ -115,7 +155,7 @@ fn check_retry_path(args: &ApplyArgs, input: &Input, retry_path: &Path) -> Resul
         ))
         .with_hint("--retry-file PATH chooses another place"));
     }
-    if args.yes && !args.dry_run {
+    if args.run.yes && !args.run.dry_run {
         check_writable(retry_path)?;
     }
     Ok(())
@@ -129,25 +169,28 @@ fn confirmed(
     table: bool,
     retry_path: &Path,
 ) -> Result<bool, Failure> {
-    if args.dry_run {
-        eprintln!("cf-members: dry run: no change was sent");
+    if args.run.dry_run {
+        note!("cf-members: dry run: no change was sent");
         return Ok(false);
     }
     if view.to_send.is_empty() {
         // Nothing to send: no question, no retry file.
         return Ok(false);
     }
-    if args.yes {
+    if args.run.yes {
         return Ok(true);
     }
     let from_stdin = args.file.as_os_str() == "-";
-    let interactive =
-        table && !from_stdin && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive = table
+        && !from_stdin
+        && !crate::shell::quiet()
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal();
     if interactive && ask(view.to_send.len()) {
         check_writable(retry_path)?;
         return Ok(true);
     }
-    eprintln!(
+    note!(
         "cf-members: no change was sent: run again with --yes to apply {}",
         plural(view.to_send.len(), "change", "changes")
     );
@@ -173,7 +216,7 @@ fn save_retry(retry_path: &Path, run: &Run) -> (Option<usize>, Option<Failure>) 
 }
 
 /// The default place of the retry file, or the one given.
-fn retry_path(args: &ApplyArgs, format: Format) -> PathBuf {
+pub(crate) fn retry_path(args: &ApplyArgs, format: Format) -> PathBuf {
     if let Some(path) = &args.retry_file {
         return path.clone();
     }
@@ -245,19 +288,7 @@ fn write_retry_file(path: &Path, retry: &RetryFile) -> Result<(), Failure> {
 
 /// Asks on the terminal; anything but `y` or `yes` is a no.
 fn ask(changes: usize) -> bool {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "apply {}? [y/N] ",
-        plural(changes, "change", "changes")
-    );
-    let _ = err.flush();
-    drop(err);
-    let mut answer = String::new();
-    match std::io::stdin().read_line(&mut answer) {
-        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
-        Err(_) => false,
-    }
+    crate::shell::ask_yes(&format!("apply {}", plural(changes, "change", "changes")))
 }
 
 /// The role names of the account by id; `None` (with a warning) when they
@@ -271,7 +302,7 @@ async fn role_names(resolver: &Resolver) -> Option<HashMap<String, String>> {
                 .collect(),
         ),
         Err(e) => {
-            eprintln!(
+            note!(
                 "cf-members: warning: cannot read the roles, so role ids are shown instead \
                  of names: {e}"
             );

@@ -10,6 +10,7 @@ use super::execute::Run;
 use super::view::View;
 use crate::cli::ApplyArgs;
 use crate::commands;
+use crate::output::paint::{paint, Tone};
 use crate::output::plural;
 use crate::report::{Failure, EXIT_FAILURE, EXIT_INTERRUPTED};
 
@@ -64,9 +65,14 @@ impl Summary {
     /// `retry`: how many changes the retry file holds, `None` when it
     /// could not be written.
     pub(super) fn text(&self, run: &Run, retry_path: &Path, retry: Option<usize>) -> String {
+        let failed = format!("{} failed", self.failed);
         let mut counts = vec![
             format!("{} applied", self.applied),
-            format!("{} failed", self.failed),
+            if self.failed > 0 {
+                paint(Tone::Bad, &failed)
+            } else {
+                failed
+            },
             format!("{} not started", self.not_started),
         ];
         if self.abandoned > 0 {
@@ -198,7 +204,7 @@ pub(super) fn report(
         })
         .collect();
     json!({
-        "dry_run": args.dry_run,
+        "dry_run": args.run.dry_run,
         "ran": run.is_some(),
         "interrupted": run.is_some_and(|r| r.interrupted),
         "plan": plan,

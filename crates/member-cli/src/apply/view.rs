@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use member_client::{AccessState, Change, InviteStatus, Plan, PlanAction, PlanEntry, PolicyState};
 
-use crate::changes::Input;
+use crate::output::paint::{paint, Tone};
 use crate::output::{clean, plural};
 
 /// The plan, with where each entry came from and what will be sent.
@@ -19,7 +19,7 @@ pub(super) struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    pub(super) fn new(plan: Plan, input: &'a Input) -> Self {
+    pub(super) fn new(plan: Plan, places: &'a [String]) -> Self {
         let to_send = plan
             .entries
             .iter()
@@ -29,7 +29,7 @@ impl<'a> View<'a> {
             .collect();
         Self {
             plan,
-            places: &input.places,
+            places,
             to_send,
             group_names: HashMap::new(),
         }
@@ -170,7 +170,10 @@ impl<'a> View<'a> {
             }
         }
         if !self.plan.problems.is_empty() {
-            out.push_str("\nProblems (skipped: nothing is sent for them, nobody is guessed):\n");
+            out.push_str(&format!(
+                "\n{} (skipped: nothing is sent for them, nobody is guessed):\n",
+                paint(Tone::Bad, "Problems")
+            ));
             for problem in &self.plan.problems {
                 out.push_str(&format!(
                     "  {}: {}\n",
@@ -230,9 +233,14 @@ fn policy_text(policy: &PolicyState) -> String {
             clean(&ids.join(", "))
         }
     };
+    let access = clean(&policy.access);
     format!(
         "policy {} {} on {}",
-        clean(&policy.access),
+        if access == "deny" {
+            paint(Tone::Bad, &access)
+        } else {
+            access
+        },
         ids(policy
             .permission_groups
             .iter()

@@ -134,3 +134,58 @@ pub fn stored(mock: &MockServer, id: &str) -> Option<Value> {
     mock.member(mock.account_id(), id)
         .map(|m| serde_json::to_value(m).unwrap())
 }
+
+/// What a terminal showed: `script`'s transcript of a command, stdout and
+/// stderr as they were drawn, and its exit status.
+#[derive(Debug)]
+pub struct Screen {
+    pub code: i32,
+    pub text: String,
+}
+
+impl Screen {
+    /// Asserts the exit status and gives the text.
+    pub fn expect_code(self, code: i32) -> String {
+        assert_eq!(
+            self.code, code,
+            "exit code; the terminal showed:\n{}",
+            self.text
+        );
+        self.text
+    }
+}
+
+/// Runs `cf-members ARGS` (a shell word list) against `mock` on a
+/// pseudo-terminal (util-linux `script`) with `env` added, so that stdout,
+/// stderr and stdin are a terminal; stdin gives no input.
+#[cfg(target_os = "linux")]
+pub fn on_a_terminal_with(mock: &MockServer, args: &str, env: &[(&str, &str)]) -> Screen {
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-qec"])
+        .arg(format!("'{}' {args}", env!("CARGO_BIN_EXE_cf-members")))
+        .arg("/dev/null")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("SHELL", "/bin/sh")
+        .env("CLOUDFLARE_API_TOKEN", SECRET_TOKEN)
+        .env("CLOUDFLARE_BASE_URL", mock.base_url())
+        .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str())
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null());
+    let script = command
+        .output()
+        .expect("util-linux `script` is installed (it gives the test a terminal)");
+    let text = String::from_utf8_lossy(&script.stdout).into_owned();
+    assert!(!text.contains(SECRET_TOKEN), "a secret was shown: {text}");
+    Screen {
+        code: script.status.code().expect("exited, not killed"),
+        text,
+    }
+}
+
+/// [`on_a_terminal_with`] and no more variables.
+#[cfg(target_os = "linux")]
+pub fn on_a_terminal(mock: &MockServer, args: &str) -> Screen {
+    on_a_terminal_with(mock, args, &[])
+}

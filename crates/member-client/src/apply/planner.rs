@@ -101,11 +101,28 @@ type Rejection = (ProblemKind, String);
 /// The plan of `desired` against `current`.
 fn make_plan(current: &[Member], groups: &GroupSets, desired: &[Change]) -> Plan {
     let current = Current::new(current);
-    // The members (by id) and new emails (by key) an earlier change is about.
-    let mut claimed: HashSet<String> = HashSet::new();
+    // Who each change is about (the member id, or for a new member the
+    // email key), and where else in the input the same one is: two changes
+    // about one member are both refused, since applying either would be a
+    // guess.
+    let keys: Vec<Option<String>> = desired.iter().map(|c| key_of(&current, c)).collect();
+    let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (input, key) in keys.iter().enumerate() {
+        if let Some(key) = key {
+            at.entry(key.as_str()).or_default().push(input);
+        }
+    }
     let mut plan = Plan::default();
     for (input, change) in desired.iter().enumerate() {
-        match plan_one(&current, groups, &mut claimed, input, change) {
+        let others = keys[input]
+            .as_deref()
+            .and_then(|k| at.get(k))
+            .filter(|inputs| inputs.len() > 1);
+        let planned = match others {
+            Some(inputs) => Err(duplicate(change, input, inputs)),
+            None => plan_one(&current, groups, input, change),
+        };
+        match planned {
             Ok(entry) => plan.entries.push(entry),
             Err((kind, what)) => plan.problems.push(Problem {
                 input,
@@ -118,11 +135,40 @@ fn make_plan(current: &[Member], groups: &GroupSets, desired: &[Change]) -> Plan
     plan
 }
 
+/// The claim key of a valid change whose member is found.
+fn key_of(current: &Current<'_>, change: &Change) -> Option<String> {
+    change.validate().ok()?;
+    let member = current.find(change).ok()?;
+    let member_id = usable_id(member).ok()?;
+    Some(claim_key(member_id.as_ref(), change))
+}
+
+/// Why a change about the same member as another of the input is refused.
+fn duplicate(change: &Change, input: usize, inputs: &[usize]) -> Rejection {
+    let others: Vec<String> = inputs
+        .iter()
+        .filter(|&&i| i != input)
+        .map(|i| format!("#{}", i + 1))
+        .collect();
+    let what = if change.group().is_some() {
+        "the same member and group"
+    } else {
+        "the same member"
+    };
+    (
+        ProblemKind::Duplicate,
+        format!(
+            "change {} of the input is about {what} (changes are numbered from 1); \
+             neither is applied: keep one",
+            others.join(", ")
+        ),
+    )
+}
+
 /// The entry of one change, or why it has none.
 fn plan_one(
     current: &Current<'_>,
     groups: &GroupSets,
-    claimed: &mut HashSet<String>,
     input: usize,
     change: &Change,
 ) -> Result<PlanEntry, Rejection> {
@@ -131,14 +177,6 @@ fn plan_one(
         .map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
     let member = current.find(change)?;
     let member_id = usable_id(member)?;
-    if !claimed.insert(claim_key(member_id.as_ref(), change)) {
-        let what = if change.group().is_some() {
-            "an earlier change of the input is about the same member and group"
-        } else {
-            "an earlier change of the input is about the same member"
-        };
-        return Err((ProblemKind::Duplicate, what.to_owned()));
-    }
     if change.group().is_some() {
         return group_entry(input, change, member, member_id, groups);
     }

@@ -27,10 +27,41 @@ const CREATED_ON: &str = "2020-01-01T00:00:00.000000Z";
 const ENTERPRISE_ZONE_QUOTA: usize = 10;
 
 pub(super) fn routes() -> Router<Arc<Inner>> {
-    Router::new().route(
-        "/accounts",
-        get(list).fallback(method_not_allowed("GET, HEAD")),
-    )
+    Router::new()
+        .route(
+            "/accounts",
+            get(list).fallback(method_not_allowed("GET, HEAD")),
+        )
+        .route("/user", get(user).fallback(method_not_allowed("GET, HEAD")))
+}
+
+/// `GET /user`: the user the credential belongs to: the one whose email the
+/// mock takes with its API key (`--email`, by default the seed's John), as
+/// the seed's members show them, or just the email when no seeded member
+/// has it. An account-owned token belongs to no user and is refused, as the
+/// real API refuses it.
+async fn user(State(inner): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    if inner.account_owned_token() && headers.contains_key(header::AUTHORIZATION) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            vec![ResponseInfo::new(
+                9109,
+                "Unauthorized to access requested resource",
+            )],
+        ));
+    }
+    let email = inner.creds.email.clone();
+    let found = inner.with_accounts(|mut accounts| {
+        accounts.find_map(|a| {
+            a.members
+                .iter()
+                .filter_map(|m| m.user.as_ref())
+                .find(|u| u.email.eq_ignore_ascii_case(&email))
+                .map(|u| serde_json::to_value(u).unwrap_or(Value::Null))
+        })
+    });
+    let user = found.unwrap_or_else(|| json!({ "email": email }));
+    Ok(super::json_ok(&member_types::Envelope::success(user)))
 }
 
 /// 403 code 1001: what the real API answers an account-owned token.

@@ -21,6 +21,7 @@ use crate::shared::Inner;
 use crate::state::Account;
 
 mod accounts;
+mod audit_logs;
 mod members;
 mod permission_groups;
 mod policies;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> Router<Arc<Inner>> {
         .merge(user_groups::routes())
         .merge(zones::routes())
         .merge(accounts::routes())
+        .merge(audit_logs::routes())
 }
 
 /// A success envelope as `application/json`.

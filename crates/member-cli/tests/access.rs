@@ -1,0 +1,329 @@
+//! `cf-members export`, `plan` and `sync` against member-mock: the file
+//! round trip, drift, sync and its refusals, and every problem of a file
+//! told at once with its line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use member_client::{access_text, AccessFile, AccessSource, SourceFormat};
+use member_mock::MockServer;
+
+/// A fresh directory of this test's own.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cf-members-access-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The account exported as YAML, read back.
+fn export(mock: &MockServer) -> (String, AccessFile) {
+    let run = run(cli(mock).arg("export"));
+    run.expect_code(0);
+    let file = AccessSource::parse(&run.stdout, SourceFormat::Yaml)
+        .unwrap_or_else(|e| panic!("{e}\n{}", run.stdout))
+        .file;
+    (run.stdout, file)
+}
+
+fn save(dir: &Path, name: &str, file: &AccessFile) -> PathBuf {
+    let path = dir.join(name);
+    let format = SourceFormat::guess(name, "");
+    std::fs::write(&path, access_text(file, format).unwrap()).unwrap();
+    path
+}
+
+fn writes(mock: &MockServer) -> usize {
+    mock.requests().iter().filter(|r| r.method != "GET").count()
+}
+
+fn member<'a>(file: &'a mut AccessFile, email: &str) -> &'a mut member_client::MemberAccess {
+    file.members
+        .iter_mut()
+        .find(|m| m.email == email)
+        .unwrap_or_else(|| panic!("{email} is in the export"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_plan_edit_sync_plan() {
+    let mock = mock().await;
+    let dir = scratch("roundtrip");
+    let (yaml, exported) = export(&mock);
+    assert!(yaml.starts_with("# The access of account"), "{yaml}");
+    // Members on roles, on policies, a pending invitation, user groups.
+    assert!(exported.members.iter().any(|m| m.email == DAVE_EMAIL));
+    assert!(exported.members.iter().any(|m| !m.policies.is_empty()));
+    assert!(exported
+        .groups
+        .iter()
+        .any(|g| g.name == PLATFORM_ADMINS_NAME));
+
+    let path = dir.join("access.yaml");
+    std::fs::write(&path, &yaml).unwrap();
+    mock.clear_requests();
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(0)
+        .stdout_has(&["No drift: the account matches the file."]);
+    assert_eq!(writes(&mock), 0);
+
+    // Every list in another order, and as JSON: still no drift.
+    let mut shuffled = exported.clone();
+    shuffled.members.reverse();
+    for m in &mut shuffled.members {
+        m.roles.reverse();
+        m.policies.reverse();
+        for p in &mut m.policies {
+            p.on.reverse();
+            for names in [&mut p.allow, &mut p.deny].into_iter().flatten() {
+                names.reverse();
+            }
+        }
+    }
+    shuffled.groups.reverse();
+    for g in &mut shuffled.groups {
+        g.members.reverse();
+        g.policies.reverse();
+    }
+    let json = save(&dir, "shuffled.json", &shuffled);
+    run(cli(&mock).args(["plan", arg(&json)])).expect_code(0);
+
+    // An edit: Bob's role, a new hire, Erin into the auditors.
+    let mut edited = exported.clone();
+    member(&mut edited, BOB_EMAIL).roles = vec!["Administrator Read Only".into()];
+    let mut hire = member(&mut edited, BOB_EMAIL).clone();
+    hire.email = "new.hire@example.com".into();
+    hire.roles = vec!["DNS".into()];
+    edited.members.push(hire);
+    edited
+        .groups
+        .iter_mut()
+        .find(|g| g.name == AUDITORS_NAME)
+        .unwrap()
+        .members
+        .push(ERIN_EMAIL.into());
+    let edited_path = save(&dir, "edited.yaml", &edited);
+    let drift = run(cli(&mock).args(["plan", arg(&edited_path)]));
+    drift.expect_code(3).stdout_has(&[
+        &format!("~ {BOB_EMAIL}"),
+        "    - role DNS",
+        "    + role Administrator Read Only",
+        "+ new.hire@example.com (invited)",
+        &format!("~ group {AUDITORS_NAME}"),
+        &format!("    + member {ERIN_EMAIL}"),
+        "Drift: 1 to invite, 2 to change, 0 to remove.",
+    ]);
+    let json = run(cli(&mock).args(["-o", "json", "plan", arg(&edited_path)]));
+    json.expect_code(3);
+    assert_eq!(json.json()["drift"], true);
+    assert_eq!(writes(&mock), 0);
+
+    run(cli(&mock).args(["sync", arg(&edited_path), "--yes"]))
+        .expect_code(0)
+        .stdout_has(&["applied"]);
+    run(cli(&mock).args(["plan", arg(&edited_path)]))
+        .expect_code(0)
+        .stdout_has(&["No drift"]);
+    // A second sync has nothing to send.
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&edited_path), "--yes"]))
+        .expect_code(0)
+        .stderr_has(&["nothing to send"]);
+    assert_eq!(writes(&mock), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prune_removes_exactly_who_is_missing_and_refuses_what_is_unsafe() {
+    // The credential is John's (GET /user says so).
+    let mock = MockServer::builder()
+        .token(SECRET_TOKEN)
+        .api_key(JOHN_EMAIL, SECRET_API_KEY)
+        .start()
+        .await
+        .unwrap();
+    let dir = scratch("prune");
+    let (_, exported) = export(&mock);
+    let before = mock.member_count(mock.account_id());
+
+    // Without Alice and Carol (the Super Administrators: by role, and
+    // through Platform admins) the account would have none: refused.
+    let mut no_super = exported.clone();
+    no_super
+        .members
+        .retain(|m| m.email != ALICE_EMAIL && m.email != CAROL_EMAIL);
+    for g in &mut no_super.groups {
+        g.members.retain(|e| e != CAROL_EMAIL);
+    }
+    let path = save(&dir, "no-super.yaml", &no_super);
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&path), "--prune", "--yes"]))
+        .expect_code(2)
+        .stderr_has(&[
+            "refused: the plan would leave the account without an active Super Administrator",
+            "nothing was sent",
+        ]);
+    assert_eq!(writes(&mock), 0);
+
+    // More removals than --max-removals: refused.
+    let mut three_fewer = exported.clone();
+    let keep = [JOHN_EMAIL, ALICE_EMAIL, CAROL_EMAIL];
+    three_fewer
+        .members
+        .retain(|m| keep.contains(&m.email.as_str()));
+    for g in &mut three_fewer.groups {
+        g.members.retain(|e| keep.contains(&e.as_str()));
+    }
+    let gone = exported.members.len() - three_fewer.members.len();
+    assert!(gone >= 3, "{gone}");
+    let path = save(&dir, "fewer.yaml", &three_fewer);
+    run(cli(&mock).args([
+        "sync",
+        arg(&path),
+        "--prune",
+        "--yes",
+        "--max-removals",
+        "2",
+    ]))
+    .expect_code(2)
+    .stderr_has(&[&format!(
+        "the plan removes {gone} members, more than the 2 allowed"
+    )]);
+    assert_eq!(writes(&mock), 0);
+
+    // Without --prune nobody is removed, and the plan says who is kept.
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(3)
+        .stdout_has(&[&format!(
+            "- {DAVE_EMAIL} (not in the file; kept: sync --prune removes them)"
+        )]);
+
+    // Leaving out Dave (a pending invitation) and Bob: exactly those two go.
+    let mut two_fewer = exported.clone();
+    two_fewer
+        .members
+        .retain(|m| m.email != DAVE_EMAIL && m.email != BOB_EMAIL);
+    for g in &mut two_fewer.groups {
+        g.members.retain(|e| e != DAVE_EMAIL && e != BOB_EMAIL);
+    }
+    let path = save(&dir, "two-fewer.yaml", &two_fewer);
+    run(cli(&mock).args(["sync", arg(&path), "--prune", "--yes"])).expect_code(0);
+    assert_eq!(mock.member_count(mock.account_id()), before - 2);
+    assert!(mock.member(mock.account_id(), DAVE).is_none());
+    assert!(mock.member(mock.account_id(), BOB).is_none());
+    run(cli(&mock).args(["plan", arg(&path), "--prune"])).expect_code(0);
+
+    // The token's own user (GET /user says who) is never removed.
+    let mut without_me = two_fewer.clone();
+    without_me.members.retain(|m| m.email != JOHN_EMAIL);
+    for g in &mut without_me.groups {
+        g.members.retain(|e| e != JOHN_EMAIL);
+    }
+    let path = save(&dir, "without-me.yaml", &without_me);
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&path), "--prune", "--yes"]))
+        .expect_code(2)
+        .stderr_has(&[&format!(
+            "the plan removes {JOHN_EMAIL}, the token's own user"
+        )]);
+    assert_eq!(writes(&mock), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_problem_of_a_file_is_told_with_its_line_and_nothing_is_sent() {
+    let mock = mock().await;
+    let dir = scratch("problems");
+    let text = format!(
+        "account: {ACCOUNT}
+members:
+  - email: {BOB_EMAIL}
+    roles: [DNS]
+  - email: {ALICE_EMAIL}
+    roles:
+      - Super Administrator - All Privileges
+      - Adminstrator Read Only
+  - email: {ERIN_EMAIL}
+    policies:
+      - allow: [DNS Write, Teleport Write]
+        on: [account]
+  - email: Bob.DNS@example.com
+    roles: [Billing]
+"
+    );
+    let path = dir.join("access.yaml");
+    std::fs::write(&path, text).unwrap();
+    mock.clear_requests();
+    let p = arg(&path);
+    let failed = run(cli(&mock).args(["sync", p, "--yes"]));
+    failed.expect_code(2).stderr_has(&[
+        &format!("{p}:3: members[0] ({BOB_EMAIL}): this member is listed 2 times"),
+        &format!("{p}:8: members[1].roles[1] ({ALICE_EMAIL}): no role \"Adminstrator Read Only\""),
+        &format!("{p}:11: members[2].policies[0].allow[1] ({ERIN_EMAIL}): "),
+        "Teleport Write",
+        &format!("{p}:13: members[3] (Bob.DNS@example.com): this member is listed 2 times"),
+        "4 problems in",
+        "nothing was sent",
+    ]);
+    assert_eq!(writes(&mock), 0);
+    // The same for plan, which never writes anyway.
+    run(cli(&mock).args(["plan", p])).expect_code(2);
+
+    // A syntax error says its line too.
+    std::fs::write(&path, "account: x\nmembers:\n  - email: [\n").unwrap();
+    run(cli(&mock).args(["plan", p]))
+        .expect_code(2)
+        .stderr_has(&[&format!("{p}:")]);
+    // An unknown key is refused, not ignored.
+    std::fs::write(&path, format!("account: {ACCOUNT}\nmember: []\n")).unwrap();
+    run(cli(&mock).args(["plan", p]))
+        .expect_code(2)
+        .stderr_has(&["member"]);
+    assert!(mock.requests().is_empty() || writes(&mock) == 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_and_the_account_id_must_agree() {
+    let mock = mock().await;
+    let dir = scratch("account");
+    let (_, mut exported) = export(&mock);
+    exported.account = "Example Corp".into();
+    let path = save(&dir, "by-name.yaml", &exported);
+    // The file names its account by name: looked up, no drift.
+    run(cli(&mock).args(["plan", arg(&path)])).expect_code(0);
+    exported.account = THIRD_ACCOUNT.into();
+    let path = save(&dir, "other.yaml", &exported);
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(2)
+        .stderr_has(&["the file is for account", "nothing was sent"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_is_compared_only_when_the_file_states_one() {
+    let mock = mock().await;
+    let dir = scratch("status");
+    let (_, mut exported) = export(&mock);
+    // Dave's invitation is pending: saying so is no drift.
+    member(&mut exported, DAVE_EMAIL).status = Some("pending".parse().unwrap());
+    let path = save(&dir, "pending.yaml", &exported);
+    run(cli(&mock).args(["plan", arg(&path)])).expect_code(0);
+    // Saying accepted is drift no sync can mend, and sync sends nothing.
+    member(&mut exported, DAVE_EMAIL).status = Some("accepted".parse().unwrap());
+    let path = save(&dir, "accepted.yaml", &exported);
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(3)
+        .stdout_has(&[
+            &format!("~ {DAVE_EMAIL}"),
+            "~ status pending, the file says accepted",
+        ]);
+    let json = run(cli(&mock).args(["-o", "json", "plan", arg(&path)]));
+    assert_eq!(json.json()["members"][0]["status"]["wanted"], "accepted");
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&path), "--yes"]))
+        .expect_code(0)
+        .stderr_has(&["nothing to send"]);
+    assert_eq!(writes(&mock), 0);
+}

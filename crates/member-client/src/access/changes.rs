@@ -1,0 +1,573 @@
+//! `access_changes`: what an access file asks of an account, as changes the
+//! plan engine takes, every name of the file resolved once and every
+//! problem of the file told at once.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use futures::TryStreamExt;
+use member_types::{
+    AccessFile, AccountId, FileProblem, ListGroupMembersParams, Member, MemberAccess, MemberId,
+    MemberStatus, PolicyEntry, PolicyRequest, UpdateUserGroup, UserGroup, UserGroupId,
+    ValidationError,
+};
+
+use super::AccessFileError;
+use crate::members::email_key;
+use crate::resolve::ResolveError;
+use crate::{
+    resolve_policies, resolve_roles, AccessState, Change, Client, MemberRef, Named, NamedAccess,
+    NamedChange, NamedPolicy, PolicyState, Resolver, Unresolved,
+};
+
+/// The changes an access file asks for, as the plan engine takes them
+/// ([`Members::plan`](crate::Members::plan) says which are no-ops), and
+/// what the file says that is not a change.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct AccessChanges {
+    /// One change per member of the file (set roles, set policies, or add
+    /// when not yet a member), one per member to put into or take out of a
+    /// user group of the file, and, with `prune`, one removal per member of
+    /// the account the file leaves out.
+    pub changes: Vec<Change>,
+    /// The user groups of the file whose policies differ from the file's:
+    /// each is given the file's policies (a PUT of the group).
+    pub group_policies: Vec<GroupPolicies>,
+    /// Members whose status differs from the one the file states (a
+    /// status is compared only when stated). No change can set it: an
+    /// invitation is accepted by the person invited.
+    pub status_drift: Vec<StatusDrift>,
+    /// Members of the account the file leaves out. They are removed only
+    /// with `prune`; without it they are kept, and listed here.
+    pub not_in_file: Vec<Member>,
+    /// Emails of members that hold both roles and policies exactly as the
+    /// file says: nothing to send (Update Member could not set both).
+    pub held_as_is: Vec<String>,
+    /// Group memberships that wait for an invitation of this run: the
+    /// member is added to the group by the next sync, once they are a
+    /// member (`bob@example.com joins Platform admins …`).
+    pub waiting: Vec<String>,
+    /// The members of every user group of the account now, by group id
+    /// (the groups the file names and the others), for the safety rules.
+    pub(crate) group_members: HashMap<UserGroupId, BTreeSet<MemberId>>,
+}
+
+/// A user group whose policies are to be replaced by the file's.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GroupPolicies {
+    /// The group.
+    pub group: UserGroupId,
+    /// Its name, as the file gives it.
+    pub name: String,
+    /// Its policies now, as compared.
+    pub from: BTreeSet<PolicyState>,
+    /// The policies wanted, resolved.
+    pub policies: Vec<PolicyRequest>,
+}
+
+impl GroupPolicies {
+    /// The Update User Group body that makes it so.
+    ///
+    /// # Errors
+    /// [`ValidationError`] for a policy the body refuses.
+    pub fn body(&self) -> Result<UpdateUserGroup, ValidationError> {
+        UpdateUserGroup::new().replace_policies(self.policies.clone())
+    }
+
+    /// The policies wanted, as compared.
+    pub fn to(&self) -> BTreeSet<PolicyState> {
+        self.policies.iter().map(PolicyState::from).collect()
+    }
+}
+
+/// A member whose status is not the one the file states.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct StatusDrift {
+    /// The member's email.
+    pub email: String,
+    /// The status the file states.
+    pub wanted: MemberStatus,
+    /// The status now.
+    pub now: Option<MemberStatus>,
+}
+
+/// A member of the file with its index there.
+type Entry<'a> = (usize, &'a MemberAccess);
+
+/// The policy of a file, with every name still a name.
+fn named_policy(entry: &PolicyEntry) -> Result<NamedPolicy, ValidationError> {
+    let (access, groups) = entry.access()?;
+    NamedPolicy::new(
+        access,
+        groups.iter().map(|g| Named::Name(g.clone())),
+        entry.on.iter().map(|s| Named::Name(s.clone())),
+    )
+}
+
+/// The index of `list[i]` at the start of `place` (`members[3].roles[0]`).
+fn index_in(place: &str, list: &str) -> Option<usize> {
+    let rest = place.strip_prefix(list)?.strip_prefix('[')?;
+    rest.split(']').next()?.parse().ok()
+}
+
+/// An unresolved policy reference's place in the file's words:
+/// `policies[0].allow[1]` (or `deny`), `policies[0].on[0]`.
+fn policy_place(policies: &[PolicyEntry], path: &str) -> String {
+    let mut path = path.to_owned();
+    if let Some(index) = index_in(&path, "") {
+        let verb = match policies.get(index).map(|p| p.allow.is_some()) {
+            Some(false) => "deny",
+            _ => "allow",
+        };
+        path = path
+            .replace(".permission_groups", &format!(".{verb}"))
+            .replace(".resource_groups", ".on");
+    }
+    format!("policies{path}")
+}
+
+/// An unresolved reference of a member's entry in the file's words.
+fn member_place(member: &MemberAccess, unresolved: &Unresolved) -> String {
+    if unresolved.field.key() == "policies" {
+        policy_place(&member.policies, &unresolved.path)
+    } else {
+        format!("{}{}", unresolved.field.key(), unresolved.path)
+    }
+}
+
+/// Every problem of the file so far, and the read error that stops all.
+#[derive(Default)]
+struct Findings {
+    problems: Vec<FileProblem>,
+}
+
+impl Findings {
+    fn push(&mut self, place: String, subject: &str, message: impl Into<String>) {
+        self.problems
+            .push(FileProblem::new(place, Some(subject), message));
+    }
+
+    /// Keeps the unresolved references as problems at their places; a
+    /// failed read is returned instead, since it is no fault of the file.
+    fn unresolved(
+        &mut self,
+        unresolved: Vec<Unresolved>,
+        place: impl Fn(&Unresolved) -> (String, String),
+    ) -> Result<(), AccessFileError> {
+        for u in unresolved {
+            let (at, subject) = place(&u);
+            match u.error {
+                ResolveError::Request(e) => return Err(AccessFileError::Request(e)),
+                error => self.push(at, &subject, error.to_string()),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Client {
+    /// The changes that make `account` match `file`, every name resolved
+    /// once ([`Resolver`]); feed them to
+    /// [`Members::plan`](crate::Members::plan) to see the difference and to
+    /// [`Members::apply`](crate::Members::apply) to make it so
+    /// ([`Client::access_plan`] does both and names the differences).
+    /// Members the file leaves out are removed only with `prune`; user
+    /// groups the file leaves out are left as they are; a user group of the
+    /// file gets exactly the file's policies and members.
+    ///
+    /// # Errors
+    /// [`AccessFileError::Invalid`] with every problem of the file at once:
+    /// the ones found without the server, every name that did not resolve,
+    /// every member listed twice (both entries refused, neither used), each
+    /// with its place; or a read's error. Nothing is written in any case.
+    pub async fn access_changes(
+        &self,
+        account: &AccountId,
+        file: &AccessFile,
+        prune: bool,
+    ) -> Result<AccessChanges, AccessFileError> {
+        let offline = file.problems();
+        let bad_members: HashSet<usize> = offline
+            .iter()
+            .filter_map(|p| index_in(&p.place, "members"))
+            .collect();
+        let bad_groups: HashSet<usize> = offline
+            .iter()
+            .filter_map(|p| index_in(&p.place, "groups"))
+            .collect();
+        let mut found = Findings { problems: offline };
+        let resolver = self.resolver(account);
+        let current = resolver.members().await?;
+        let mut out = AccessChanges::default();
+
+        let good: Vec<Entry<'_>> = file
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !bad_members.contains(i))
+            .collect();
+        let (mixed, single): (Vec<Entry<'_>>, Vec<Entry<'_>>) = good
+            .iter()
+            .copied()
+            .partition(|(_, m)| !m.roles.is_empty() && !m.policies.is_empty());
+        out.held_as_is = held_as_is(&resolver, &mixed, &current, &mut found).await?;
+        let mut named = Vec::with_capacity(single.len());
+        for (i, member) in &single {
+            match named_change(member, &current) {
+                Ok(change) => named.push(change),
+                Err(e) => found.push(format!("members[{i}]"), &member.email, e.to_string()),
+            }
+        }
+        match NamedChange::resolve_all(&resolver, &named).await {
+            Ok(changes) => out.changes = changes,
+            Err(unresolved) => found.unresolved(unresolved, |u| {
+                let (index, member) = single[u.input];
+                (
+                    format!("members[{index}].{}", member_place(member, u)),
+                    member.email.clone(),
+                )
+            })?,
+        }
+        out.status_drift = status_drift(&good, &current);
+
+        let file_emails: HashSet<String> =
+            file.members.iter().map(|m| email_key(&m.email)).collect();
+        out.not_in_file = current
+            .iter()
+            .filter(|m| {
+                m.email()
+                    .is_none_or(|e| !file_emails.contains(&email_key(e)))
+            })
+            .cloned()
+            .collect();
+        let removed: HashSet<MemberId> = if prune {
+            out.not_in_file
+                .iter()
+                .filter_map(|m| m.id.clone())
+                .collect()
+        } else {
+            HashSet::new()
+        };
+
+        let groups = resolver.user_groups().await?;
+        for group in groups.iter() {
+            let members: BTreeSet<MemberId> = self
+                .user_groups(account)
+                .members(&group.id)
+                .list(ListGroupMembersParams::new())
+                .map_ok(|m| m.id)
+                .try_collect()
+                .await?;
+            out.group_members.insert(group.id.clone(), members);
+        }
+        let people = People::new(&current, &file_emails);
+        for (i, group) in file.groups.iter().enumerate() {
+            if bad_groups.contains(&i) {
+                continue;
+            }
+            self.group_changes(&resolver, i, group, &people, &removed, &mut out, &mut found)
+                .await?;
+        }
+
+        if prune {
+            for member in &out.not_in_file {
+                if let Some(id) = &member.id {
+                    out.changes.push(Change::remove(id.clone()));
+                }
+            }
+        }
+        if found.problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(AccessFileError::Invalid(found.problems))
+        }
+    }
+
+    /// The changes of one user group of the file: its members (put in,
+    /// taken out) and its policies.
+    #[allow(clippy::too_many_arguments)]
+    async fn group_changes(
+        &self,
+        resolver: &Resolver,
+        i: usize,
+        group: &member_types::GroupAccess,
+        people: &People<'_>,
+        removed: &HashSet<MemberId>,
+        out: &mut AccessChanges,
+        found: &mut Findings,
+    ) -> Result<(), AccessFileError> {
+        let name = group.name.as_str();
+        let existing: Option<UserGroup> = match resolver.user_group(name).await {
+            Ok(existing) => Some(existing),
+            Err(ResolveError::Request(e)) => return Err(AccessFileError::Request(e)),
+            Err(e) => {
+                found.push(
+                    format!("groups[{i}].name"),
+                    name,
+                    format!("{e} (create it first: cf-members groups create)"),
+                );
+                None
+            }
+        };
+        let mut named = Vec::with_capacity(group.policies.len());
+        for (j, policy) in group.policies.iter().enumerate() {
+            match named_policy(policy) {
+                Ok(policy) => named.push(policy),
+                Err(e) => found.push(format!("groups[{i}].policies[{j}]"), name, e.to_string()),
+            }
+        }
+        let policies = match resolve_policies(resolver, &named).await {
+            Ok(policies) => Some(policies),
+            Err(unresolved) => {
+                found.unresolved(unresolved, |u| {
+                    (
+                        format!("groups[{i}].{}", policy_place(&group.policies, &u.path)),
+                        name.to_owned(),
+                    )
+                })?;
+                None
+            }
+        };
+        let mut wanted = BTreeSet::new();
+        for (j, email) in group.members.iter().enumerate() {
+            match people.find(email) {
+                Ok(Some(id)) => {
+                    wanted.insert(id);
+                }
+                Ok(None) => out.waiting.push(format!(
+                    "{email} joins the user group {name} on the next sync, once the \
+                     invitation of this one exists"
+                )),
+                Err(why) => found.push(format!("groups[{i}].members[{j}]"), name, why),
+            }
+        }
+        let Some(existing) = existing else {
+            return Ok(());
+        };
+        let now = out
+            .group_members
+            .get(&existing.id)
+            .cloned()
+            .unwrap_or_default();
+        for id in wanted.difference(&now) {
+            out.changes
+                .push(Change::add_to_group(id.clone(), existing.id.clone()));
+        }
+        for id in now.difference(&wanted) {
+            // A member removed from the account leaves its groups with it.
+            if !removed.contains(id) {
+                out.changes
+                    .push(Change::remove_from_group(id.clone(), existing.id.clone()));
+            }
+        }
+        if let Some(policies) = policies {
+            let from: BTreeSet<PolicyState> =
+                existing.policies.iter().map(PolicyState::from).collect();
+            let change = GroupPolicies {
+                group: existing.id.clone(),
+                name: name.to_owned(),
+                from,
+                policies,
+            };
+            if change.from != change.to() {
+                out.group_policies.push(change);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The account's members by email, and the emails the file lists.
+struct People<'a> {
+    by_email: HashMap<String, Vec<&'a Member>>,
+    in_file: &'a HashSet<String>,
+}
+
+impl<'a> People<'a> {
+    fn new(current: &'a [Member], in_file: &'a HashSet<String>) -> Self {
+        let mut by_email: HashMap<String, Vec<&Member>> = HashMap::new();
+        for member in current {
+            if let Some(email) = member.email() {
+                by_email.entry(email_key(email)).or_default().push(member);
+            }
+        }
+        Self { by_email, in_file }
+    }
+
+    /// The member id of a group member of the file; `None` for one the
+    /// file invites now; why not, for the rest.
+    fn find(&self, email: &str) -> Result<Option<MemberId>, String> {
+        let key = email_key(email);
+        if !self.in_file.contains(&key) {
+            return Err(format!(
+                "{email:?} is not under members: (a group member must be a member of the \
+                 account: list them there too)"
+            ));
+        }
+        match self.by_email.get(&key).map(Vec::as_slice) {
+            None | Some([]) => Ok(None),
+            Some([member]) => member
+                .id
+                .clone()
+                .map(Some)
+                .ok_or_else(|| format!("the server gave {email:?} no member id")),
+            Some(several) => Err(format!(
+                "{} members of the account have the email {email:?}",
+                several.len()
+            )),
+        }
+    }
+}
+
+/// The members of the file whose stated status is not theirs.
+fn status_drift(good: &[Entry<'_>], current: &[Member]) -> Vec<StatusDrift> {
+    good.iter()
+        .filter_map(|(_, member)| {
+            let wanted = member.status.clone()?;
+            let now = current
+                .iter()
+                .find(|m| {
+                    m.email()
+                        .is_some_and(|e| email_key(e) == email_key(&member.email))
+                })?
+                .status
+                .clone();
+            (now.as_ref() != Some(&wanted)).then(|| StatusDrift {
+                email: member.email.clone(),
+                wanted,
+                now,
+            })
+        })
+        .collect()
+}
+
+/// The members of the file with both roles and policies, each of whom must
+/// hold exactly that now (a PUT can set only one of the two, so a change to
+/// them cannot be made without losing the other half): their emails; every
+/// one that differs, and every name that did not resolve, is a problem.
+async fn held_as_is(
+    resolver: &Resolver,
+    mixed: &[Entry<'_>],
+    current: &[Member],
+    found: &mut Findings,
+) -> Result<Vec<String>, AccessFileError> {
+    let mut held = Vec::new();
+    for (i, member) in mixed {
+        let place = format!("members[{i}]");
+        let mut policies = Vec::with_capacity(member.policies.len());
+        for policy in &member.policies {
+            match named_policy(policy) {
+                Ok(policy) => policies.push(policy),
+                Err(e) => found.push(place.clone(), &member.email, e.to_string()),
+            }
+        }
+        let roles = resolve_roles(resolver, &member.roles).await;
+        let policies = resolve_policies(resolver, &policies).await;
+        let (roles, policies) = match (roles, policies) {
+            (Ok(roles), Ok(policies)) => (roles, policies),
+            (roles, policies) => {
+                let roles = roles.err().unwrap_or_default();
+                let policies = policies.err().unwrap_or_default();
+                found.unresolved(roles, |u| {
+                    (format!("{place}.roles{}", u.path), member.email.clone())
+                })?;
+                found.unresolved(policies, |u| {
+                    (
+                        format!("{place}.{}", policy_place(&member.policies, &u.path)),
+                        member.email.clone(),
+                    )
+                })?;
+                continue;
+            }
+        };
+        let mut wanted = AccessState::roles(roles);
+        wanted.policies = AccessState::policies(&policies).policies;
+        let now = current
+            .iter()
+            .find(|m| {
+                m.email()
+                    .is_some_and(|e| email_key(e) == email_key(&member.email))
+            })
+            .map(AccessState::of_member);
+        if now.as_ref() == Some(&wanted) {
+            held.push(member.email.clone());
+        } else {
+            found.push(
+                place,
+                &member.email,
+                "roles and policies together can only be kept as they are (Update Member \
+                 sets one or the other); give only roles or only policies",
+            );
+        }
+    }
+    Ok(held)
+}
+
+/// The change a file's member asks for: set roles or policies when they
+/// are a member, an add (an invitation) when not.
+fn named_change(member: &MemberAccess, current: &[Member]) -> Result<NamedChange, ValidationError> {
+    let exists = current.iter().any(|m| {
+        m.email()
+            .is_some_and(|e| email_key(e) == email_key(&member.email))
+    });
+    let policies = member
+        .policies
+        .iter()
+        .map(named_policy)
+        .collect::<Result<Vec<_>, _>>()?;
+    let reference = MemberRef::email(member.email.clone());
+    Ok(match (exists, policies.is_empty()) {
+        (true, true) => NamedChange::SetRoles {
+            member: reference,
+            roles: member.roles.clone(),
+        },
+        (true, false) => NamedChange::SetPolicies {
+            member: reference,
+            policies,
+        },
+        (false, true) => NamedChange::Add {
+            email: member.email.clone(),
+            access: NamedAccess::Roles(member.roles.clone()),
+            status: None,
+        },
+        (false, false) => NamedChange::Add {
+            email: member.email.clone(),
+            access: NamedAccess::Policies(policies),
+            status: None,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_in_the_files_words() {
+        assert_eq!(index_in("members[3].roles[0]", "members"), Some(3));
+        assert_eq!(index_in("groups[12]", "groups"), Some(12));
+        assert_eq!(index_in("groups[1]", "members"), None);
+        let policies = vec![
+            PolicyEntry::new(
+                &member_types::Access::Allow,
+                vec!["A".into()],
+                vec!["account".into()],
+            ),
+            PolicyEntry::new(
+                &member_types::Access::Deny,
+                vec!["B".into()],
+                vec!["account".into()],
+            ),
+        ];
+        assert_eq!(
+            policy_place(&policies, "[1].permission_groups[0]"),
+            "policies[1].deny[0]"
+        );
+        assert_eq!(
+            policy_place(&policies, "[0].resource_groups[2]"),
+            "policies[0].on[2]"
+        );
+    }
+}
