@@ -336,10 +336,28 @@ async fn members(global: &GlobalArgs, args: GroupMembersArgs) -> Outcome {
 }
 
 /// Tells on stderr why a member is left out (already so).
-fn skipped(members: &[&Wanted], why: &str) {
+fn skipped(members: &[Wanted], why: &str) {
     for member in members {
         note!("cf-members: {} {why}; not sent", member.shown);
     }
+}
+
+/// The group and the members named, split into those in it now and those
+/// not (its members read once).
+async fn in_and_out(
+    resolver: &Resolver,
+    groups: &UserGroups,
+    group: &str,
+    members: &[String],
+) -> Result<(UserGroup, Vec<Wanted>, Vec<Wanted>), Failure> {
+    let (group, wanted) = resolve_group_and_members(resolver, group, members).await?;
+    let current: HashSet<MemberId> = current_members(groups, &group)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let (inside, outside) = wanted.into_iter().partition(|m| current.contains(&m.id));
+    Ok((group, inside, outside))
 }
 
 async fn add(
@@ -349,14 +367,7 @@ async fn add(
     group: &str,
     change: GroupMembersChange,
 ) -> Outcome {
-    let (group, wanted) = resolve_group_and_members(resolver, group, &change.members).await?;
-    let current: HashSet<MemberId> = current_members(groups, &group)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    let (already, new): (Vec<&Wanted>, Vec<&Wanted>) =
-        wanted.iter().partition(|m| current.contains(&m.id));
+    let (group, already, new) = in_and_out(resolver, groups, group, &change.members).await?;
     let what = format!("user group {}", describe(&group));
     skipped(&already, &format!("is already in {what}"));
     if new.is_empty() {
@@ -388,14 +399,7 @@ async fn remove(
     group: &str,
     change: GroupMembersChange,
 ) -> Outcome {
-    let (group, wanted) = resolve_group_and_members(resolver, group, &change.members).await?;
-    let current: HashSet<MemberId> = current_members(groups, &group)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    let (present, absent): (Vec<&Wanted>, Vec<&Wanted>) =
-        wanted.iter().partition(|m| current.contains(&m.id));
+    let (group, present, absent) = in_and_out(resolver, groups, group, &change.members).await?;
     let what = format!("user group {}", describe(&group));
     skipped(&absent, &format!("is not in {what}"));
     if present.is_empty() {
