@@ -57,10 +57,13 @@ mod simd {
     use serde::de::DeserializeOwned;
 
     /// What simd-json needs besides the input, kept per thread so that a
-    /// decode allocates only what the result holds.
+    /// decode allocates only what the result holds: the padded copy of the
+    /// input (simd-json parses in place), its structural index, and the tape
+    /// (kept empty between decodes, with its allocation).
     struct Scratch {
         input: Vec<u8>,
         buffers: simd_json::Buffers,
+        tape: simd_json::Tape<'static>,
     }
 
     thread_local! {
@@ -89,8 +92,8 @@ mod simd {
                 };
                 let scratch = slot.get_or_insert_with(|| fresh(bytes.len()));
                 let value = decode(bytes, scratch);
-                // Do not keep a huge buffer after a huge document.
-                if scratch.input.capacity() > 1 << 20 {
+                // Do not keep huge buffers after a huge document.
+                if scratch.input.capacity() > 1 << 20 || scratch.tape.0.capacity() > 1 << 16 {
                     *slot = None;
                 }
                 value
@@ -111,15 +114,38 @@ mod simd {
 
     fn fresh(len: usize) -> Scratch {
         Scratch {
-            input: Vec::with_capacity(len),
+            input: Vec::with_capacity(len + simd_json::INPUT_PADDING),
             buffers: simd_json::Buffers::with_max_depth(len, MAX_DEPTH),
+            tape: simd_json::Tape(Vec::new()),
         }
     }
 
+    /// One copy of the input, padded as simd-json needs, so that simd-json
+    /// does not make a second one; the tape is filled in place and handed
+    /// back empty for the next decode.
     fn decode<T: DeserializeOwned>(bytes: &[u8], scratch: &mut Scratch) -> Option<T> {
-        scratch.input.clear();
-        scratch.input.extend_from_slice(bytes);
-        simd_json::serde::from_slice_with_buffers(&mut scratch.input, &mut scratch.buffers).ok()
+        let Scratch {
+            input,
+            buffers,
+            tape,
+        } = scratch;
+        input.clear();
+        input.extend_from_slice(bytes);
+        input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
+        let mut filled = std::mem::replace(tape, simd_json::Tape(Vec::new())).reset();
+        let value = match simd_json::fill_tape_padded(input, bytes.len(), buffers, &mut filled) {
+            Ok(()) => {
+                let mut deserializer = simd_json::Deserializer::from_tape(filled);
+                let value = T::deserialize(&mut deserializer).ok();
+                *tape = deserializer.into_tape().reset();
+                value
+            }
+            Err(_) => {
+                *tape = filled.reset();
+                None
+            }
+        };
+        value
     }
 }
 
