@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::cli::{AccountsArgs, GlobalArgs, HistoryArgs};
 use crate::commands::{self, Outcome};
 use crate::output::clean;
-use crate::output::{ListView, ListWriter};
+use crate::output::{ListView, ListWriter, Table};
 use crate::report::Failure;
 
 /// After the `history` help.
@@ -271,7 +271,7 @@ pub const HISTORY_COLUMNS: &[&str] = &[
 /// How `history` is shown: a table, JSON, JSON Lines or CSV.
 static HISTORY_VIEW: ListView = ListView {
     what: "changes",
-    table,
+    table: Table::Whole(table),
     columns: HISTORY_COLUMNS,
     row,
 };

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::report::Failure;
 
-pub use list::{csv_error, ListView, ListWriter};
+pub use list::{csv_error, ListView, ListWriter, Table};
 
 /// Writes `value` as one pretty-printed JSON document and a newline, or
 /// (`-o jsonl`) on one line.
@@ -188,35 +188,32 @@ fn access_summary(member: &Member) -> String {
     }
 }
 
-/// The members table: id, email, name, status, roles by name.
-pub fn members_table(items: &[Value]) -> Result<String, Failure> {
-    if items.is_empty() {
-        return Ok("no members\n".to_owned());
-    }
-    let mut rows = Vec::with_capacity(items.len());
-    for item in items {
-        let member = decode_member(item)?;
-        rows.push(vec![
-            member
-                .id
-                .as_ref()
-                .map_or("-".to_owned(), |id| clean(id.as_str())),
-            member.email().map_or("-".to_owned(), clean),
-            name_of(&member),
-            member
-                .status
-                .as_ref()
-                .map_or("-".to_owned(), |s| paint::status(&clean(s.as_str()))),
-            access_summary(&member),
-        ]);
-    }
-    Ok(table(&["ID", "EMAIL", "NAME", "STATUS", "ROLES"], &rows))
+/// The members table row: id, email, name, status, roles by name.
+fn members_table_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let member = decode_member(item)?;
+    Ok(vec![
+        member
+            .id
+            .as_ref()
+            .map_or("-".to_owned(), |id| clean(id.as_str())),
+        member.email().map_or("-".to_owned(), clean),
+        name_of(&member),
+        member
+            .status
+            .as_ref()
+            .map_or("-".to_owned(), |s| paint::status(&clean(s.as_str()))),
+        access_summary(&member),
+    ])
 }
 
 /// `members list`: the table above, and one CSV row per member.
 pub static MEMBERS: ListView = ListView {
     what: "members",
-    table: members_table,
+    table: Table::Rows {
+        headers: &["ID", "EMAIL", "NAME", "STATUS", "ROLES"],
+        empty: "no members",
+        row: members_table_row,
+    },
     columns: &[
         "id",
         "email",
@@ -353,28 +350,25 @@ pub fn user_group_text(id: &str, name: Option<&str>) -> String {
     }
 }
 
-/// The user groups table: id, name, policies (how many), modified.
-pub fn user_groups_table(items: &[Value]) -> Result<String, Failure> {
-    if items.is_empty() {
-        return Ok("no user groups\n".to_owned());
-    }
-    let mut rows = Vec::with_capacity(items.len());
-    for item in items {
-        let group: UserGroup = decode(item, "a user group")?;
-        rows.push(vec![
-            clean(group.id.as_str()),
-            group.name.as_deref().map_or("-".to_owned(), clean),
-            group.policies.len().to_string(),
-            group.modified_on.as_deref().map_or("-".to_owned(), clean),
-        ]);
-    }
-    Ok(table(&["ID", "NAME", "POLICIES", "MODIFIED"], &rows))
+/// The user groups table row: id, name, policies (how many), modified.
+fn user_groups_table_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: UserGroup = decode(item, "a user group")?;
+    Ok(vec![
+        clean(group.id.as_str()),
+        group.name.as_deref().map_or("-".to_owned(), clean),
+        group.policies.len().to_string(),
+        group.modified_on.as_deref().map_or("-".to_owned(), clean),
+    ])
 }
 
 /// `groups list`: the table above, and one CSV row per user group.
 pub static USER_GROUPS: ListView = ListView {
     what: "user groups",
-    table: user_groups_table,
+    table: Table::Rows {
+        headers: &["ID", "NAME", "POLICIES", "MODIFIED"],
+        empty: "no user groups",
+        row: user_groups_table_row,
+    },
     columns: &["id", "name", "policies", "created_on", "modified_on"],
     row: user_group_row,
 };
@@ -424,31 +418,28 @@ pub fn group_member_text(member: &GroupMember) -> String {
     }
 }
 
-/// The group members table: id, email, status.
-pub fn group_members_table(items: &[Value]) -> Result<String, Failure> {
-    if items.is_empty() {
-        return Ok("no members in this group\n".to_owned());
-    }
-    let mut rows = Vec::with_capacity(items.len());
-    for item in items {
-        let member: GroupMember = decode(item, "a group member")?;
-        rows.push(vec![
-            clean(member.id.as_str()),
-            member.email().map_or("-".to_owned(), clean),
-            member
-                .status
-                .as_ref()
-                .map_or("-".to_owned(), |s| paint::status(&clean(s.as_str()))),
-        ]);
-    }
-    Ok(table(&["ID", "EMAIL", "STATUS"], &rows))
+/// The group members table row: id, email, status.
+fn group_members_table_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let member: GroupMember = decode(item, "a group member")?;
+    Ok(vec![
+        clean(member.id.as_str()),
+        member.email().map_or("-".to_owned(), clean),
+        member
+            .status
+            .as_ref()
+            .map_or("-".to_owned(), |s| paint::status(&clean(s.as_str()))),
+    ])
 }
 
 /// `groups members GROUP list`: the table above, and one CSV row per
 /// member.
 pub static GROUP_MEMBERS: ListView = ListView {
     what: "group members",
-    table: group_members_table,
+    table: Table::Rows {
+        headers: &["ID", "EMAIL", "STATUS"],
+        empty: "no members in this group",
+        row: group_members_table_row,
+    },
     columns: &["id", "email", "status"],
     row: group_member_row,
 };
@@ -621,28 +612,25 @@ fn scope_text(scope: &Scope, names: &HashMap<String, String>) -> String {
     clean(&text)
 }
 
-/// The permission groups table: id, name, label, scope type.
-pub fn permission_groups_table(items: &[Value]) -> Result<String, Failure> {
-    if items.is_empty() {
-        return Ok("no permission groups\n".to_owned());
-    }
-    let mut rows = Vec::with_capacity(items.len());
-    for item in items {
-        let group: PermissionGroup = decode(item, "a permission group")?;
-        rows.push(vec![
-            clean(group.id.as_str()),
-            group.name.as_deref().map_or("-".to_owned(), clean),
-            group.label().map_or("-".to_owned(), clean),
-            group.scope_type().map_or("-".to_owned(), scope_type),
-        ]);
-    }
-    Ok(table(&["ID", "NAME", "LABEL", "SCOPE"], &rows))
+/// The permission groups table row: id, name, label, scope type.
+fn permission_groups_table_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: PermissionGroup = decode(item, "a permission group")?;
+    Ok(vec![
+        clean(group.id.as_str()),
+        group.name.as_deref().map_or("-".to_owned(), clean),
+        group.label().map_or("-".to_owned(), clean),
+        group.scope_type().map_or("-".to_owned(), scope_type),
+    ])
 }
 
 /// `permission-groups list`: the table above, and one CSV row per group.
 pub static PERMISSION_GROUPS: ListView = ListView {
     what: "permission groups",
-    table: permission_groups_table,
+    table: Table::Rows {
+        headers: &["ID", "NAME", "LABEL", "SCOPE"],
+        empty: "no permission groups",
+        row: permission_groups_table_row,
+    },
     columns: &["id", "name", "label", "scope"],
     row: permission_group_row,
 };
@@ -687,27 +675,24 @@ pub fn permission_group_details(value: &Value) -> Result<String, Failure> {
     ]))
 }
 
-/// The resource groups table: id, name, scope.
-pub fn resource_groups_table(items: &[Value]) -> Result<String, Failure> {
-    if items.is_empty() {
-        return Ok("no resource groups\n".to_owned());
-    }
-    let mut rows = Vec::with_capacity(items.len());
-    for item in items {
-        let group: ResourceGroup = decode(item, "a resource group")?;
-        rows.push(vec![
-            clean(group.id.as_str()),
-            group.name.as_deref().map_or("-".to_owned(), clean),
-            scopes_text(group.scope.as_slice(), &HashMap::new()),
-        ]);
-    }
-    Ok(table(&["ID", "NAME", "SCOPE"], &rows))
+/// The resource groups table row: id, name, scope.
+fn resource_groups_table_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let group: ResourceGroup = decode(item, "a resource group")?;
+    Ok(vec![
+        clean(group.id.as_str()),
+        group.name.as_deref().map_or("-".to_owned(), clean),
+        scopes_text(group.scope.as_slice(), &HashMap::new()),
+    ])
 }
 
 /// `resource-groups list`: the table above, and one CSV row per group.
 pub static RESOURCE_GROUPS: ListView = ListView {
     what: "resource groups",
-    table: resource_groups_table,
+    table: Table::Rows {
+        headers: &["ID", "NAME", "SCOPE"],
+        empty: "no resource groups",
+        row: resource_groups_table_row,
+    },
     columns: &["id", "name", "scope"],
     row: resource_group_row,
 };
@@ -748,27 +733,24 @@ pub fn resource_group_details(value: &Value) -> Result<String, Failure> {
     ]))
 }
 
-/// The roles table: id, name, description.
-pub fn roles_table(items: &[Value]) -> Result<String, Failure> {
-    if items.is_empty() {
-        return Ok("no roles\n".to_owned());
-    }
-    let mut rows = Vec::with_capacity(items.len());
-    for item in items {
-        let role = decode_role(item)?;
-        rows.push(vec![
-            clean(role.id.as_str()),
-            clean(&role.name),
-            clean(&role.description),
-        ]);
-    }
-    Ok(table(&["ID", "NAME", "DESCRIPTION"], &rows))
+/// The roles table row: id, name, description.
+fn roles_table_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let role = decode_role(item)?;
+    Ok(vec![
+        clean(role.id.as_str()),
+        clean(&role.name),
+        clean(&role.description),
+    ])
 }
 
 /// `roles list`: the table above, and one CSV row per role.
 pub static ROLES: ListView = ListView {
     what: "roles",
-    table: roles_table,
+    table: Table::Rows {
+        headers: &["ID", "NAME", "DESCRIPTION"],
+        empty: "no roles",
+        row: roles_table_row,
+    },
     columns: &["id", "name", "description"],
     row: role_row,
 };

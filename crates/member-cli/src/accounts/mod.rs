@@ -216,7 +216,11 @@ pub async fn run_accounts(global: &GlobalArgs, command: AccountsCommand) -> Outc
 /// `accounts list`: the table below, and one CSV row per account.
 static ACCOUNTS: ListView = ListView {
     what: "accounts",
-    table: accounts_table,
+    table: output::Table::Rows {
+        headers: &["ID", "NAME", "TYPE", "2FA"],
+        empty: "no accounts",
+        row: accounts_table_row,
+    },
     columns: &["id", "name", "type", "enforce_twofactor", "created_on"],
     row: account_row,
 };
@@ -242,28 +246,19 @@ fn account_row(item: &Value) -> Result<Vec<String>, Failure> {
     ])
 }
 
-/// The accounts table: id, name, type, whether two-factor is required.
-fn accounts_table(items: &[Value]) -> Result<String, Failure> {
-    if items.is_empty() {
-        return Ok("no accounts\n".to_owned());
-    }
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|item| {
-            let text = |v: Option<&Value>| v.and_then(Value::as_str).map_or("-".to_owned(), clean);
-            let two_factor = item
-                .pointer("/settings/enforce_twofactor")
-                .and_then(Value::as_bool)
-                .map_or("-", |on| if on { "required" } else { "not required" });
-            vec![
-                text(item.get("id")),
-                text(item.get("name")),
-                text(item.get("type")),
-                two_factor.to_owned(),
-            ]
-        })
-        .collect();
-    Ok(output::table(&["ID", "NAME", "TYPE", "2FA"], &rows))
+/// An accounts table row: id, name, type, whether two-factor is required.
+fn accounts_table_row(item: &Value) -> Result<Vec<String>, Failure> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map_or("-".to_owned(), clean);
+    let two_factor = item
+        .pointer("/settings/enforce_twofactor")
+        .and_then(Value::as_bool)
+        .map_or("-", |on| if on { "required" } else { "not required" });
+    Ok(vec![
+        text(item.get("id")),
+        text(item.get("name")),
+        text(item.get("type")),
+        two_factor.to_owned(),
+    ])
 }
 
 /// The account-owned token's refusal (code 1001) of a list of accounts.

@@ -1,7 +1,7 @@
 //! A list as it arrives: each page's items written as soon as the page is
 //! in (a JSON array, JSON Lines, or CSV), so a list of any length needs the
-//! memory of one page; a table waits for every item (its columns need every
-//! width).
+//! memory of one page. A table waits for every row (its columns need every
+//! width), but keeps only each row's cells, not the items.
 
 use std::io::{self, Write};
 
@@ -14,8 +14,8 @@ use crate::report::Failure;
 pub struct ListView {
     /// What the items are, for the progress line (`members`).
     pub what: &'static str,
-    /// The table of every item.
-    pub table: fn(&[Value]) -> Result<String, Failure>,
+    /// How the table is drawn.
+    pub table: Table,
     /// The CSV header: stable names, shown in the list's `--help`; a new
     /// column goes at the end.
     pub columns: &'static [&'static str],
@@ -24,8 +24,32 @@ pub struct ListView {
     pub row: fn(&Value) -> Result<Vec<String>, Failure>,
 }
 
+/// How a list's table is drawn.
+pub enum Table {
+    /// One row of cells per item, made as each page arrives: only the cells
+    /// are kept until the end.
+    Rows {
+        /// The column headers.
+        headers: &'static [&'static str],
+        /// What is printed for an empty list (`no members`).
+        empty: &'static str,
+        /// One item's cells, in the order of `headers`, ready to show
+        /// ([`super::clean`]ed, maybe painted).
+        row: fn(&Value) -> Result<Vec<String>, Failure>,
+    },
+    /// A table that needs every item before it can choose its columns
+    /// (`history` shows an account column only for several accounts).
+    Whole(fn(&[Value]) -> Result<String, Failure>),
+}
+
+/// What a table keeps until the end.
+enum Kept {
+    Rows(Vec<Vec<String>>),
+    Items(Vec<Value>),
+}
+
 enum Form<W: Write> {
-    Table(W, Vec<Value>),
+    Table(W, Kept),
     /// `open`: `[` and at least one item are written.
     Json {
         out: W,
@@ -57,7 +81,13 @@ impl<W: Write> ListWriter<W> {
     /// A writer of `view`'s items to `out`.
     pub fn new(format: OutputFormat, out: W, view: &'static ListView) -> Self {
         let form = match format {
-            OutputFormat::Table => Form::Table(out, Vec::new()),
+            OutputFormat::Table => Form::Table(
+                out,
+                match view.table {
+                    Table::Rows { .. } => Kept::Rows(Vec::new()),
+                    Table::Whole(_) => Kept::Items(Vec::new()),
+                },
+            ),
             OutputFormat::Json => Form::Json { out, open: false },
             OutputFormat::Jsonl => Form::Jsonl(out),
             OutputFormat::Csv => Form::Csv {
@@ -85,8 +115,17 @@ impl<W: Write> ListWriter<W> {
         }
         let view = self.view;
         let written = match &mut self.form {
-            Form::Table(_, all) => {
+            Form::Table(_, Kept::Items(all)) => {
                 all.extend(items);
+                Ok(())
+            }
+            Form::Table(_, Kept::Rows(rows)) => {
+                if let Table::Rows { row, .. } = view.table {
+                    rows.reserve(items.len());
+                    for item in &items {
+                        rows.push(row(item)?);
+                    }
+                }
                 Ok(())
             }
             Form::Json { out, open } => json_items(out, open, &items),
@@ -116,8 +155,16 @@ impl<W: Write> ListWriter<W> {
         }
         let view = self.view;
         let written = match &mut self.form {
-            Form::Table(out, all) => {
-                let text = (view.table)(all)?;
+            Form::Table(out, kept) => {
+                let text = match (&view.table, kept) {
+                    (Table::Rows { empty, .. }, Kept::Rows(rows)) if rows.is_empty() => {
+                        format!("{empty}\n")
+                    }
+                    (Table::Rows { headers, .. }, Kept::Rows(rows)) => super::table(headers, rows),
+                    (Table::Whole(draw), Kept::Items(all)) => draw(all)?,
+                    // `new` pairs each kind of table with what it keeps.
+                    _ => String::new(),
+                };
                 out.write_all(text.as_bytes()).and_then(|()| out.flush())
             }
             Form::Json { out, open } => {
@@ -213,6 +260,21 @@ mod tests {
         Ok("table\n".to_owned())
     }
 
+    fn shown(item: &Value) -> Result<Vec<String>, Failure> {
+        Ok(vec![item["a"].to_string()])
+    }
+
+    static ROWS: ListView = ListView {
+        what: "things",
+        table: Table::Rows {
+            headers: &["A"],
+            empty: "no things",
+            row: shown,
+        },
+        columns: &["a"],
+        row: shown,
+    };
+
     fn cells(item: &Value) -> Result<Vec<String>, Failure> {
         Ok(vec![
             item["a"].to_string(),
@@ -222,14 +284,23 @@ mod tests {
 
     static VIEW: ListView = ListView {
         what: "things",
-        table: no_table,
+        table: Table::Whole(no_table),
         columns: &["a", "b"],
         row: cells,
     };
 
     fn written(format: OutputFormat, pages: &[Vec<Value>], fail: bool) -> String {
+        written_as(&VIEW, format, pages, fail)
+    }
+
+    fn written_as(
+        view: &'static ListView,
+        format: OutputFormat,
+        pages: &[Vec<Value>],
+        fail: bool,
+    ) -> String {
         let mut out = Vec::new();
-        let mut writer = ListWriter::new(format, &mut out, &VIEW);
+        let mut writer = ListWriter::new(format, &mut out, view);
         for page in pages {
             writer.items(page.clone()).unwrap();
         }
@@ -294,5 +365,18 @@ mod tests {
         assert_eq!(rows[0], ["1", "x, \"y\""]);
         assert_eq!(rows[2], ["3", "line\nbreak"]);
         assert_eq!(written(OutputFormat::Table, &pages(), false), "table\n");
+    }
+
+    #[test]
+    fn a_table_of_rows_is_drawn_from_the_cells_of_every_page() {
+        assert_eq!(
+            written_as(&ROWS, OutputFormat::Table, &pages(), false),
+            "A\n1\n[2,{\"c\":null}]\n3\n"
+        );
+        assert_eq!(
+            written_as(&ROWS, OutputFormat::Table, &[vec![]], false),
+            "no things\n"
+        );
+        assert_eq!(written_as(&ROWS, OutputFormat::Table, &pages(), true), "");
     }
 }
