@@ -166,9 +166,12 @@ impl<'de> Deserialize<'de> for ResponseInfo {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResponseInfo, A::Error> {
                 let mut out = ResponseInfo::new(0, String::new());
                 let mut seen = Seen::default();
-                while let Some(key) = map.next_key_seed(KeySeed(FIELDS))? {
+                let mut previous = None;
+                while let Some(key) = map.next_key_seed(KeySeed::new(FIELDS, previous))? {
+                    previous = None;
                     match key {
                         Key::Known(i) => {
+                            previous = Some(i);
                             seen.mark(FIELDS, i)?;
                             match i {
                                 0 => out.code = map.next_value::<LenientI64>()?.0,
@@ -223,9 +226,12 @@ impl<'de> Deserialize<'de> for Source {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Source, A::Error> {
                 let mut out = Source::default();
                 let mut seen = Seen::default();
-                while let Some(key) = map.next_key_seed(KeySeed(FIELDS))? {
+                let mut previous = None;
+                while let Some(key) = map.next_key_seed(KeySeed::new(FIELDS, previous))? {
+                    previous = None;
                     match key {
                         Key::Known(i) => {
+                            previous = Some(i);
                             seen.mark(FIELDS, i)?;
                             out.pointer = map.next_value()?;
                         }

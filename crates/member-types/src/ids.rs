@@ -24,10 +24,14 @@
 //! ```
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
+use arrayvec::ArrayString;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{shorten, ValidationError};
@@ -97,13 +101,96 @@ pub trait Identifier {
     fn checked(&self) -> Result<&str, ValidationError>;
 }
 
+/// An identifier's text: inline when it has at most 32 bytes (every
+/// documented identifier), so that decoding one allocates nothing; on the
+/// heap otherwise (a server may send anything).
+#[derive(Clone)]
+enum Text {
+    Inline(ArrayString<32>),
+    Heap(Box<str>),
+}
+
+impl Text {
+    fn from_str(value: &str) -> Self {
+        ArrayString::from(value).map_or_else(|_| Self::Heap(value.into()), Self::Inline)
+    }
+
+    fn from_string(value: String) -> Self {
+        match ArrayString::from(&value) {
+            Ok(inline) => Self::Inline(inline),
+            Err(_) => Self::Heap(value.into_boxed_str()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Inline(text) => text.as_str(),
+            Self::Heap(text) => text,
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            Self::Inline(text) => text.as_str().to_owned(),
+            Self::Heap(text) => text.into_string(),
+        }
+    }
+}
+
+// Equality, order and hash are those of the text, whichever way it is kept.
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for Text {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+/// Reads a JSON string as [`Text`] without an intermediate `String`.
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl Visitor<'_> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text::from_str(v))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text::from_string(v))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
 macro_rules! define_id {
     (
         $name:ident, doc = $doc:literal, field = $field:literal, min = $min:literal, max = $max:literal, pattern = $pattern:literal
     ) => {
         #[doc = $doc]
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(String);
+        pub struct $name(Text);
 
         impl $name {
             /// The field name used in error messages.
@@ -121,14 +208,14 @@ macro_rules! define_id {
             pub fn new(value: impl Into<String>) -> Result<Self, ValidationError> {
                 let value = value.into();
                 check_id($field, &value, $min, $max)?;
-                Ok(Self(value))
+                Ok(Self(Text::from_string(value)))
             }
 
             /// Wraps an identifier that came from the server, without checking
             /// it: the server is authoritative about its own identifiers.
             /// Call [`check`](Self::check) before putting it in a URL.
             pub fn from_server(value: impl Into<String>) -> Self {
-                Self(value.into())
+                Self(Text::from_string(value.into()))
             }
 
             /// Re-checks the identifier against the rule (used before the
@@ -137,18 +224,19 @@ macro_rules! define_id {
             /// # Errors
             /// [`ValidationError::InvalidId`] as for [`new`](Self::new).
             pub fn check(&self) -> Result<&str, ValidationError> {
-                check_id($field, &self.0, $min, $max)?;
-                Ok(&self.0)
+                let text = self.0.as_str();
+                check_id($field, text, $min, $max)?;
+                Ok(text)
             }
 
             /// The identifier as text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
 
             /// The identifier as an owned `String`.
             pub fn into_string(self) -> String {
-                self.0
+                self.0.into_string()
             }
 
             /// Deserializes without checking: for identifiers inside server
@@ -157,7 +245,7 @@ macro_rules! define_id {
             pub(crate) fn deserialize_lenient<'de, D: Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(Self)
+                Text::deserialize(deserializer).map(Self)
             }
 
             /// Like [`deserialize_lenient`](Self::deserialize_lenient), for an
@@ -166,7 +254,7 @@ macro_rules! define_id {
             pub(crate) fn deserialize_lenient_opt<'de, D: Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Option<Self>, D::Error> {
-                Option::<String>::deserialize(deserializer).map(|v| v.map(Self))
+                Option::<Text>::deserialize(deserializer).map(|v| v.map(Self))
             }
         }
 
@@ -180,19 +268,19 @@ macro_rules! define_id {
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($name), "({:?})"), self.0)
+                write!(f, concat!(stringify!($name), "({:?})"), self.0.as_str())
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.0.as_str())
             }
         }
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
         }
 
@@ -219,25 +307,25 @@ macro_rules! define_id {
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.0.into_string()
             }
         }
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                self.0 == other
+                self.0.as_str() == other
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
+                self.0.as_str() == *other
             }
         }
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(&self.0)
+                serializer.serialize_str(self.0.as_str())
             }
         }
 
@@ -245,8 +333,9 @@ macro_rules! define_id {
         /// file) is checked. Response models read identifiers leniently.
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = String::deserialize(deserializer)?;
-                Self::new(value).map_err(serde::de::Error::custom)
+                let value = Text::deserialize(deserializer)?;
+                check_id($field, value.as_str(), $min, $max).map_err(serde::de::Error::custom)?;
+                Ok(Self(value))
             }
         }
 
@@ -385,5 +474,46 @@ mod tests {
         assert!(serde_json::from_str::<MemberId>("\"../x\"").is_err());
         let id = MemberId::from_server("../x");
         assert!(id.check().is_err());
+    }
+
+    #[test]
+    fn any_length_from_the_server_is_kept_whole() {
+        use std::collections::hash_map::DefaultHasher;
+        use std::hash::{Hash, Hasher};
+        let hash = |v: &dyn Fn(&mut DefaultHasher)| {
+            let mut h = DefaultHasher::new();
+            v(&mut h);
+            h.finish()
+        };
+        for text in ["", "a", &"b".repeat(32), &"c".repeat(33), &"é".repeat(40)] {
+            let id = MemberId::from_server(text);
+            assert_eq!(id.as_str(), text);
+            assert_eq!(id.clone().into_string(), text);
+            assert_eq!(String::from(id.clone()), text);
+            assert_eq!(format!("{id}"), text);
+            assert_eq!(format!("{id:?}"), format!("MemberId({text:?})"));
+            assert_eq!(hash(&|h| id.hash(h)), hash(&|h| text.hash(h)));
+            let json = serde_json::to_string(&id).unwrap();
+            let back: Option<MemberId> =
+                MemberId::deserialize_lenient_opt(&mut serde_json::Deserializer::from_str(&json))
+                    .unwrap();
+            assert_eq!(back.as_ref(), Some(&id));
+            assert_eq!(
+                MemberId::deserialize_lenient(&mut serde_json::Deserializer::from_str(&json))
+                    .unwrap(),
+                id
+            );
+        }
+        let short = MemberId::from_server("b".repeat(32));
+        let long = MemberId::from_server("b".repeat(33));
+        assert!(short < long);
+        assert_ne!(short, long);
+        assert_eq!(
+            MemberId::deserialize_lenient_opt(&mut serde_json::Deserializer::from_str("null"))
+                .unwrap(),
+            None
+        );
+        assert!(serde_json::from_str::<MemberId>("\"../x\"").is_err());
+        assert!(serde_json::from_str::<MemberId>("7").is_err());
     }
 }

@@ -164,9 +164,12 @@ impl<'de> Deserialize<'de> for Meta {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Meta, A::Error> {
                 let mut out = Meta::default();
                 let mut seen = Seen::default();
-                while let Some(key) = map.next_key_seed(KeySeed(FIELDS))? {
+                let mut previous = None;
+                while let Some(key) = map.next_key_seed(KeySeed::new(FIELDS, previous))? {
+                    previous = None;
                     match key {
                         Key::Known(i) => {
+                            previous = Some(i);
                             seen.mark(FIELDS, i)?;
                             let value = map.next_value()?;
                             match i {

@@ -159,6 +159,26 @@ impl Permissions {
     }
 }
 
+impl Permissions {
+    /// The grant at `index` in [`GRANT_NAMES`] (the last one past the end).
+    fn slot(&mut self, index: usize) -> &mut Option<PermissionGrant> {
+        match index {
+            0 => &mut self.analytics,
+            1 => &mut self.billing,
+            2 => &mut self.cache_purge,
+            3 => &mut self.dns,
+            4 => &mut self.dns_records,
+            5 => &mut self.lb,
+            6 => &mut self.logs,
+            7 => &mut self.organization,
+            8 => &mut self.ssl,
+            9 => &mut self.waf,
+            10 => &mut self.zone_settings,
+            _ => &mut self.zones,
+        }
+    }
+}
+
 /// The documented grant names, in the order of the fields of [`Permissions`].
 const GRANT_NAMES: &[&str] = &[
     "analytics",
@@ -186,14 +206,15 @@ impl<'de> Deserialize<'de> for Permissions {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Permissions, A::Error> {
                 let mut out = Permissions::default();
                 let mut seen = Seen::default();
-                while let Some(key) = map.next_key_seed(KeySeed(GRANT_NAMES))? {
+                let mut previous = None;
+                while let Some(key) = map.next_key_seed(KeySeed::new(GRANT_NAMES, previous))? {
+                    previous = None;
                     match key {
                         Key::Known(i) => {
+                            previous = Some(i);
                             seen.mark(GRANT_NAMES, i)?;
                             let value = map.next_value()?;
-                            if let Some(slot) = out.get_mut(GRANT_NAMES[i]) {
-                                *slot = value;
-                            }
+                            *out.slot(i) = value;
                         }
                         Key::Other(name) => {
                             let value = map.next_value()?;

@@ -125,12 +125,31 @@ pub(crate) enum Key {
 }
 
 /// Reads one object key, matching it against `fields`.
-pub(crate) struct KeySeed(pub(crate) &'static [&'static str]);
+///
+/// Servers send an object's keys in one order, the documented one: `next`,
+/// the field after the previous known key, is tried first, so that a key in
+/// that order costs one comparison; any other key falls back to a scan.
+pub(crate) struct KeySeed {
+    fields: &'static [&'static str],
+    next: usize,
+}
 
 impl KeySeed {
+    /// A seed for the key after a known key at `previous` (`None` for the
+    /// first key, or after an unknown one).
+    pub(crate) fn new(fields: &'static [&'static str], previous: Option<usize>) -> Self {
+        Self {
+            fields,
+            next: previous.map_or(0, |i| i + 1),
+        }
+    }
+
     fn classify(&self, key: &str) -> Option<usize> {
+        if self.fields.get(self.next).is_some_and(|name| *name == key) {
+            return Some(self.next);
+        }
         // Compare lengths first: most candidates differ there.
-        self.0
+        self.fields
             .iter()
             .position(|name| name.len() == key.len() && *name == key)
     }
