@@ -561,17 +561,27 @@ pub fn effective_json(access: &EffectiveAccess, names: &HashMap<String, String>)
     })
 }
 
-/// A resource group for people: its name, or (for the unnamed groups the
-/// API makes of an inline scope) its scope.
-pub fn group_text(group: &ResourceGroup) -> String {
-    group_text_with(group, &HashMap::new())
-}
-
-/// [`group_text`], with zones named from `names` (zone id to domain).
+/// A resource group for people: its name, or its scope when it has no name
+/// a person gave it. The groups the API makes of an inline scope or for a
+/// role are unnamed or named after a scope key
+/// (`com.cloudflare.api.account.<id>`), which says less than the scope
+/// itself (an account key whose objects are one zone is that zone, not the
+/// account): those read `account`, `zone <id>` or `zones <id>, <id>`.
+///
+/// Zones are named from `names` (zone id to domain) where it knows them.
 pub fn group_text_with(group: &ResourceGroup, names: &HashMap<String, String>) -> String {
-    match group.name.as_deref().filter(|n| !n.trim().is_empty()) {
-        Some(name) => clean(name),
-        None if !group.scope.as_slice().is_empty() => scopes_text(group.scope.as_slice(), names),
+    let name = group.name.as_deref().filter(|n| !n.trim().is_empty());
+    let scope = group.scope.as_slice();
+    match name {
+        Some(name) if !name.starts_with(ACCOUNT_SCOPE_PREFIX) => clean(name),
+        _ if !scope.is_empty() => scopes_text(scope, names),
+        Some(name) => match name.strip_prefix(ZONE_SCOPE_PREFIX) {
+            Some(zone) => clean(&format!(
+                "zone {}",
+                names.get(zone).map_or(zone, String::as_str)
+            )),
+            None => "account".to_owned(),
+        },
         None => clean(group.id.as_str()),
     }
 }
@@ -861,6 +871,51 @@ pub fn dry_run_json(request: &PreparedRequest, resolved: &[Resolution]) -> Value
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use serde_json::json;
+
+    fn group(value: serde_json::Value) -> ResourceGroup {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn resource_groups_named_after_a_scope_key_read_as_their_scope() {
+        let account = "com.cloudflare.api.account.eb78d65290b24279ba6f44721b3ea3c4";
+        let zone = "com.cloudflare.api.account.zone.23f8d65290b24279ba6f44721b3eaad5";
+        let names: HashMap<String, String> = [(
+            "23f8d65290b24279ba6f44721b3eaad5".to_owned(),
+            "example.com".to_owned(),
+        )]
+        .into();
+        // The seeds' group: named after the account, scoped to one zone.
+        let seed = group(
+            json!({"id": "6d7f2f5f5b1d4a0e9081fdc98d432fd1", "name": account,
+            "scope": [{"key": account, "objects": [{"key": zone}]}]}),
+        );
+        assert_eq!(
+            group_text_with(&seed, &HashMap::new()),
+            "zones 23f8d65290b24279ba6f44721b3eaad5"
+        );
+        assert_eq!(group_text_with(&seed, &names), "zones example.com");
+        let whole = group(json!({"id": "a1", "name": account,
+            "scope": [{"key": account, "objects": [{"key": "*"}]}]}));
+        assert_eq!(group_text_with(&whole, &names), "account");
+        // A name a person gave is shown as given.
+        let named = group(json!({"id": "a2", "name": "Production zones",
+            "scope": [{"key": account, "objects": [{"key": zone}]}]}));
+        assert_eq!(group_text_with(&named, &names), "Production zones");
+        // A scope-key name without a scope: what the name says.
+        let bare_zone = group(json!({"id": "a3", "name": zone}));
+        assert_eq!(group_text_with(&bare_zone, &names), "zone example.com");
+        assert_eq!(
+            group_text_with(&bare_zone, &HashMap::new()),
+            "zone 23f8d65290b24279ba6f44721b3eaad5"
+        );
+        let bare_account = group(json!({"id": "a4", "name": account}));
+        assert_eq!(group_text_with(&bare_account, &names), "account");
+        let nothing = group(json!({"id": "a5"}));
+        assert_eq!(group_text_with(&nothing, &names), "a5");
+    }
 
     #[test]
     fn columns_line_up_and_the_last_is_not_padded() {

@@ -2,10 +2,7 @@
 //! invited, with status, roles and policies.
 
 use futures::StreamExt;
-use member_client::{
-    AccountPresence, Member, Policy, Presence, ResourceGroup, ACCOUNT_SCOPE_PREFIX,
-    ZONE_SCOPE_PREFIX,
-};
+use member_client::{AccountPresence, Member, Presence};
 use serde_json::{json, Value};
 
 use super::{account_json, account_text, error_json, of_accounts};
@@ -192,43 +189,14 @@ pub fn policies_text(member: &Member) -> String {
     }
 }
 
-/// Each policy as `allow DNS Write, Zone Read on example.com`.
+/// Each policy as `allow DNS Write, Zone Read on zone <id>`, as
+/// `members get` shows it (without zone names: they take a request per
+/// account).
 pub fn policy_lines(member: &Member) -> Vec<String> {
-    member.policies.iter().map(policy_line).collect()
-}
-
-fn policy_line(policy: &Policy) -> String {
-    let join = |names: Vec<String>| {
-        if names.is_empty() {
-            "-".to_owned()
-        } else {
-            names.join(", ")
-        }
-    };
-    format!(
-        "{} {} on {}",
-        policy.access.as_ref().map_or("?", |a| a.as_str()),
-        join(
-            policy
-                .permission_groups
-                .iter()
-                .map(|g| clean(g.name.as_deref().unwrap_or(g.id.as_str())))
-                .collect()
-        ),
-        join(policy.resource_groups.iter().map(group_text).collect()),
-    )
-}
-
-/// A resource group for people. The group behind a role or an inline
-/// scope is named after its scope key (`com.cloudflare.api.account.<id>`):
-/// that reads `account` or `zone <id>`.
-fn group_text(group: &ResourceGroup) -> String {
-    let name = group.name.as_deref().unwrap_or_default();
-    if let Some(zone) = name.strip_prefix(ZONE_SCOPE_PREFIX) {
-        return format!("zone {}", clean(zone));
-    }
-    if name.starts_with(ACCOUNT_SCOPE_PREFIX) {
-        return "account".to_owned();
-    }
-    output::group_text(group)
+    let no_names = std::collections::HashMap::new();
+    member
+        .policies
+        .iter()
+        .map(|policy| output::policy_line(policy, &no_names))
+        .collect()
 }
