@@ -42,10 +42,18 @@ pub enum Table {
     Whole(fn(&[Value]) -> Result<String, Failure>),
 }
 
-/// What a table keeps until the end.
+/// What a table keeps until the end, beside how it is drawn.
 enum Kept {
-    Rows(Vec<Vec<String>>),
-    Items(Vec<Value>),
+    Rows {
+        headers: &'static [&'static str],
+        empty: &'static str,
+        row: fn(&Value) -> Result<Vec<String>, Failure>,
+        rows: Vec<Vec<String>>,
+    },
+    Items {
+        draw: fn(&[Value]) -> Result<String, Failure>,
+        items: Vec<Value>,
+    },
 }
 
 enum Form<W: Write> {
@@ -84,8 +92,20 @@ impl<W: Write> ListWriter<W> {
             OutputFormat::Table => Form::Table(
                 out,
                 match view.table {
-                    Table::Rows { .. } => Kept::Rows(Vec::new()),
-                    Table::Whole(_) => Kept::Items(Vec::new()),
+                    Table::Rows {
+                        headers,
+                        empty,
+                        row,
+                    } => Kept::Rows {
+                        headers,
+                        empty,
+                        row,
+                        rows: Vec::new(),
+                    },
+                    Table::Whole(draw) => Kept::Items {
+                        draw,
+                        items: Vec::new(),
+                    },
                 },
             ),
             OutputFormat::Json => Form::Json { out, open: false },
@@ -115,16 +135,14 @@ impl<W: Write> ListWriter<W> {
         }
         let view = self.view;
         let written = match &mut self.form {
-            Form::Table(_, Kept::Items(all)) => {
+            Form::Table(_, Kept::Items { items: all, .. }) => {
                 all.extend(items);
                 Ok(())
             }
-            Form::Table(_, Kept::Rows(rows)) => {
-                if let Table::Rows { row, .. } = view.table {
-                    rows.reserve(items.len());
-                    for item in &items {
-                        rows.push(row(item)?);
-                    }
+            Form::Table(_, Kept::Rows { row, rows, .. }) => {
+                rows.reserve(items.len());
+                for item in &items {
+                    rows.push(row(item)?);
                 }
                 Ok(())
             }
@@ -156,14 +174,10 @@ impl<W: Write> ListWriter<W> {
         let view = self.view;
         let written = match &mut self.form {
             Form::Table(out, kept) => {
-                let text = match (&view.table, kept) {
-                    (Table::Rows { empty, .. }, Kept::Rows(rows)) if rows.is_empty() => {
-                        format!("{empty}\n")
-                    }
-                    (Table::Rows { headers, .. }, Kept::Rows(rows)) => super::table(headers, rows),
-                    (Table::Whole(draw), Kept::Items(all)) => draw(all)?,
-                    // `new` pairs each kind of table with what it keeps.
-                    _ => String::new(),
+                let text = match kept {
+                    Kept::Rows { empty, rows, .. } if rows.is_empty() => format!("{empty}\n"),
+                    Kept::Rows { headers, rows, .. } => super::table(headers, rows),
+                    Kept::Items { draw, items } => draw(items)?,
                 };
                 out.write_all(text.as_bytes()).and_then(|()| out.flush())
             }
