@@ -137,14 +137,12 @@ mod simd {
             Ok(()) => {
                 let mut deserializer = simd_json::Deserializer::from_tape(filled);
                 let value = T::deserialize(&mut deserializer).ok();
-                *tape = deserializer.into_tape().reset();
+                filled = deserializer.into_tape();
                 value
             }
-            Err(_) => {
-                *tape = filled.reset();
-                None
-            }
+            Err(_) => None,
         };
+        *tape = filled.reset();
         value
     }
 }
