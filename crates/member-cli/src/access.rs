@@ -46,7 +46,9 @@ nothing is sent), 1 any other failure.";
 pub const SYNC_HELP: &str = "\
 Plans as `cf-members plan` does, then runs the plan through the engine of
 `cf-members apply` (rate limit, concurrency, retry file, Ctrl-C, summary).
-Without --prune nobody is removed. Refused, with nothing sent: a plan that
+User groups of the file that the account lacks are created first; people the
+sync invites are put into their groups once invited, in the same run. User
+groups are never deleted. Without --prune nobody is removed. Refused, with nothing sent: a plan that
 would leave the account without an active Super Administrator, one removing
 more than --max-removals members, and one removing the token's own user.
 
@@ -285,9 +287,15 @@ fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -
             );
         }
     }
+    let mut created = 0;
     for group in &plan.groups {
-        change += 1;
-        let _ = writeln!(out, "\n~ group {}", clean(&group.name));
+        if group.created {
+            created += 1;
+            let _ = writeln!(out, "\n+ group {} (created)", clean(&group.name));
+        } else {
+            change += 1;
+            let _ = writeln!(out, "\n~ group {}", clean(&group.name));
+        }
         for email in &group.members_removed {
             let _ = writeln!(out, "    - member {}", clean(email));
         }
@@ -304,8 +312,13 @@ fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -
     for problem in &plan.plan.problems {
         let _ = writeln!(out, "\n! {}", clean(&problem.message));
     }
-    for note in &plan.changes.waiting {
-        let _ = writeln!(out, "\nnote: {}", clean(note));
+    for join in &plan.changes.joins {
+        let _ = writeln!(
+            out,
+            "\nnote: {} joins the user group {} once invited (after the member changes)",
+            clean(&join.email),
+            clean(&join.group)
+        );
     }
     for email in &plan.changes.held_as_is {
         let _ = writeln!(
@@ -319,6 +332,13 @@ fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -
             "\nDrift: {} to invite, {} to change, {} to remove",
             add, change, remove
         );
+        if created > 0 {
+            let _ = write!(
+                summary,
+                ", {}",
+                plural(created, "user group to create", "user groups to create")
+            );
+        }
         if kept > 0 {
             let _ = write!(
                 summary,
@@ -341,7 +361,7 @@ fn plan_json(plan: &AccessPlan, account: &AccountId) -> Value {
         "members": plan.members,
         "groups": plan.groups,
         "problems": plan.plan.problems,
-        "waiting": plan.changes.waiting,
+        "joins": plan.changes.joins,
         "held_as_is": plan.changes.held_as_is,
         "to_send": plan.to_send(),
     })
@@ -427,13 +447,31 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
         return Ok(());
     }
 
-    // Group policies first (a few PUTs), then the member changes through
-    // the apply engine.
-    let mut failed = Vec::new();
+    // User groups first (created, or their policies set: a few requests),
+    // then the member changes through the apply engine, then the group
+    // memberships that need a membership id the engine has just made.
+    let mut groups = GroupWork::default();
+    let user_groups = client.user_groups(&account);
+    for group in &plan.changes.new_groups {
+        let sent = match group.body() {
+            Ok(body) => user_groups
+                .create(body)
+                .send()
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match sent {
+            Ok(made) => {
+                groups.done(&group.name, "create", json!({"id": made.id}));
+                groups.created.insert(group.name.clone(), made.id);
+            }
+            Err(e) => groups.failed(&group.name, "create", &e),
+        }
+    }
     for change in &plan.changes.group_policies {
         let sent = match change.body() {
-            Ok(body) => client
-                .user_groups(&account)
+            Ok(body) => user_groups
                 .update(&change.group, body)
                 .send()
                 .await
@@ -442,19 +480,8 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
             Err(e) => Err(e.to_string()),
         };
         match sent {
-            Ok(()) => note!(
-                "cf-members: user group {}: policies set",
-                clean(&change.name)
-            ),
-            Err(e) => {
-                eprintln!(
-                    "cf-members: {} user group {}: policies not set: {}",
-                    paint_err(Tone::Bad, "error:"),
-                    clean(&change.name),
-                    clean(&e)
-                );
-                failed.push(change.name.clone());
-            }
+            Ok(()) => groups.done(&change.name, "set_policies", json!({"id": change.group})),
+            Err(e) => groups.failed(&change.name, "set_policies", &e),
         }
     }
     let places: Vec<String> = plan
@@ -466,31 +493,179 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
     let resolver = client.resolver(&account);
     let members = client.members(&account);
     let member_changes = plan.plan.changes().len();
-    let outcome = if member_changes > 0 {
+    // Without member changes the engine reports nothing: the JSON report is
+    // the plan and the groups' outcomes.
+    let plan_value = (!table && member_changes == 0).then(|| plan_json(&plan, &account));
+    let changes = plan.changes;
+    let carried = if member_changes > 0 {
         let planned = Planned {
             plan: plan.plan,
             places: &places,
             show_plan: false,
+            hold_report: true,
         };
-        apply::carry_out(
-            global,
-            &apply_args,
-            &resolver,
-            &members,
-            planned,
-            &retry_path,
+        Some(
+            apply::carry_out(
+                global,
+                &apply_args,
+                &resolver,
+                &members,
+                planned,
+                &retry_path,
+            )
+            .await,
         )
-        .await
     } else {
-        Ok(())
+        None
     };
-    if failed.is_empty() {
+    if carried.as_ref().is_some_and(|c| c.interrupted) {
+        if !changes.joins.is_empty() || !changes.new_groups.is_empty() {
+            note!("cf-members: interrupted: group memberships not set; run sync again");
+        }
+    } else {
+        join_groups(&client, &account, &changes, &mut groups).await;
+    }
+
+    let (outcome, report) = match carried {
+        Some(carried) => (carried.outcome, carried.report),
+        None => (Ok(()), None),
+    };
+    if !table {
+        let mut report = report
+            .or_else(|| plan_value.map(|plan| json!({"plan": plan, "ran": true})))
+            .unwrap_or_else(|| json!({"ran": true}));
+        if let Some(map) = report.as_object_mut() {
+            map.insert("groups".to_owned(), Value::Array(groups.report));
+        }
+        write_json(&report)?;
+    }
+    if groups.failures == 0 {
         outcome
     } else {
         outcome.and(Err(Failure::other(format!(
-            "the policies of {} were not set: run sync again",
-            plural(failed.len(), "user group", "user groups")
+            "{} of the user groups did not succeed: run sync again",
+            plural(groups.failures, "change", "changes")
         ))))
+    }
+}
+
+/// The user-group part of a sync: what was done, for the report.
+#[derive(Default)]
+struct GroupWork {
+    /// The groups this sync created, by the file's name.
+    created: std::collections::HashMap<String, member_client::UserGroupId>,
+    report: Vec<Value>,
+    failures: usize,
+}
+
+impl GroupWork {
+    fn done(&mut self, group: &str, action: &str, detail: Value) {
+        let what = match action {
+            "create" => "created".to_owned(),
+            "set_policies" => "policies set".to_owned(),
+            _ => {
+                let count = detail["count"].as_u64().unwrap_or(0) as usize;
+                format!("{} put in", plural(count, "member", "members"))
+            }
+        };
+        note!("cf-members: user group {}: {what}", clean(group));
+        let mut entry = json!({"group": group, "action": action, "ok": true});
+        if let (Some(map), Value::Object(detail)) = (entry.as_object_mut(), detail) {
+            map.extend(detail);
+        }
+        self.report.push(entry);
+    }
+
+    fn failed(&mut self, group: &str, action: &str, error: &str) {
+        eprintln!(
+            "cf-members: {} user group {}: {} failed: {}",
+            paint_err(Tone::Bad, "error:"),
+            clean(group),
+            action.replace('_', " "),
+            clean(error)
+        );
+        self.failures += 1;
+        self.report.push(json!({
+            "group": group, "action": action, "ok": false, "error": error,
+        }));
+    }
+}
+
+/// Puts into their groups the members of the groups this sync created and
+/// the people it invited: their membership ids are read again, by email,
+/// after the member changes.
+async fn join_groups(
+    client: &Client,
+    account: &AccountId,
+    changes: &member_client::AccessChanges,
+    groups: &mut GroupWork,
+) {
+    use std::collections::BTreeMap;
+    let mut wanted: BTreeMap<String, (member_client::UserGroupId, Vec<member_client::MemberId>)> =
+        BTreeMap::new();
+    for group in &changes.new_groups {
+        if let Some(id) = groups.created.get(&group.name) {
+            if !group.members.is_empty() {
+                wanted
+                    .entry(group.name.clone())
+                    .or_insert_with(|| (id.clone(), Vec::new()))
+                    .1
+                    .extend(group.members.iter().cloned());
+            }
+        }
+    }
+    if !changes.joins.is_empty() {
+        // A fresh resolver reads the members as they are now.
+        match client.resolver(account).members().await {
+            Ok(now) => {
+                let (found, missing) = changes.joins_found(&now);
+                for (join, member) in found {
+                    let id = join
+                        .group_id
+                        .clone()
+                        .or_else(|| groups.created.get(&join.group).cloned());
+                    if let Some(id) = id {
+                        wanted
+                            .entry(join.group.clone())
+                            .or_insert_with(|| (id, Vec::new()))
+                            .1
+                            .push(member);
+                    }
+                }
+                for join in missing {
+                    groups.failed(
+                        &join.group,
+                        "add_members",
+                        &format!(
+                            "{} is not a member of the account (not invited)",
+                            join.email
+                        ),
+                    );
+                }
+            }
+            Err(e) => {
+                for join in &changes.joins {
+                    groups.failed(&join.group, "add_members", &e.to_string());
+                }
+            }
+        }
+    }
+    for (name, (id, members)) in wanted {
+        let count = members.len();
+        match client
+            .user_groups(account)
+            .members(&id)
+            .add(members.clone())
+            .send()
+            .await
+        {
+            Ok(_) => groups.done(
+                &name,
+                "add_members",
+                json!({"id": id, "members": members, "count": count}),
+            ),
+            Err(e) => groups.failed(&name, "add_members", &e.to_string()),
+        }
     }
 }
 

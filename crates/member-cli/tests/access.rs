@@ -137,6 +137,114 @@ async fn export_plan_edit_sync_plan() {
     assert_eq!(writes(&mock), 0);
 }
 
+/// One sync makes the whole file so: a group the account does not have is
+/// created with its policies and members, and people the same sync invites
+/// are put into their groups (new and existing) once they are members; a
+/// second plan shows no drift.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_creates_groups_and_puts_new_hires_in_them() {
+    let mock = mock().await;
+    let dir = scratch("new-groups");
+    let (_, exported) = export(&mock);
+    let mut edited = exported.clone();
+    let mut hire = member(&mut edited, BOB_EMAIL).clone();
+    hire.email = "new.hire@example.com".into();
+    hire.roles = vec!["DNS".into()];
+    hire.policies.clear();
+    edited.members.push(hire);
+    let auditors = edited
+        .groups
+        .iter_mut()
+        .find(|g| g.name == AUDITORS_NAME)
+        .unwrap();
+    auditors.members.push("new.hire@example.com".into());
+    let mut responders = auditors.clone();
+    responders.name = "Incident responders".into();
+    responders.members = vec![BOB_EMAIL.into(), "new.hire@example.com".into()];
+    assert!(!responders.policies.is_empty(), "{responders:?}");
+    edited.groups.push(responders);
+    let path = save(&dir, "access.yaml", &edited);
+
+    mock.clear_requests();
+    let plan = run(cli(&mock).args(["plan", arg(&path)]));
+    plan.expect_code(3).stdout_has(&[
+        "+ new.hire@example.com (invited)",
+        "+ group Incident responders (created)",
+        &format!("    + member {BOB_EMAIL}"),
+        "    + member new.hire@example.com",
+        "    + policy allow [",
+        &format!("~ group {AUDITORS_NAME}"),
+        "note: new.hire@example.com joins the user group Incident responders once invited",
+        "1 user group to create",
+    ]);
+    let json = run(cli(&mock).args(["-o", "json", "plan", arg(&path)]));
+    json.expect_code(3);
+    let groups = json.json()["groups"].clone();
+    let created = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Incident responders")
+        .unwrap_or_else(|| panic!("{groups}"));
+    assert_eq!(created["created"], true, "{created}");
+    run(cli(&mock).args(["sync", arg(&path), "--dry-run"])).expect_code(0);
+    assert_eq!(writes(&mock), 0, "plans and dry runs send nothing");
+
+    let sync = run(cli(&mock).args(["-o", "json", "sync", arg(&path), "--yes"]));
+    sync.expect_code(0);
+    let report = sync.json();
+    let actions: Vec<(String, String, bool)> = report["groups"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report}"))
+        .iter()
+        .map(|g| {
+            (
+                g["group"].as_str().unwrap().to_owned(),
+                g["action"].as_str().unwrap().to_owned(),
+                g["ok"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    for wanted in [
+        ("Incident responders", "create"),
+        ("Incident responders", "add_members"),
+        (AUDITORS_NAME, "add_members"),
+    ] {
+        assert!(
+            actions.contains(&(wanted.0.to_owned(), wanted.1.to_owned(), true)),
+            "{wanted:?} in {report}"
+        );
+    }
+    assert_eq!(report["summary"]["failed"], 0, "{report}");
+
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(0)
+        .stdout_has(&["No drift"]);
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&path), "--yes"]))
+        .expect_code(0)
+        .stderr_has(&["nothing to send"]);
+    assert_eq!(writes(&mock), 0);
+
+    // Only a group's policies change: the JSON report still tells them.
+    edited
+        .groups
+        .iter_mut()
+        .find(|g| g.name == "Incident responders")
+        .unwrap()
+        .policies
+        .clear();
+    let path = save(&dir, "fewer.yaml", &edited);
+    let sync = run(cli(&mock).args(["-o", "json", "sync", arg(&path), "--yes"]));
+    sync.expect_code(0);
+    let report = sync.json();
+    assert_eq!(report["ran"], true, "{report}");
+    assert_eq!(report["plan"]["drift"], true, "{report}");
+    assert_eq!(report["groups"][0]["action"], "set_policies", "{report}");
+    assert_eq!(report["groups"][0]["ok"], true, "{report}");
+    run(cli(&mock).args(["plan", arg(&path)])).expect_code(0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prune_removes_exactly_who_is_missing_and_refuses_what_is_unsafe() {
     // The credential is John's (GET /user says so).

@@ -63,7 +63,8 @@ mod zones;
 
 pub use access::{
     access_text, AccessChanges, AccessFileError, AccessPlan, AccessSource, DriftAction, GroupDrift,
-    GroupPolicies, MemberDrift, SourceError, SourceFormat, StatusDrift, SyncSafety,
+    GroupJoin, GroupPolicies, MemberDrift, NewGroup, SourceError, SourceFormat, StatusDrift,
+    SyncSafety,
 };
 pub use accounts::{Accounts, ACCOUNT_OWNED_TOKEN_CODE};
 pub use apply::{

@@ -53,8 +53,11 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
         plan,
         places: &input.places,
         show_plan: true,
+        hold_report: false,
     };
-    carry_out(global, &args, &resolver, &members, planned, &retry_path).await
+    carry_out(global, &args, &resolver, &members, planned, &retry_path)
+        .await
+        .outcome
 }
 
 /// The client of a run, with its client-side rate limit.
@@ -76,6 +79,19 @@ pub(crate) struct Planned<'a> {
     pub(crate) places: &'a [String],
     /// Whether to print the plan as text first (a sync prints its own).
     pub(crate) show_plan: bool,
+    /// Whether to return the JSON report (`-o json`) instead of printing
+    /// it, for a caller that adds to it (a sync adds its user groups).
+    pub(crate) hold_report: bool,
+}
+
+/// How a plan was carried out.
+pub(crate) struct Carried {
+    /// The exit of the run.
+    pub(crate) outcome: commands::Outcome,
+    /// The JSON report, when held ([`Planned::hold_report`], `-o json`).
+    pub(crate) report: Option<serde_json::Value>,
+    /// Whether Ctrl-C stopped the run before every change was made.
+    pub(crate) interrupted: bool,
 }
 
 /// Shows the plan, then stops, asks or runs it within the rate limit,
@@ -87,7 +103,35 @@ pub(crate) async fn carry_out(
     members: &member_client::Members,
     planned: Planned<'_>,
     retry_path: &Path,
+) -> Carried {
+    let mut carried = Carried {
+        outcome: Ok(()),
+        report: None,
+        interrupted: false,
+    };
+    carried.outcome = run_planned(
+        global,
+        args,
+        resolver,
+        members,
+        planned,
+        retry_path,
+        &mut carried,
+    )
+    .await;
+    carried
+}
+
+async fn run_planned(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    resolver: &Resolver,
+    members: &member_client::Members,
+    planned: Planned<'_>,
+    retry_path: &Path,
+    carried: &mut Carried,
 ) -> commands::Outcome {
+    let hold_report = planned.hold_report;
     let mut view = View::new(planned.plan, planned.places);
     let table = global.output == OutputFormat::Table;
     let show = table && planned.show_plan;
@@ -118,20 +162,19 @@ pub(crate) async fn carry_out(
         Some(run) => save_retry(retry_path, run),
         None => (None, None),
     };
+    carried.interrupted = ran.as_ref().is_some_and(|r| r.interrupted);
     let summary = Summary::new(&view, ran.as_ref());
     if table {
         if let Some(run) = &ran {
             write_text(&summary.text(run, retry_path, retry))?;
         }
     } else {
-        write_json(&report(
-            &view,
-            args,
-            ran.as_ref(),
-            &summary,
-            retry_path,
-            retry,
-        ))?;
+        let report = report(&view, args, ran.as_ref(), &summary, retry_path, retry);
+        if hold_report {
+            carried.report = Some(report);
+        } else {
+            write_json(&report)?;
+        }
     }
     let verdict = summary.verdict(ran.as_ref(), retry_path);
     match unsaved {

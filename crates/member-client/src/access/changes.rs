@@ -6,9 +6,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use futures::TryStreamExt;
 use member_types::{
-    AccessFile, AccountId, FileProblem, ListGroupMembersParams, Member, MemberAccess, MemberId,
-    MemberStatus, PolicyEntry, PolicyRequest, UpdateUserGroup, UserGroup, UserGroupId,
-    ValidationError,
+    AccessFile, AccountId, CreateUserGroup, FileProblem, ListGroupMembersParams, Member,
+    MemberAccess, MemberId, MemberStatus, PolicyEntry, PolicyRequest, UpdateUserGroup, UserGroup,
+    UserGroupId, ValidationError,
 };
 
 use super::AccessFileError;
@@ -33,6 +33,9 @@ pub struct AccessChanges {
     /// The user groups of the file whose policies differ from the file's:
     /// each is given the file's policies (a PUT of the group).
     pub group_policies: Vec<GroupPolicies>,
+    /// The user groups of the file the account does not have: a sync
+    /// creates each with the file's policies, then puts its members in.
+    pub new_groups: Vec<NewGroup>,
     /// Members whose status differs from the one the file states (a
     /// status is compared only when stated). No change can set it: an
     /// invitation is accepted by the person invited.
@@ -43,10 +46,11 @@ pub struct AccessChanges {
     /// Emails of members that hold both roles and policies exactly as the
     /// file says: nothing to send (Update Member could not set both).
     pub held_as_is: Vec<String>,
-    /// Group memberships that wait for an invitation of this run: the
-    /// member is added to the group by the next sync, once they are a
-    /// member (`bob@example.com joins Platform admins …`).
-    pub waiting: Vec<String>,
+    /// Group memberships of people the same sync invites: they have no
+    /// membership id until the invitation exists, so a sync puts them into
+    /// their groups after the member changes
+    /// ([`AccessChanges::joins_found`] finds their ids then).
+    pub joins: Vec<GroupJoin>,
     /// The members of every user group of the account now, by group id
     /// (the groups the file names and the others), for the safety rules.
     pub(crate) group_members: HashMap<UserGroupId, BTreeSet<MemberId>>,
@@ -78,6 +82,67 @@ impl GroupPolicies {
     /// The policies wanted, as compared.
     pub fn to(&self) -> BTreeSet<PolicyState> {
         self.policies.iter().map(PolicyState::from).collect()
+    }
+}
+
+/// A user group of the file that the account does not have yet.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct NewGroup {
+    /// Its name, as the file gives it.
+    pub name: String,
+    /// Its policies, resolved.
+    pub policies: Vec<PolicyRequest>,
+    /// Its members that are members of the account now (the ones the same
+    /// sync invites are [`AccessChanges::joins`]).
+    pub members: Vec<MemberId>,
+}
+
+impl NewGroup {
+    /// The Create User Group body that makes it.
+    ///
+    /// # Errors
+    /// [`ValidationError`] for a name or a policy the body refuses.
+    pub fn body(&self) -> Result<CreateUserGroup, ValidationError> {
+        CreateUserGroup::new(&self.name, self.policies.clone())
+    }
+}
+
+/// Somebody the file puts into a user group and the same sync invites.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct GroupJoin {
+    /// Their email, as the file gives it.
+    pub email: String,
+    /// The group's name, as the file gives it.
+    pub group: String,
+    /// The group's id; `None` for a group the same sync creates
+    /// ([`AccessChanges::new_groups`]).
+    pub group_id: Option<UserGroupId>,
+}
+
+impl AccessChanges {
+    /// The [`joins`](Self::joins) whose member can be found, by email, among
+    /// `members` (the account's members read after the invitations were
+    /// sent), with that member's id; and the joins of people not found
+    /// (their invitation failed or was not sent), which are left undone.
+    pub fn joins_found(&self, members: &[Member]) -> (Vec<(GroupJoin, MemberId)>, Vec<GroupJoin>) {
+        let mut by_email: HashMap<String, Vec<&MemberId>> = HashMap::new();
+        for member in members {
+            if let (Some(email), Some(id)) = (member.email(), &member.id) {
+                by_email.entry(email_key(email)).or_default().push(id);
+            }
+        }
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for join in &self.joins {
+            match by_email.get(&email_key(&join.email)).map(Vec::as_slice) {
+                // Exactly one member has the email: nothing is guessed.
+                Some([id]) => found.push((join.clone(), (*id).clone())),
+                _ => missing.push(join.clone()),
+            }
+        }
+        (found, missing)
     }
 }
 
@@ -299,16 +364,15 @@ impl Client {
         found: &mut Findings,
     ) -> Result<(), AccessFileError> {
         let name = group.name.as_str();
+        // A group the account does not have is created by the sync; one
+        // whose name is ambiguous (or any other failure) is a problem.
         let existing: Option<UserGroup> = match resolver.user_group(name).await {
             Ok(existing) => Some(existing),
             Err(ResolveError::Request(e)) => return Err(AccessFileError::Request(e)),
+            Err(e) if e.is_not_found() => None,
             Err(e) => {
-                found.push(
-                    format!("groups[{i}].name"),
-                    name,
-                    format!("{e} (create it first: cf-members groups create)"),
-                );
-                None
+                found.push(format!("groups[{i}].name"), name, e.to_string());
+                return Ok(());
             }
         };
         let mut named = Vec::with_capacity(group.policies.len());
@@ -330,20 +394,29 @@ impl Client {
                 None
             }
         };
+        let group_id = existing.as_ref().map(|g| g.id.clone());
         let mut wanted = BTreeSet::new();
         for (j, email) in group.members.iter().enumerate() {
             match people.find(email) {
                 Ok(Some(id)) => {
                     wanted.insert(id);
                 }
-                Ok(None) => out.waiting.push(format!(
-                    "{email} joins the user group {name} on the next sync, once the \
-                     invitation of this one exists"
-                )),
+                Ok(None) => out.joins.push(GroupJoin {
+                    email: email.clone(),
+                    group: name.to_owned(),
+                    group_id: group_id.clone(),
+                }),
                 Err(why) => found.push(format!("groups[{i}].members[{j}]"), name, why),
             }
         }
         let Some(existing) = existing else {
+            if let Some(policies) = policies {
+                out.new_groups.push(NewGroup {
+                    name: name.to_owned(),
+                    policies,
+                    members: wanted.into_iter().collect(),
+                });
+            }
             return Ok(());
         };
         let now = out

@@ -17,7 +17,7 @@ mod export;
 mod plan;
 mod source;
 
-pub use changes::{AccessChanges, GroupPolicies, StatusDrift};
+pub use changes::{AccessChanges, GroupJoin, GroupPolicies, NewGroup, StatusDrift};
 pub use plan::{AccessPlan, DriftAction, GroupDrift, MemberDrift, SyncSafety};
 pub use source::{access_text, AccessSource, SourceError, SourceFormat};
 

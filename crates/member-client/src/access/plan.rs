@@ -82,6 +82,10 @@ impl MemberDrift {
 pub struct GroupDrift {
     /// The group's name.
     pub name: String,
+    /// Whether the account does not have the group: a sync creates it
+    /// (`+`), with every policy and member listed as added.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub created: bool,
     /// Members to put into the group, by email.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members_added: Vec<String>,
@@ -389,6 +393,42 @@ fn group_drift(
             _ => {}
         }
     }
+    let email_of = |id: &MemberId| {
+        current
+            .iter()
+            .find(|m| m.id.as_ref() == Some(id))
+            .and_then(|m| m.email().map(str::to_owned))
+            .unwrap_or_else(|| id.to_string())
+    };
+    for group in &changes.new_groups {
+        let policies: BTreeSet<PolicyState> =
+            group.policies.iter().map(PolicyState::from).collect();
+        let drift = drift
+            .entry(group.name.clone())
+            .or_insert_with(|| GroupDrift {
+                name: group.name.clone(),
+                ..GroupDrift::default()
+            });
+        drift.created = true;
+        drift
+            .members_added
+            .extend(group.members.iter().map(email_of));
+        drift.policies_added = policies.iter().map(|p| catalog.policy_state(p)).collect();
+    }
+    for join in &changes.joins {
+        let name = match &join.group_id {
+            Some(id) => names.get(id).cloned().unwrap_or_else(|| join.group.clone()),
+            None => join.group.clone(),
+        };
+        drift
+            .entry(name.clone())
+            .or_insert_with(|| GroupDrift {
+                name,
+                ..GroupDrift::default()
+            })
+            .members_added
+            .push(join.email.clone());
+    }
     for change in &changes.group_policies {
         let (added, removed) = both_ways(&change.from, &change.to());
         let group = of(&mut drift, names, &change.group);
@@ -410,10 +450,19 @@ impl AccessPlan {
         !self.members.is_empty() || !self.groups.is_empty() || !self.plan.problems.is_empty()
     }
 
-    /// How many changes a sync sends: the plan's changes and the group
-    /// policies to set.
+    /// How many changes a sync sends: the plan's changes, the group
+    /// policies to set, the groups to create with their members, and the
+    /// people invited by the sync to put into groups.
     pub fn to_send(&self) -> usize {
-        self.plan.changes().len() + self.changes.group_policies.len()
+        self.plan.changes().len()
+            + self.changes.group_policies.len()
+            + self
+                .changes
+                .new_groups
+                .iter()
+                .map(|g| 1 + g.members.len())
+                .sum::<usize>()
+            + self.changes.joins.len()
     }
 
     /// Why a sync of this plan must not go ahead, every reason at once;
@@ -421,7 +470,9 @@ impl AccessPlan {
     /// `safety.max_removals` members, that removes the token's own user,
     /// or that would leave an account that has an active Super
     /// Administrator without one (by role, by policy, or through a user
-    /// group).
+    /// group; a group the sync creates is not counted, so a plan that
+    /// moves the last Super Administrator into a new group is refused
+    /// rather than trusted).
     pub fn refusals(&self, safety: &SyncSafety) -> Vec<String> {
         let mut refusals = Vec::new();
         let removed: HashSet<&MemberId> = self
