@@ -266,6 +266,10 @@ impl HttpClientBuilder {
             message: "invalid base URL".to_owned(),
             source: Some(Box::new(e)),
         })?;
+        let base_headers = [
+            crate::request::base_headers(&user_agent, &credentials, false, !self.plain_responses)?,
+            crate::request::base_headers(&user_agent, &credentials, true, !self.plain_responses)?,
+        ];
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 http,
@@ -274,6 +278,7 @@ impl HttpClientBuilder {
                 credentials,
                 limits: self.limits,
                 user_agent,
+                base_headers,
                 on_attempt: self.on_attempt,
                 jitter: Jitter::new(self.jitter_seed),
                 limiter,

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderValue, Method};
+use http::{HeaderMap, HeaderValue, Method};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -28,6 +28,10 @@ pub(crate) struct Inner {
     pub(crate) credentials: Credentials,
     pub(crate) limits: Limits,
     pub(crate) user_agent: HeaderValue,
+    /// The headers of a request without extra headers, built once:
+    /// without a body, and with one (`Content-Type` too). The secret
+    /// values are marked sensitive, as [`Credentials::headers`] makes them.
+    pub(crate) base_headers: [HeaderMap; 2],
     pub(crate) on_attempt: Option<AttemptHook>,
     pub(crate) jitter: Jitter,
     pub(crate) limiter: Option<Limiter>,

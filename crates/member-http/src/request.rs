@@ -2,7 +2,7 @@
 //! headers (caller's extras, then `User-Agent`, `Accept`, `Content-Type` and
 //! exactly one credential scheme).
 
-use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
+use http::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
@@ -31,7 +31,12 @@ impl HttpClient {
         has_body: bool,
         extra: &[(HeaderName, HeaderValue)],
     ) -> Result<HeaderMap, Error> {
-        let mut headers = HeaderMap::new();
+        if extra.is_empty() {
+            // The common case: the headers built with the client, copied.
+            return Ok(self.inner.base_headers[usize::from(has_body)].clone());
+        }
+        let base = &self.inner.base_headers[usize::from(has_body)];
+        let mut headers = HeaderMap::with_capacity(extra.len() + base.len());
         for (name, value) in extra {
             if is_reserved_header(name) {
                 return Err(Error::invalid_input(
@@ -44,16 +49,43 @@ impl HttpClient {
             }
             headers.append(name.clone(), value.clone());
         }
-        headers.insert(USER_AGENT, self.inner.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if has_body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        for (name, value) in self.inner.credentials.headers()? {
-            headers.insert(name, value);
+        // Then the client's own, replacing any extra of the same name; an
+        // `Accept-Encoding` of the caller's is kept, as reqwest keeps it.
+        for (name, value) in base {
+            if name == ACCEPT_ENCODING && headers.contains_key(ACCEPT_ENCODING) {
+                continue;
+            }
+            headers.insert(name.clone(), value.clone());
         }
         Ok(headers)
     }
+}
+
+/// The headers of every request without extra headers, in the order
+/// [`HttpClient::request_headers`] sets them: `User-Agent`, `Accept`,
+/// `Content-Type` when there is a body, the credential's, and
+/// `Accept-Encoding: gzip` when answers may be compressed (the header
+/// reqwest's gzip support would add in that place on every request; set
+/// here, it is built once, and reqwest still decompresses).
+pub(crate) fn base_headers(
+    user_agent: &HeaderValue,
+    credentials: &crate::credentials::Credentials,
+    has_body: bool,
+    compression: bool,
+) -> Result<HeaderMap, Error> {
+    let mut headers = HeaderMap::with_capacity(8);
+    headers.insert(USER_AGENT, user_agent.clone());
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    if has_body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    for (name, value) in credentials.headers()? {
+        headers.insert(name, value);
+    }
+    if compression {
+        headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    Ok(headers)
 }
 
 /// Headers a caller may not set per request.

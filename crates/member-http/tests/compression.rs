@@ -40,6 +40,23 @@ async fn gzip_is_asked_for_and_decompressed() {
     assert_eq!(server.requests()[0].header("accept-encoding"), Some("gzip"));
 }
 
+/// A caller's own `Accept-Encoding` is sent as given (not replaced by gzip), and the rest
+/// of the client's headers still go with it.
+#[tokio::test]
+async fn a_callers_accept_encoding_is_kept() {
+    let server = Server::start(vec![Reply::ok(json!(1))]).await;
+    let client = server.client().build().unwrap();
+    let options = RequestOptions::new().header(
+        member_http::HeaderName::from_static("accept-encoding"),
+        member_http::HeaderValue::from_static("identity"),
+    );
+    client.get::<Value>(&path(), &[], &options).await.unwrap();
+    let request = &server.requests()[0];
+    assert_eq!(request.header("accept-encoding"), Some("identity"));
+    assert!(request.header("authorization").is_some());
+    assert!(request.header("user-agent").is_some());
+}
+
 #[tokio::test]
 async fn compression_can_be_turned_off() {
     let server = Server::start(vec![Reply::ok(json!(1))]).await;
