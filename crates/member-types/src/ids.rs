@@ -59,7 +59,10 @@ pub(crate) fn check_id(
     if value.is_empty() {
         return Err(bad("it is empty".to_owned()));
     }
-    if let Some(c) = value.chars().find(|c| !c.is_ascii_alphanumeric()) {
+    // Bytes, not chars: every byte of a valid id is ASCII, and the first
+    // byte that is not alphanumeric starts the character to report.
+    if let Some(at) = value.bytes().position(|b| !b.is_ascii_alphanumeric()) {
+        let c = value[at..].chars().next().unwrap_or_default();
         return Err(bad(format!("it contains {c:?}")));
     }
     let len = value.len();
@@ -439,6 +442,22 @@ mod tests {
         assert!(AccountId::new("023e105f4ecef8ad9ca31a8372d0c353").is_ok());
         assert!(MemberId::new("a").is_ok());
         assert!(RoleId::new("3536bcfad5faccb999b47003c79917fb").is_ok());
+    }
+
+    #[test]
+    fn names_the_first_character_that_is_not_allowed() {
+        for (text, shown) in [
+            ("abc\u{e9}def", "'\u{e9}'"),
+            ("ab/cd", "'/'"),
+            ("\u{1F600}x", "'\u{1F600}'"),
+            ("ab cd\u{e9}", "' '"),
+        ] {
+            let err = MemberId::new(text).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("it contains {shown}")),
+                "{text:?}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -407,10 +407,8 @@ impl UpdateMember {
     /// # Errors
     /// [`ValidationError::Empty`] when no role is given.
     pub fn with_roles(roles: impl IntoIterator<Item = RoleId>) -> Result<Self, ValidationError> {
-        let mut seen = std::collections::HashSet::new();
-        let roles: Vec<RoleRef> = roles
+        let roles: Vec<RoleRef> = first_of_each(roles)
             .into_iter()
-            .filter(|id| seen.insert(id.clone()))
             .map(|id| RoleRef { id })
             .collect();
         let body = Self::WithRoles { roles };
@@ -594,14 +592,10 @@ impl CreateMember {
         email: impl Into<String>,
         roles: impl IntoIterator<Item = RoleId>,
     ) -> Result<Self, ValidationError> {
-        let mut seen = std::collections::HashSet::new();
         let body = Self {
             email: email.into(),
             access: CreateAccess::Roles {
-                roles: roles
-                    .into_iter()
-                    .filter(|id| seen.insert(id.clone()))
-                    .collect(),
+                roles: first_of_each(roles),
             },
             status: None,
         };
@@ -676,5 +670,52 @@ impl<'de> Deserialize<'de> for CreateMember {
             }
         }
         deserializer.deserialize_map(V)
+    }
+}
+
+/// The roles in their order, each kept the first time it appears. A
+/// member has a handful of roles, so they are compared one by one; only a
+/// long list is hashed.
+fn first_of_each(roles: impl IntoIterator<Item = RoleId>) -> Vec<RoleId> {
+    let roles = roles.into_iter();
+    let mut kept: Vec<RoleId> = Vec::with_capacity(roles.size_hint().0.max(1));
+    let mut seen: Option<std::collections::HashSet<RoleId>> = None;
+    for id in roles {
+        let new = match &mut seen {
+            Some(seen) => seen.insert(id.clone()),
+            None if kept.len() < 16 => !kept.contains(&id),
+            None => {
+                let mut all: std::collections::HashSet<RoleId> = kept.iter().cloned().collect();
+                let new = all.insert(id.clone());
+                seen = Some(all);
+                new
+            }
+        };
+        if new {
+            kept.push(id);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(n: usize) -> RoleId {
+        RoleId::new(format!("{n:032x}")).unwrap()
+    }
+
+    /// Duplicates are dropped, first place kept, in short lists (compared
+    /// one by one) and long ones (hashed once past 16).
+    #[test]
+    fn each_role_is_kept_once_in_its_first_place() {
+        assert_eq!(
+            first_of_each([role(2), role(1), role(2), role(3), role(1)]),
+            vec![role(2), role(1), role(3)]
+        );
+        let long: Vec<RoleId> = (0..40).chain((0..40).rev()).map(role).collect();
+        assert_eq!(first_of_each(long), (0..40).map(role).collect::<Vec<_>>());
+        assert!(first_of_each(std::iter::empty()).is_empty());
     }
 }
