@@ -137,6 +137,44 @@ async fn export_plan_edit_sync_plan() {
     assert_eq!(writes(&mock), 0);
 }
 
+/// A group the file names by id is never created (export writes an id for a
+/// group whose name is shared; if that group is gone, its name is not
+/// known); `name:` creates a group under the name that follows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_given_by_id_is_never_created() {
+    let mock = mock().await;
+    let dir = scratch("group-by-id");
+    let (_, exported) = export(&mock);
+    let mut by_id = exported.clone();
+    let mut gone = by_id.groups[0].clone();
+    gone.name = "0123456789abcdef0123456789abcdef".into();
+    gone.members.clear();
+    by_id.groups.push(gone.clone());
+    let path = save(&dir, "by-id.yaml", &by_id);
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&path), "--yes"]))
+        .expect_code(2)
+        .stderr_has(&[
+            "0123456789abcdef0123456789abcdef",
+            "a group named by id is not created",
+        ]);
+    assert_eq!(writes(&mock), 0, "nothing is sent");
+
+    let mut by_name = exported.clone();
+    gone.name = "name:Release managers".into();
+    by_name.groups.push(gone);
+    let path = save(&dir, "by-name.yaml", &by_name);
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(3)
+        .stdout_has(&["+ group Release managers (created)"]);
+    run(cli(&mock).args(["sync", arg(&path), "--yes"]))
+        .expect_code(0)
+        .stderr_has(&["user group Release managers: created"]);
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(0)
+        .stdout_has(&["No drift"]);
+}
+
 /// One sync makes the whole file so: a group the account does not have is
 /// created with its policies and members, and people the same sync invites
 /// are put into their groups (new and existing) once they are members; a

@@ -13,7 +13,7 @@ use member_types::{
 
 use super::AccessFileError;
 use crate::members::email_key;
-use crate::resolve::ResolveError;
+use crate::resolve::{reading, Reading, ResolveError};
 use crate::{
     resolve_policies, resolve_roles, AccessState, Change, Client, MemberRef, Named, NamedAccess,
     NamedChange, NamedPolicy, PolicyState, Resolver, Unresolved,
@@ -364,16 +364,37 @@ impl Client {
         found: &mut Findings,
     ) -> Result<(), AccessFileError> {
         let name = group.name.as_str();
-        // A group the account does not have is created by the sync; one
-        // whose name is ambiguous (or any other failure) is a problem.
+        // A group the account does not have is created by the sync, under
+        // the name the file gives (without a `name:` prefix). One given by
+        // id (`id:…`, or 32 hex digits, as export writes a group whose name
+        // is shared) is never created: that id is gone, and its name is
+        // not known. An ambiguous name, or any other failure, is a problem.
         let existing: Option<UserGroup> = match resolver.user_group(name).await {
             Ok(existing) => Some(existing),
             Err(ResolveError::Request(e)) => return Err(AccessFileError::Request(e)),
-            Err(e) if e.is_not_found() => None,
+            Err(e) if e.is_not_found() => match reading(name) {
+                Reading::Name(_) => None,
+                Reading::Id(_) => {
+                    found.push(
+                        format!("groups[{i}].name"),
+                        name,
+                        format!(
+                            "{e} (a group named by id is not created: give the new \
+                             group's name, or `name:` before a name that looks like an id)"
+                        ),
+                    );
+                    return Ok(());
+                }
+            },
             Err(e) => {
                 found.push(format!("groups[{i}].name"), name, e.to_string());
                 return Ok(());
             }
+        };
+        // The name a new group is created with, and is known by in this run.
+        let new_name = match reading(name) {
+            Reading::Name(plain) => plain,
+            Reading::Id(_) => name,
         };
         let mut named = Vec::with_capacity(group.policies.len());
         for (j, policy) in group.policies.iter().enumerate() {
@@ -403,7 +424,7 @@ impl Client {
                 }
                 Ok(None) => out.joins.push(GroupJoin {
                     email: email.clone(),
-                    group: name.to_owned(),
+                    group: if group_id.is_some() { name } else { new_name }.to_owned(),
                     group_id: group_id.clone(),
                 }),
                 Err(why) => found.push(format!("groups[{i}].members[{j}]"), name, why),
@@ -412,7 +433,7 @@ impl Client {
         let Some(existing) = existing else {
             if let Some(policies) = policies {
                 out.new_groups.push(NewGroup {
-                    name: name.to_owned(),
+                    name: new_name.to_owned(),
                     policies,
                     members: wanted.into_iter().collect(),
                 });

@@ -34,14 +34,14 @@ use crate::{Client, Error};
 
 /// How a reference reads: an id, or a name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Reading<'a> {
+pub(crate) enum Reading<'a> {
     Id(&'a str),
     Name(&'a str),
 }
 
 /// `id:X` and `name:X` force a reading; a 32-character hex string is an id;
 /// anything else is a name.
-fn reading(reference: &str) -> Reading<'_> {
+pub(crate) fn reading(reference: &str) -> Reading<'_> {
     let text = reference.trim();
     if let Some(id) = text.strip_prefix("id:") {
         return Reading::Id(id.trim());
