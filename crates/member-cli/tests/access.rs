@@ -175,6 +175,27 @@ async fn a_group_given_by_id_is_never_created() {
         .stdout_has(&["No drift"]);
 }
 
+/// A retry file that cannot be written stops a sync before anything is
+/// sent, user groups included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_retry_file_stops_sync_before_the_groups() {
+    let mock = mock().await;
+    let dir = scratch("retry-dir");
+    let (_, exported) = export(&mock);
+    let mut edited = exported.clone();
+    member(&mut edited, BOB_EMAIL).roles = vec!["Administrator Read Only".into()];
+    let mut group = edited.groups[0].clone();
+    group.name = "Brand new".into();
+    group.members.clear();
+    edited.groups.push(group);
+    let path = save(&dir, "access.yaml", &edited);
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&path), "--yes", "--retry-file", arg(&dir)]))
+        .expect_code(2)
+        .stderr_has(&["is a directory; nothing was sent"]);
+    assert_eq!(writes(&mock), 0);
+}
+
 /// One sync makes the whole file so: a group the account does not have is
 /// created with its policies and members, and people the same sync invites
 /// are put into their groups (new and existing) once they are members; a

@@ -97,6 +97,13 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
         return Ok(());
     }
 
+    // The engine checks its retry file before it sends; a sync checks it
+    // before the user groups too, so that a retry file that cannot be
+    // written stops the sync with nothing sent.
+    if !plan.plan.changes().is_empty() {
+        apply::check_writable(&retry_path)?;
+    }
+
     // User groups first (created, or their policies set: a few requests),
     // then the member changes through the apply engine, then the group
     // memberships that need a membership id the engine has just made.
@@ -143,9 +150,10 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
     let resolver = client.resolver(&account);
     let members = client.members(&account);
     let member_changes = plan.plan.changes().len();
-    // Without member changes the engine reports nothing: the JSON report is
-    // the plan and the groups' outcomes.
-    let plan_value = (!table && member_changes == 0).then(|| plan_json(&plan, &account));
+    // Without member changes, or when the engine stopped before running,
+    // the engine reports nothing: the JSON report is then the plan, whether
+    // member changes ran (none did), and the groups' outcomes.
+    let plan_value = (!table).then(|| plan_json(&plan, &account));
     let changes = plan.changes;
     let carried = if member_changes > 0 {
         let planned = Planned {
@@ -181,9 +189,8 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
         None => (Ok(()), None),
     };
     if !table {
-        let mut report = report
-            .or_else(|| plan_value.map(|plan| json!({"plan": plan, "ran": true})))
-            .unwrap_or_else(|| json!({"ran": true}));
+        let mut report =
+            report.unwrap_or_else(|| json!({"plan": plan_value, "ran": member_changes == 0}));
         if let Some(map) = report.as_object_mut() {
             map.insert("groups".to_owned(), Value::Array(groups.report));
         }

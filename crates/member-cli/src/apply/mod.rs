@@ -288,7 +288,7 @@ fn temp_path(path: &Path) -> PathBuf {
 }
 
 /// Refuses (exit 2, nothing sent) a retry file that could not be written.
-fn check_writable(path: &Path) -> Result<(), Failure> {
+pub(crate) fn check_writable(path: &Path) -> Result<(), Failure> {
     let temp = temp_path(path);
     if path.is_dir() {
         return Err(Failure::usage(format!(
