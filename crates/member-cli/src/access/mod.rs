@@ -237,6 +237,14 @@ fn policy_text(policy: &PolicyEntry) -> String {
     ))
 }
 
+/// One indented line per item: `    + role DNS`.
+fn items(out: &mut String, what: &str, items: impl Iterator<Item = String>) {
+    use std::fmt::Write as _;
+    for item in items {
+        let _ = writeln!(out, "    {what} {item}");
+    }
+}
+
 /// The plan as people read it, Terraform style.
 fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -> String {
     use std::fmt::Write as _;
@@ -265,18 +273,26 @@ fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -
         };
         let _ = writeln!(out, "\n{sign} {}{note}", clean(&member.email));
         if member.action != DriftAction::Remove {
-            for role in &member.roles_removed {
-                let _ = writeln!(out, "    - role {}", clean(role));
-            }
-            for role in &member.roles_added {
-                let _ = writeln!(out, "    + role {}", clean(role));
-            }
-            for policy in &member.policies_removed {
-                let _ = writeln!(out, "    - policy {}", policy_text(policy));
-            }
-            for policy in &member.policies_added {
-                let _ = writeln!(out, "    + policy {}", policy_text(policy));
-            }
+            items(
+                &mut out,
+                "- role",
+                member.roles_removed.iter().map(|r| clean(r)),
+            );
+            items(
+                &mut out,
+                "+ role",
+                member.roles_added.iter().map(|r| clean(r)),
+            );
+            items(
+                &mut out,
+                "- policy",
+                member.policies_removed.iter().map(policy_text),
+            );
+            items(
+                &mut out,
+                "+ policy",
+                member.policies_added.iter().map(policy_text),
+            );
         }
         if let Some(status) = &member.status {
             let now = status.now.as_ref().map_or("none", |s| s.as_str());
@@ -297,18 +313,26 @@ fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -
             change += 1;
             let _ = writeln!(out, "\n~ group {}", clean(&group.name));
         }
-        for email in &group.members_removed {
-            let _ = writeln!(out, "    - member {}", clean(email));
-        }
-        for email in &group.members_added {
-            let _ = writeln!(out, "    + member {}", clean(email));
-        }
-        for policy in &group.policies_removed {
-            let _ = writeln!(out, "    - policy {}", policy_text(policy));
-        }
-        for policy in &group.policies_added {
-            let _ = writeln!(out, "    + policy {}", policy_text(policy));
-        }
+        items(
+            &mut out,
+            "- member",
+            group.members_removed.iter().map(|e| clean(e)),
+        );
+        items(
+            &mut out,
+            "+ member",
+            group.members_added.iter().map(|e| clean(e)),
+        );
+        items(
+            &mut out,
+            "- policy",
+            group.policies_removed.iter().map(policy_text),
+        );
+        items(
+            &mut out,
+            "+ policy",
+            group.policies_added.iter().map(policy_text),
+        );
     }
     for problem in &plan.plan.problems {
         let _ = writeln!(out, "\n! {}", clean(&problem.message));
