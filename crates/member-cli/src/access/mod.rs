@@ -237,11 +237,20 @@ fn policy_text(policy: &PolicyEntry) -> String {
     ))
 }
 
-/// One indented line per item: `    + role DNS`.
-fn items(out: &mut String, what: &str, items: impl Iterator<Item = String>) {
+/// The indented lines of what goes and what comes, in that order:
+/// `    - role DNS`, then `    + role Administrator Read Only`.
+fn both(
+    out: &mut String,
+    what: &str,
+    removed: impl Iterator<Item = String>,
+    added: impl Iterator<Item = String>,
+) {
     use std::fmt::Write as _;
-    for item in items {
-        let _ = writeln!(out, "    {what} {item}");
+    for item in removed {
+        let _ = writeln!(out, "    - {what} {item}");
+    }
+    for item in added {
+        let _ = writeln!(out, "    + {what} {item}");
     }
 }
 
@@ -273,24 +282,16 @@ fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -
         };
         let _ = writeln!(out, "\n{sign} {}{note}", clean(&member.email));
         if member.action != DriftAction::Remove {
-            items(
+            both(
                 &mut out,
-                "- role",
+                "role",
                 member.roles_removed.iter().map(|r| clean(r)),
-            );
-            items(
-                &mut out,
-                "+ role",
                 member.roles_added.iter().map(|r| clean(r)),
             );
-            items(
+            both(
                 &mut out,
-                "- policy",
+                "policy",
                 member.policies_removed.iter().map(policy_text),
-            );
-            items(
-                &mut out,
-                "+ policy",
                 member.policies_added.iter().map(policy_text),
             );
         }
@@ -313,24 +314,16 @@ fn plan_text(plan: &AccessPlan, account: &AccountId, path: &Path, prune: bool) -
             change += 1;
             let _ = writeln!(out, "\n~ group {}", clean(&group.name));
         }
-        items(
+        both(
             &mut out,
-            "- member",
+            "member",
             group.members_removed.iter().map(|e| clean(e)),
-        );
-        items(
-            &mut out,
-            "+ member",
             group.members_added.iter().map(|e| clean(e)),
         );
-        items(
+        both(
             &mut out,
-            "- policy",
+            "policy",
             group.policies_removed.iter().map(policy_text),
-        );
-        items(
-            &mut out,
-            "+ policy",
             group.policies_added.iter().map(policy_text),
         );
     }
