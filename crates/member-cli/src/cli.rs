@@ -509,7 +509,9 @@ Examples:
     #[command(after_help = "\
 The member's current roles (or policies) are replaced by those given. Roles,
 --allow, --deny and the policies FILE take names or ids (see `cf-members
-members add --help`); --dry-run shows what each name resolved to.
+members add --help`); --dry-run shows what each name resolved to. A change
+that takes the Super Administrator role from the account's last accepted
+member who holds it is refused (exit 2, nothing sent).
 
 Examples:
   cf-members members update bob@example.com --role \"Administrator Read Only\"
@@ -519,6 +521,9 @@ Examples:
     Update(UpdateArgs),
     /// Remove a member from the account
     #[command(after_help = "\
+The account's last accepted Super Administrator (by role, by policy or
+through a user group) is never removed: exit 2, nothing sent.
+
 Examples:
   cf-members members remove old@example.com --dry-run
   cf-members members remove 4536bcfad5faccb111b47003c79917fa")]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures::{Stream, StreamExt, TryStreamExt};
 use member_client::{
-    resolve_policies, resolve_roles, AccountId, ApiResponse, AttemptInfo, Call, Client,
+    resolve_policies, resolve_roles, AccountId, ApiResponse, AttemptInfo, Call, Change, Client,
     CreateMember, Credentials, Error, List, ListMembersParams, ListParams, ListRolesParams,
     ListZonesParams, Listed, PageStream, PolicyRequest, RateLimitConfig, Resolution, ResolveError,
     Resolver, Unresolved, UpdateMember,
@@ -133,11 +133,18 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
             let member = resolver.member_id(&args.member).await;
             let access = access(&resolver, &args.access, policies).await;
             let member = member.map_err(resolve_failure)?;
-            let body = match access? {
-                Access::Roles(roles) => UpdateMember::with_roles(roles),
-                Access::Policies(policies) => UpdateMember::with_policies(policies),
-            }
-            .map_err(usage)?;
+            let (body, change) = match access? {
+                Access::Roles(roles) => (
+                    UpdateMember::with_roles(roles.clone()),
+                    Change::set_roles(&member, roles),
+                ),
+                Access::Policies(policies) => (
+                    UpdateMember::with_policies(policies.clone()),
+                    Change::set_policies(&member, policies),
+                ),
+            };
+            let body = body.map_err(usage)?;
+            refuse_lockout(&client, &resolver, &[change]).await?;
             let call = client.members(&account).update(&member, body);
             if args.dry_run {
                 return dry_run(global, &call, &resolver.resolutions());
@@ -154,6 +161,7 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 .member_id(&args.member)
                 .await
                 .map_err(resolve_failure)?;
+            refuse_lockout(&client, &resolver, &[Change::remove(&member)]).await?;
             let call = client.members(&account).remove(&member);
             if args.dry_run {
                 return dry_run(global, &call, &resolver.resolutions());
@@ -168,6 +176,47 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 Ok(format!("removed member {}\n", output::clean(&removed)))
             })
         }
+    }
+}
+
+/// Refuses (exit 2, nothing sent) `changes` when they would leave the
+/// account without an active Super Administrator; planned against the
+/// members `resolver` has read (or reads now). A dry run checks it too.
+pub async fn refuse_lockout(
+    client: &Client,
+    resolver: &Resolver,
+    changes: &[Change],
+) -> Result<(), Failure> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let read = |e: Error| Failure::from_client(&e, false);
+    let current = resolver.members().await.map_err(read)?;
+    let plan = client
+        .members(resolver.account_id())
+        .plan_with(&current, changes)
+        .await
+        .map_err(read)?;
+    refuse_planned_lockout(client, resolver, &plan).await
+}
+
+/// [`refuse_lockout`] of a plan already made.
+pub async fn refuse_planned_lockout(
+    client: &Client,
+    resolver: &Resolver,
+    plan: &member_client::Plan,
+) -> Result<(), Failure> {
+    match client.lockout(resolver, plan).await {
+        Ok(None) => Ok(()),
+        Ok(Some(lockout)) => Err(Failure::usage(format!(
+            "refused: {}; nothing was sent",
+            output::clean(&lockout.to_string())
+        ))
+        .with_hint(
+            "`cf-members members update EMAIL --role \"Super Administrator - All Privileges\"` \
+             makes another accepted member one",
+        )),
+        Err(e) => Err(Failure::from_client(&e, false)),
     }
 }
 

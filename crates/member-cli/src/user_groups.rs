@@ -7,9 +7,9 @@ use std::collections::HashSet;
 
 use futures::TryStreamExt;
 use member_client::{
-    resolve_policies, Access, Call, CreateUserGroup, GroupMember, ListGroupMembersParams,
-    ListUserGroupsParams, Member, MemberId, NamedPolicy, PolicyRequest, PreparedRequest,
-    Resolution, ResolveError, Resolver, UpdateUserGroup, UserGroup, UserGroups,
+    resolve_policies, Access, Call, Change, Client, CreateUserGroup, GroupMember,
+    ListGroupMembersParams, ListUserGroupsParams, Member, MemberId, NamedPolicy, PolicyRequest,
+    PreparedRequest, Resolution, ResolveError, Resolver, UpdateUserGroup, UserGroup, UserGroups,
 };
 use serde_json::{json, Value};
 
@@ -18,8 +18,8 @@ use crate::cli::{
     GroupsCommand, ListGroupsArgs, OutputFormat, SetGroupMembersArgs,
 };
 use crate::commands::{
-    connect, dry_run, print_one, resolve_failure, send, show_list, unresolved_failure, usage,
-    write_json, write_text, Outcome,
+    connect, dry_run, print_one, refuse_lockout, resolve_failure, send, show_list,
+    unresolved_failure, usage, write_json, write_text, Outcome,
 };
 use crate::output::{self, clean, plural};
 use crate::policies;
@@ -327,10 +327,10 @@ async fn members(global: &GlobalArgs, args: GroupMembersArgs) -> Outcome {
             add(global, &resolver, &groups, &args.group, change).await
         }
         GroupMembersAction::Remove(change) => {
-            remove(global, &resolver, &groups, &args.group, change).await
+            remove(global, &client, &resolver, &groups, &args.group, change).await
         }
         GroupMembersAction::Set(set_args) => {
-            set(global, &resolver, &groups, &args.group, set_args).await
+            set(global, &client, &resolver, &groups, &args.group, set_args).await
         }
     }
 }
@@ -394,6 +394,7 @@ async fn add(
 
 async fn remove(
     global: &GlobalArgs,
+    client: &Client,
     resolver: &Resolver,
     groups: &UserGroups,
     group: &str,
@@ -406,6 +407,15 @@ async fn remove(
         note!("cf-members: nothing to remove from {what}; nothing was sent");
         return nothing_sent(global);
     }
+    refuse_lockout(
+        client,
+        resolver,
+        &present
+            .iter()
+            .map(|m| Change::remove_from_group(&m.id, group.id.clone()))
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let handle = groups.members(&group.id);
     let calls: Vec<_> = present.iter().map(|m| handle.remove(&m.id)).collect();
     if change.dry_run {
@@ -521,6 +531,7 @@ impl SetPlan<'_> {
 
 async fn set(
     global: &GlobalArgs,
+    client: &Client,
     resolver: &Resolver,
     groups: &UserGroups,
     group: &str,
@@ -559,6 +570,18 @@ async fn set(
             write_json(&plan.json(false, None))
         };
     }
+    // Who joins counts too: handing the group to someone else is fine.
+    let changes: Vec<Change> = plan
+        .remove
+        .iter()
+        .map(|m| Change::remove_from_group(&m.id, group.id.clone()))
+        .chain(
+            plan.add
+                .iter()
+                .map(|m| Change::add_to_group(&m.id, group.id.clone())),
+        )
+        .collect();
+    refuse_lockout(client, resolver, &changes).await?;
     let call = groups
         .members(&group.id)
         .replace_all(wanted.iter().map(|m| m.id.clone()));

@@ -549,7 +549,9 @@ async fn the_json_report_holds_the_plan_the_outcomes_and_the_counts() {
             set_roles(BOB, &[READ_ONLY_ROLE]),
             set_roles(CAROL, &[READ_ONLY_ROLE, BILLING_ROLE]),
             set_roles("nobody@example.com", &[READ_ONLY_ROLE]),
-            set_roles(ALICE, &[READ_ONLY_ROLE]),
+            // Alice stays Super Administrator: the lockout guard needs no
+            // other read.
+            set_roles(ALICE, &[READ_ONLY_ROLE, SUPER_ADMIN_ROLE]),
         ),
     );
     // The plan only.
@@ -721,7 +723,13 @@ fn five_changes(dir: &Path) -> PathBuf {
             "[\n{}\n]",
             [BOB, CAROL, ALICE, JOHN, ERIN]
                 .iter()
-                .map(|id| set_roles(id, &[READ_ONLY_ROLE]))
+                // Alice stays Super Administrator, so the lockout guard
+                // reads nothing more and the limiter's budget is the GETs'
+                // and PUTs' below.
+                .map(|&id| match id {
+                    ALICE => set_roles(id, &[READ_ONLY_ROLE, SUPER_ADMIN_ROLE]),
+                    _ => set_roles(id, &[READ_ONLY_ROLE]),
+                })
                 .collect::<Vec<_>>()
                 .join(",\n")
         ),

@@ -323,12 +323,15 @@ async fn members_update_roles_in_both_modes() {
         member.role_ids(),
         [READ_ONLY_ROLE, BILLING_ROLE].into_iter().collect()
     );
-    // The role ids are checked against one read of the roles, then one PUT.
+    // The role ids are checked against one read of the roles, the members
+    // are read once for the lockout guard (another member holds the Super
+    // Administrator role, so nothing more), then one PUT.
     let requests = mock.requests();
     let methods: Vec<&str> = requests.iter().map(|r| r.method.as_str()).collect();
-    assert_eq!(methods, ["GET", "PUT"], "{requests:?}");
+    assert_eq!(methods, ["GET", "GET", "PUT"], "{requests:?}");
+    assert!(requests[1].path.ends_with("/members"), "{requests:?}");
     assert_eq!(
-        requests[1].json,
+        requests[2].json,
         Some(json!({"roles": [{"id": READ_ONLY_ROLE}, {"id": BILLING_ROLE}]}))
     );
 
@@ -351,8 +354,13 @@ async fn members_update_policies_from_stdin() {
         member["policies"][0]["permission_groups"][0]["id"],
         DNS_WRITE_GROUP
     );
+    let put = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("one PUT");
     assert_eq!(
-        mock.requests()[0].json,
+        put.json,
         Some(
             json!({"policies": serde_json::from_str::<Value>(&policies_json(DNS_WRITE_GROUP)).unwrap()})
         )

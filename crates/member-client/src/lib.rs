@@ -52,6 +52,7 @@ mod client;
 mod collection;
 mod effective;
 mod everywhere;
+mod lockout;
 mod members;
 mod paginate;
 mod permission_groups;
@@ -84,6 +85,7 @@ pub use everywhere::{
     AccountError, AccountPresence, AccountRef, AuditRow, OffboardAction, OffboardEntry,
     OffboardOutcome, Presence, ACCOUNTS_AT_ONCE, SUPER_ADMIN_ROLE_NAME,
 };
+pub use lockout::Lockout;
 pub use members::Members;
 pub use paginate::{ItemStream, Page, PageStream, MAX_PAGES};
 pub use permission_groups::PermissionGroups;

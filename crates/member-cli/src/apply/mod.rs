@@ -45,10 +45,12 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
         .await
         .map_err(|failed| changes::unresolved(&args.file, &input, failed))?;
     let members = client.members(&account);
-    let plan = members
-        .plan(&wanted)
-        .await
-        .map_err(|e| Failure::from_client(&e, false))?;
+    // Planned against the resolver's members, which the lockout guard
+    // reads too: one list for both.
+    let read = |e: member_client::Error| Failure::from_client(&e, false);
+    let current = resolver.members().await.map_err(read)?;
+    let plan = members.plan_with(&current, &wanted).await.map_err(read)?;
+    commands::refuse_planned_lockout(&client, &resolver, &plan).await?;
     let planned = Planned {
         plan,
         places: &input.places,

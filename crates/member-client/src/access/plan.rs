@@ -4,17 +4,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use member_types::{
-    AccessFile, AccountId, Member, MemberId, MemberStatus, PermissionGroupId, PolicyEntry,
-    ResourceGroupId, RoleId, Scope, UserGroupId, SCOPE_ALL,
-};
+use member_types::{AccessFile, AccountId, Member, MemberId, PolicyEntry, RoleId, UserGroupId};
 use serde::Serialize;
 
 use super::changes::{AccessChanges, StatusDrift};
 use super::export::Catalog;
 use super::AccessFileError;
+use crate::lockout::SuperFacts;
 use crate::members::email_key;
-use crate::{AccessState, Client, Plan, PlanAction, PolicyState, SUPER_ADMIN_ROLE_NAME};
+use crate::{AccessState, Client, Plan, PlanAction, PolicyState};
 
 /// What a [`MemberDrift`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -156,81 +154,6 @@ pub struct AccessPlan {
     current: Vec<Member>,
 }
 
-/// What makes somebody a Super Administrator of the account.
-#[derive(Debug, Default)]
-struct SuperFacts {
-    roles: HashSet<RoleId>,
-    permission_groups: HashSet<PermissionGroupId>,
-    account_groups: HashSet<ResourceGroupId>,
-    account_key: String,
-    group_policies: HashMap<UserGroupId, BTreeSet<PolicyState>>,
-}
-
-impl SuperFacts {
-    fn new(catalog: &Catalog, groups: &[member_types::UserGroup]) -> Self {
-        let is_super = |name: Option<&str>| {
-            name.is_some_and(|n| n.trim().eq_ignore_ascii_case(SUPER_ADMIN_ROLE_NAME))
-        };
-        let account_key = Scope::account_key(catalog.account()).unwrap_or_default();
-        let everything = |scope: &Scope| {
-            scope.key == account_key && scope.objects.iter().any(|o| o.key == SCOPE_ALL)
-        };
-        Self {
-            roles: catalog
-                .roles
-                .iter()
-                .filter(|r| is_super(Some(&r.name)))
-                .map(|r| r.id.clone())
-                .collect(),
-            permission_groups: catalog
-                .permission_groups
-                .iter()
-                .filter(|g| is_super(g.name.as_deref()) || is_super(g.label()))
-                .map(|g| g.id.clone())
-                .collect(),
-            account_groups: catalog
-                .resource_groups
-                .iter()
-                .filter(|g| g.scope.as_slice().iter().any(everything))
-                .map(|g| g.id.clone())
-                .collect(),
-            group_policies: groups
-                .iter()
-                .map(|g| {
-                    (
-                        g.id.clone(),
-                        g.policies.iter().map(PolicyState::from).collect(),
-                    )
-                })
-                .collect(),
-            account_key,
-        }
-    }
-
-    fn policy_grants(&self, policy: &PolicyState) -> bool {
-        policy.access == "allow"
-            && policy
-                .permission_groups
-                .iter()
-                .any(|g| self.permission_groups.contains(g))
-            && (policy
-                .resource_groups
-                .iter()
-                .any(|g| self.account_groups.contains(g))
-                || policy.inline_scopes.iter().any(|s| {
-                    s.key == self.account_key && s.objects.iter().any(|o| o.key == SCOPE_ALL)
-                }))
-    }
-
-    fn holds(&self, access: &AccessState, groups: &[&BTreeSet<PolicyState>]) -> bool {
-        access.roles.iter().any(|r| self.roles.contains(r))
-            || access.policies.iter().any(|p| self.policy_grants(p))
-            || groups
-                .iter()
-                .any(|g| g.iter().any(|p| self.policy_grants(p)))
-    }
-}
-
 impl Client {
     /// Plans `file` against `account`: [`Client::access_changes`], then
     /// [`Members::plan`](crate::Members::plan) (the engine `apply` uses),
@@ -257,7 +180,13 @@ impl Client {
         let members = member_drift(&plan, &changes, &catalog, prune);
         let groups_drift = group_drift(&plan, &changes, &catalog, &group_names, &current);
         Ok(AccessPlan {
-            facts: SuperFacts::new(&catalog, &groups),
+            facts: SuperFacts::new(
+                catalog.account(),
+                &catalog.roles,
+                &catalog.permission_groups,
+                &catalog.resource_groups,
+                &groups,
+            ),
             plan,
             changes,
             members,
@@ -515,7 +444,16 @@ impl AccessPlan {
                 ));
             }
         }
-        let (before, after) = self.super_admins(&removed);
+        let mut policies_after = self.facts.group_policies.clone();
+        for change in &self.changes.group_policies {
+            policies_after.insert(change.group.clone(), change.to());
+        }
+        let (before, after) = self.facts.super_admins(
+            &self.current,
+            &self.plan,
+            &self.changes.group_members,
+            &policies_after,
+        );
         if !before.is_empty() && after.is_empty() {
             refusals.push(format!(
                 "the plan would leave the account without an active Super \
@@ -524,79 +462,5 @@ impl AccessPlan {
             ));
         }
         refusals
-    }
-
-    /// The active Super Administrators now and after the plan, by email.
-    fn super_admins(&self, removed: &HashSet<&MemberId>) -> (Vec<String>, Vec<String>) {
-        let mut access_after: HashMap<&MemberId, &AccessState> = HashMap::new();
-        let mut groups_after: HashMap<UserGroupId, BTreeSet<MemberId>> =
-            self.changes.group_members.clone();
-        for entry in &self.plan.entries {
-            let Some(id) = entry.member_id.as_ref() else {
-                continue;
-            };
-            match (entry.action, entry.change.group()) {
-                (PlanAction::Update, _) => {
-                    if let Some(to) = &entry.to {
-                        access_after.insert(id, to);
-                    }
-                }
-                (PlanAction::AddToGroup, Some(group)) => {
-                    groups_after
-                        .entry(group.clone())
-                        .or_default()
-                        .insert(id.clone());
-                }
-                (PlanAction::RemoveFromGroup, Some(group)) => {
-                    if let Some(members) = groups_after.get_mut(group) {
-                        members.remove(id);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut policies_after = self.facts.group_policies.clone();
-        for change in &self.changes.group_policies {
-            policies_after.insert(change.group.clone(), change.to());
-        }
-        let groups_of = |id: &MemberId,
-                         members: &HashMap<UserGroupId, BTreeSet<MemberId>>,
-                         policies: &HashMap<UserGroupId, BTreeSet<PolicyState>>|
-         -> Vec<BTreeSet<PolicyState>> {
-            members
-                .iter()
-                .filter(|(_, m)| m.contains(id))
-                .filter_map(|(g, _)| policies.get(g).cloned())
-                .collect()
-        };
-        let mut before = Vec::new();
-        let mut after = Vec::new();
-        for member in &self.current {
-            let Some(id) = &member.id else { continue };
-            if member.status != Some(MemberStatus::Accepted) {
-                continue;
-            }
-            let email = member.email().unwrap_or(id.as_str()).to_owned();
-            let now = AccessState::of_member(member);
-            let groups_now = groups_of(id, &self.changes.group_members, &self.facts.group_policies);
-            if self
-                .facts
-                .holds(&now, &groups_now.iter().collect::<Vec<_>>())
-            {
-                before.push(email.clone());
-            }
-            if removed.contains(id) {
-                continue;
-            }
-            let later = access_after.get(id).copied().unwrap_or(&now);
-            let groups_later = groups_of(id, &groups_after, &policies_after);
-            if self
-                .facts
-                .holds(later, &groups_later.iter().collect::<Vec<_>>())
-            {
-                after.push(email);
-            }
-        }
-        (before, after)
     }
 }

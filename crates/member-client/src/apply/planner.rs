@@ -58,8 +58,31 @@ impl Members {
     /// ```
     pub async fn plan(&self, desired: &[Change]) -> Result<Plan, Error> {
         let current: Vec<Member> = self.list(ListMembersParams::new()).try_collect().await?;
+        self.plan_with(&current, desired).await
+    }
+
+    /// [`plan`](Self::plan) against members already read (say
+    /// [`Resolver::members`](crate::Resolver::members), which a command that
+    /// took an email has read anyway): the members are not listed again;
+    /// the groups a change names are still read.
+    ///
+    /// # Errors
+    /// The group reads' errors.
+    ///
+    /// ```no_run
+    /// use member_client::{Change, MemberRef};
+    ///
+    /// # async fn demo(client: member_client::Client, account: member_client::AccountId) -> Result<(), Box<dyn std::error::Error>> {
+    /// let resolver = client.resolver(&account);
+    /// let current = resolver.members().await?;
+    /// let change = Change::remove(MemberRef::email("bob.dns@example.com"));
+    /// let plan = client.members(&account).plan_with(&current, &[change]).await?;
+    /// assert!(plan.problems.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub async fn plan_with(&self, current: &[Member], desired: &[Change]) -> Result<Plan, Error> {
         let groups = self.group_members(desired).await?;
-        Ok(make_plan(&current, &groups, desired))
+        Ok(make_plan(current, &groups, desired))
     }
 
     /// The members of each group a valid change names, each group read

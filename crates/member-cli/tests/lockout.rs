@@ -1,0 +1,208 @@
+//! The lockout guard against member-mock: no command removes, demotes or
+//! takes out of a group the account's last active Super Administrator,
+//! whether they hold it by role or through a user group; a dry run is
+//! refused alike, and nothing is written. Handing it over first works.
+
+mod common;
+
+use common::*;
+use member_mock::MockServer;
+
+/// The requests that were not reads.
+fn writes(mock: &MockServer) -> Vec<String> {
+    mock.requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("cf-members-lockout-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const REFUSED: &str = "cf-members: error: refused: this would leave the account without an \
+                       active Super Administrator (today: ";
+
+/// Expects a refusal naming `today`, exit 2, and no write.
+fn refused(mock: &MockServer, args: &[&str], today: &str) {
+    mock.clear_requests();
+    let run = run(cli(mock).args(args));
+    run.expect_code(2).stderr_has(&[
+        &format!("{REFUSED}{today})"),
+        "nothing was sent",
+        "hint: `cf-members members update EMAIL --role \"Super Administrator - All Privileges\"`",
+    ]);
+    // A plan may be shown (`groups members set` does), never a request.
+    assert!(
+        !run.stdout.contains("auth:") && !run.stdout.contains("removed member"),
+        "{args:?} printed: {}",
+        run.stdout
+    );
+    assert!(
+        writes(mock).is_empty(),
+        "{args:?} wrote: {:?}",
+        writes(mock)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_super_administrator_by_role_is_never_removed_or_demoted() {
+    let mock = mock().await;
+    let dir = scratch("role");
+    // Carol holds it through "Platform admins"; Alice by role. Taking
+    // Carol out is fine, since Alice remains.
+    run(cli(&mock).args([
+        "groups",
+        "members",
+        PLATFORM_ADMINS_NAME,
+        "remove",
+        CAROL_EMAIL,
+    ]))
+    .expect_code(0);
+
+    for args in [
+        &["members", "remove", ALICE_EMAIL, "--dry-run"][..],
+        &["members", "remove", ALICE_EMAIL],
+        &["members", "remove", ALICE],
+        &["members", "update", ALICE_EMAIL, "--role", "Billing"],
+        &[
+            "members",
+            "update",
+            ALICE_EMAIL,
+            "--allow",
+            "Zone Read@account",
+            "--dry-run",
+        ],
+    ] {
+        refused(&mock, args, ALICE_EMAIL);
+    }
+    let file = dir.join("changes.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"[{{"op": "remove", "email": "{ALICE_EMAIL}"}},
+                {{"op": "set_roles", "email": "{BOB_EMAIL}", "roles": ["{READ_ONLY_ROLE}"]}}]"#
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    refused(&mock, &["apply", file, "--yes"], ALICE_EMAIL);
+    refused(&mock, &["apply", file, "--dry-run"], ALICE_EMAIL);
+    assert!(mock.member(mock.account_id(), ALICE).is_some());
+
+    // Keeping the role while adding another is a change that may go.
+    run(cli(&mock).args([
+        "members",
+        "update",
+        ALICE_EMAIL,
+        "--role",
+        "Billing",
+        "--role",
+        "Super Administrator - All Privileges",
+    ]))
+    .expect_code(0);
+    // Hand it over, then Alice may go.
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--role",
+        "Super Administrator - All Privileges",
+    ]))
+    .expect_code(0);
+    run(cli(&mock).args(["members", "remove", ALICE_EMAIL])).expect_code(0);
+    assert!(mock.member(mock.account_id(), ALICE).is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_super_administrator_through_a_user_group_counts_and_is_guarded() {
+    let mock = mock().await;
+    let dir = scratch("group");
+    // Alice may lose the role: Carol holds it through "Platform admins".
+    run(cli(&mock).args(["members", "update", ALICE_EMAIL, "--role", "Billing"])).expect_code(0);
+
+    refused(
+        &mock,
+        &[
+            "groups",
+            "members",
+            PLATFORM_ADMINS_NAME,
+            "remove",
+            CAROL_EMAIL,
+        ],
+        CAROL_EMAIL,
+    );
+    refused(&mock, &["members", "remove", CAROL_EMAIL], CAROL_EMAIL);
+    // An invitation cannot administer anything: Dave does not count.
+    refused(
+        &mock,
+        &[
+            "groups",
+            "members",
+            PLATFORM_ADMINS_NAME,
+            "set",
+            DAVE_EMAIL,
+            "--yes",
+        ],
+        CAROL_EMAIL,
+    );
+    let file = dir.join("changes.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"[{{"op": "remove_from_group", "email": "{CAROL_EMAIL}", "group": "{PLATFORM_ADMINS_NAME}"}}]"#
+        ),
+    )
+    .unwrap();
+    refused(
+        &mock,
+        &["apply", file.to_str().unwrap(), "--yes"],
+        CAROL_EMAIL,
+    );
+
+    // Handing the group to Erin (accepted) in the same PUT is fine.
+    mock.clear_requests();
+    run(cli(&mock).args([
+        "groups",
+        "members",
+        PLATFORM_ADMINS_NAME,
+        "set",
+        ERIN_EMAIL,
+        "--yes",
+    ]))
+    .expect_code(0);
+    assert_eq!(
+        writes(&mock),
+        [format!(
+            "PUT /client/v4/accounts/{ACCOUNT}/iam/user_groups/{PLATFORM_ADMINS_GROUP}/members"
+        )]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guard_reads_no_group_while_another_member_holds_the_role() {
+    let mock = mock().await;
+    mock.clear_requests();
+    run(cli(&mock).args(["members", "remove", BOB_EMAIL])).expect_code(0);
+    let paths: Vec<String> = mock
+        .requests()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    // One read of the members (the email, and the guard: Alice holds the
+    // role), then the DELETE.
+    assert_eq!(
+        paths,
+        [
+            format!("GET /client/v4/accounts/{ACCOUNT}/members"),
+            format!("DELETE /client/v4/accounts/{ACCOUNT}/members/{BOB}"),
+        ]
+    );
+}

@@ -1,0 +1,315 @@
+//! The lockout guard: a plan that would leave an account which has an
+//! active Super Administrator without one is refused, whichever command
+//! made it (`members remove`, `members update`, `apply`, group membership
+//! changes, `sync`).
+//!
+//! Somebody is a Super Administrator by the role of that name, by an allow
+//! policy with the permission group of that name (or label) over a resource
+//! group of the whole account, or through a user group with such a policy;
+//! only accepted members count (an invitation cannot administer anything).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+
+use futures::TryStreamExt;
+use member_http::Error;
+use member_types::{
+    AccountId, ListGroupMembersParams, Member, MemberId, MemberStatus, PermissionGroup,
+    PermissionGroupId, ResourceGroup, ResourceGroupId, Role, RoleId, Scope, UserGroup, UserGroupId,
+    SCOPE_ALL,
+};
+
+use crate::{AccessState, Client, Plan, PlanAction, PolicyState, Resolver, SUPER_ADMIN_ROLE_NAME};
+
+/// Why a plan is refused: it would leave the account without an active
+/// Super Administrator, and nobody could then manage its members.
+///
+/// ```
+/// # async fn demo(client: member_client::Client, account: member_client::AccountId) -> Result<(), Box<dyn std::error::Error>> {
+/// use member_client::{Change, MemberRef};
+///
+/// let resolver = client.resolver(&account);
+/// let change = Change::remove(MemberRef::email("alice.admin@example.com"));
+/// let plan = client.members(&account).plan(&[change]).await?;
+/// if let Some(lockout) = client.lockout(&resolver, &plan).await? {
+///     eprintln!("refused: {lockout}");
+///     return Ok(());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Lockout {
+    /// The account's active Super Administrators today, by email (the
+    /// membership id when the server gave no email).
+    pub today: Vec<String>,
+}
+
+impl fmt::Display for Lockout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "this would leave the account without an active Super Administrator \
+             (today: {}); make someone else Super Administrator first",
+            self.today.join(", ")
+        )
+    }
+}
+
+impl Client {
+    /// Whether carrying out `plan` would leave the account of `resolver`
+    /// without an active Super Administrator while it has one today:
+    /// `Some` to refuse the plan, `None` when it may go ahead.
+    ///
+    /// Reads only, through `resolver`'s cache: nothing when the plan
+    /// removes, changes or takes out of a group nobody; the members when it
+    /// does; and only when no other accepted member holds the Super
+    /// Administrator role, the roles, permission groups, resource groups and
+    /// user groups with their members, to count every way of holding it.
+    ///
+    /// # Errors
+    /// The reads' errors.
+    pub async fn lockout(
+        &self,
+        resolver: &Resolver,
+        plan: &Plan,
+    ) -> Result<Option<Lockout>, Error> {
+        let touched: HashSet<&MemberId> = plan
+            .entries
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.action,
+                    PlanAction::Update | PlanAction::Remove | PlanAction::RemoveFromGroup
+                )
+            })
+            .filter_map(|e| e.member_id.as_ref())
+            .collect();
+        if touched.is_empty() {
+            return Ok(None);
+        }
+        let current = resolver.members().await?;
+        if kept_by_role(&current, plan) {
+            return Ok(None);
+        }
+        let groups = resolver.user_groups().await?;
+        let mut group_members = HashMap::new();
+        for group in groups.iter() {
+            let members: BTreeSet<MemberId> = self
+                .user_groups(resolver.account_id())
+                .members(&group.id)
+                .list(ListGroupMembersParams::new())
+                .map_ok(|m| m.id)
+                .try_collect()
+                .await?;
+            group_members.insert(group.id.clone(), members);
+        }
+        let facts = SuperFacts::new(
+            resolver.account_id(),
+            &resolver.roles().await?,
+            &resolver.permission_groups().await?,
+            &resolver.resource_groups().await?,
+            &groups,
+        );
+        let policies_after = facts.group_policies.clone();
+        let (today, after) = facts.super_admins(&current, plan, &group_members, &policies_after);
+        Ok((!today.is_empty() && after.is_empty()).then_some(Lockout { today }))
+    }
+}
+
+/// Whether an accepted member holds the Super Administrator role after
+/// `plan` (the role's id as the members' own role names tell it), so that
+/// nothing else needs to be read.
+fn kept_by_role(current: &[Member], plan: &Plan) -> bool {
+    let super_roles: HashSet<&RoleId> = current
+        .iter()
+        .flat_map(|m| &m.roles)
+        .filter(|r| is_super_name(Some(&r.name)))
+        .map(|r| &r.id)
+        .collect();
+    if super_roles.is_empty() {
+        return false;
+    }
+    let mut after: HashMap<&MemberId, Option<&AccessState>> = HashMap::new();
+    for entry in &plan.entries {
+        if let Some(id) = &entry.member_id {
+            match entry.action {
+                PlanAction::Remove => {
+                    after.insert(id, None);
+                }
+                PlanAction::Update => {
+                    after.insert(id, entry.to.as_ref());
+                }
+                _ => {}
+            }
+        }
+    }
+    current.iter().filter(|m| is_active(m)).any(|m| {
+        let planned = m.id.as_ref().and_then(|id| after.get(id));
+        match planned {
+            Some(Some(to)) => to.roles.iter().any(|r| super_roles.contains(r)),
+            Some(None) => false,
+            None => m.roles.iter().any(|r| super_roles.contains(&r.id)),
+        }
+    })
+}
+
+fn is_super_name(name: Option<&str>) -> bool {
+    name.is_some_and(|n| n.trim().eq_ignore_ascii_case(SUPER_ADMIN_ROLE_NAME))
+}
+
+fn is_active(member: &Member) -> bool {
+    member.status == Some(MemberStatus::Accepted)
+}
+
+/// What makes somebody a Super Administrator of the account.
+#[derive(Debug, Default)]
+pub(crate) struct SuperFacts {
+    roles: HashSet<RoleId>,
+    permission_groups: HashSet<PermissionGroupId>,
+    account_groups: HashSet<ResourceGroupId>,
+    account_key: String,
+    /// Each user group's policies today.
+    pub(crate) group_policies: HashMap<UserGroupId, BTreeSet<PolicyState>>,
+}
+
+impl SuperFacts {
+    pub(crate) fn new(
+        account: &AccountId,
+        roles: &[Role],
+        permission_groups: &[PermissionGroup],
+        resource_groups: &[ResourceGroup],
+        groups: &[UserGroup],
+    ) -> Self {
+        let account_key = Scope::account_key(account).unwrap_or_default();
+        let everything = |scope: &Scope| {
+            scope.key == account_key && scope.objects.iter().any(|o| o.key == SCOPE_ALL)
+        };
+        Self {
+            roles: roles
+                .iter()
+                .filter(|r| is_super_name(Some(&r.name)))
+                .map(|r| r.id.clone())
+                .collect(),
+            permission_groups: permission_groups
+                .iter()
+                .filter(|g| is_super_name(g.name.as_deref()) || is_super_name(g.label()))
+                .map(|g| g.id.clone())
+                .collect(),
+            account_groups: resource_groups
+                .iter()
+                .filter(|g| g.scope.as_slice().iter().any(everything))
+                .map(|g| g.id.clone())
+                .collect(),
+            group_policies: groups
+                .iter()
+                .map(|g| {
+                    (
+                        g.id.clone(),
+                        g.policies.iter().map(PolicyState::from).collect(),
+                    )
+                })
+                .collect(),
+            account_key,
+        }
+    }
+
+    fn policy_grants(&self, policy: &PolicyState) -> bool {
+        policy.access == "allow"
+            && policy
+                .permission_groups
+                .iter()
+                .any(|g| self.permission_groups.contains(g))
+            && (policy
+                .resource_groups
+                .iter()
+                .any(|g| self.account_groups.contains(g))
+                || policy.inline_scopes.iter().any(|s| {
+                    s.key == self.account_key && s.objects.iter().any(|o| o.key == SCOPE_ALL)
+                }))
+    }
+
+    fn holds(&self, access: &AccessState, groups: &[&BTreeSet<PolicyState>]) -> bool {
+        access.roles.iter().any(|r| self.roles.contains(r))
+            || access.policies.iter().any(|p| self.policy_grants(p))
+            || groups
+                .iter()
+                .any(|g| g.iter().any(|p| self.policy_grants(p)))
+    }
+
+    /// The active Super Administrators of `current` today and after `plan`,
+    /// by email: `groups_now` are the user groups' members today (the
+    /// plan's group changes are applied to them), `policies_after` the
+    /// groups' policies after the plan.
+    pub(crate) fn super_admins(
+        &self,
+        current: &[Member],
+        plan: &Plan,
+        groups_now: &HashMap<UserGroupId, BTreeSet<MemberId>>,
+        policies_after: &HashMap<UserGroupId, BTreeSet<PolicyState>>,
+    ) -> (Vec<String>, Vec<String>) {
+        let mut removed: HashSet<&MemberId> = HashSet::new();
+        let mut access_after: HashMap<&MemberId, &AccessState> = HashMap::new();
+        let mut groups_after = groups_now.clone();
+        for entry in &plan.entries {
+            let Some(id) = entry.member_id.as_ref() else {
+                continue;
+            };
+            match (entry.action, entry.change.group()) {
+                (PlanAction::Remove, _) => {
+                    removed.insert(id);
+                }
+                (PlanAction::Update, _) => {
+                    if let Some(to) = &entry.to {
+                        access_after.insert(id, to);
+                    }
+                }
+                (PlanAction::AddToGroup, Some(group)) => {
+                    groups_after
+                        .entry(group.clone())
+                        .or_default()
+                        .insert(id.clone());
+                }
+                (PlanAction::RemoveFromGroup, Some(group)) => {
+                    if let Some(members) = groups_after.get_mut(group) {
+                        members.remove(id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let groups_of = |id: &MemberId,
+                         members: &HashMap<UserGroupId, BTreeSet<MemberId>>,
+                         policies: &HashMap<UserGroupId, BTreeSet<PolicyState>>|
+         -> Vec<BTreeSet<PolicyState>> {
+            members
+                .iter()
+                .filter(|(_, m)| m.contains(id))
+                .filter_map(|(g, _)| policies.get(g).cloned())
+                .collect()
+        };
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        for member in current {
+            let Some(id) = &member.id else { continue };
+            if !is_active(member) {
+                continue;
+            }
+            let email = member.email().unwrap_or(id.as_str()).to_owned();
+            let now = AccessState::of_member(member);
+            let groups_today = groups_of(id, groups_now, &self.group_policies);
+            if self.holds(&now, &groups_today.iter().collect::<Vec<_>>()) {
+                before.push(email.clone());
+            }
+            if removed.contains(id) {
+                continue;
+            }
+            let later = access_after.get(id).copied().unwrap_or(&now);
+            let groups_later = groups_of(id, &groups_after, policies_after);
+            if self.holds(later, &groups_later.iter().collect::<Vec<_>>()) {
+                after.push(email);
+            }
+        }
+        (before, after)
+    }
+}
