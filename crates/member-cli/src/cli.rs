@@ -590,7 +590,8 @@ Examples:
 GROUP is the group's name (exact, any case) or its id. The members stay in
 the account; they lose what the group granted. Without --yes, cf-members asks
 `delete user group NAME? [y/N]` on a terminal, and refuses (exit 2, nothing
-sent) elsewhere.
+sent) elsewhere. A group through which the account's last accepted Super
+Administrator holds the role is never deleted (exit 2, nothing sent).
 
 Examples:
   cf-members groups delete \"SRE On-Call\" --dry-run
@@ -619,7 +620,9 @@ GROUP is the group's name (exact, any case) or its id. Policies given with
 --allow, --deny or --policies REPLACE THE GROUP'S WHOLE SET of policies:
 every policy the group has now and is not given again is removed (for every
 member of the group). Leave them out to keep the policies and only rename.
---dry-run shows what each name resolved to and the request.
+--dry-run shows what each name resolved to and the request. Policies that
+would leave the account without an active Super Administrator (the group
+gave the last one the role) are refused (exit 2, nothing sent).
 
 Examples:
   cf-members groups update \"SRE On-Call\" --name \"SRE\"

@@ -208,16 +208,21 @@ pub async fn refuse_planned_lockout(
 ) -> Result<(), Failure> {
     match client.lockout(resolver, plan).await {
         Ok(None) => Ok(()),
-        Ok(Some(lockout)) => Err(Failure::usage(format!(
-            "refused: {}; nothing was sent",
-            output::clean(&lockout.to_string())
-        ))
-        .with_hint(
-            "`cf-members members update EMAIL --role \"Super Administrator - All Privileges\"` \
-             makes another accepted member one",
-        )),
+        Ok(Some(lockout)) => Err(lockout_failure(&lockout)),
         Err(e) => Err(Failure::from_client(&e, false)),
     }
+}
+
+/// Exit 2 for a refused change, with how to hand the role over.
+pub fn lockout_failure(lockout: &member_client::Lockout) -> Failure {
+    Failure::usage(format!(
+        "refused: {}; nothing was sent",
+        output::clean(&lockout.to_string())
+    ))
+    .with_hint(
+        "`cf-members members update EMAIL --role \"Super Administrator - All Privileges\"` \
+         makes another accepted member one",
+    )
 }
 
 /// `members get MEMBER --effective`: the member's own access and that of

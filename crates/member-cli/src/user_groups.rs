@@ -70,6 +70,7 @@ pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
             }
             let replaces = policies.is_some();
             if let Some(policies) = policies {
+                refuse_group_lockout(&client, &resolver, &group, Some(&policies)).await?;
                 body = body.replace_policies(policies).map_err(usage)?;
             }
             let call = client.user_groups(&account).update(&group.id, body);
@@ -82,11 +83,12 @@ pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
         }
         GroupsCommand::Delete(args) => {
             let (client, account) = connect(global)?;
-            let group = client
-                .resolver(&account)
+            let resolver = client.resolver(&account);
+            let group = resolver
                 .user_group(&args.group)
                 .await
                 .map_err(resolve_failure)?;
+            refuse_group_lockout(&client, &resolver, &group, None).await?;
             let call = client.user_groups(&account).delete(&group.id);
             if args.dry_run {
                 return dry_run(global, &call, &[]);
@@ -280,6 +282,22 @@ async fn resolve_group_and_members(
                  `name:` or `id:` before a reference forces either reading",
             ))
         }
+    }
+}
+
+/// Refuses (exit 2, nothing sent) giving `group` the policies `after` (or
+/// deleting it, with `None`) when that would leave the account without an
+/// active Super Administrator.
+async fn refuse_group_lockout(
+    client: &Client,
+    resolver: &Resolver,
+    group: &UserGroup,
+    after: Option<&[PolicyRequest]>,
+) -> Result<(), Failure> {
+    match client.group_lockout(resolver, &group.id, after).await {
+        Ok(None) => Ok(()),
+        Ok(Some(lockout)) => Err(crate::commands::lockout_failure(&lockout)),
+        Err(e) => Err(Failure::from_client(&e, false)),
     }
 }
 

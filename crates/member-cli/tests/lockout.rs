@@ -1,5 +1,6 @@
 //! The lockout guard against member-mock: no command removes, demotes or
 //! takes out of a group the account's last active Super Administrator,
+//! nor takes the grant from the group that gives it or deletes that group,
 //! whether they hold it by role or through a user group; a dry run is
 //! refused alike, and nothing is written. Handing it over first works.
 
@@ -152,6 +153,54 @@ async fn a_super_administrator_through_a_user_group_counts_and_is_guarded() {
         ],
         CAROL_EMAIL,
     );
+    // Nor may the group lose its grant, or be deleted.
+    refused(
+        &mock,
+        &[
+            "groups",
+            "update",
+            PLATFORM_ADMINS_NAME,
+            "--allow",
+            "Billing@account",
+        ],
+        CAROL_EMAIL,
+    );
+    refused(
+        &mock,
+        &["groups", "delete", PLATFORM_ADMINS_NAME, "--yes"],
+        CAROL_EMAIL,
+    );
+    refused(
+        &mock,
+        &["groups", "delete", PLATFORM_ADMINS_NAME, "--dry-run"],
+        CAROL_EMAIL,
+    );
+    // New policies that keep the grant may go.
+    run(cli(&mock).args([
+        "groups",
+        "update",
+        PLATFORM_ADMINS_NAME,
+        "--allow",
+        "Super Administrator - All Privileges,Billing@account",
+    ]))
+    .expect_code(0);
+    // Renaming it changes nobody's access.
+    run(cli(&mock).args([
+        "groups",
+        "update",
+        PLATFORM_ADMINS_NAME,
+        "--name",
+        "Platform owners",
+    ]))
+    .expect_code(0);
+    run(cli(&mock).args([
+        "groups",
+        "update",
+        "Platform owners",
+        "--name",
+        PLATFORM_ADMINS_NAME,
+    ]))
+    .expect_code(0);
     let file = dir.join("changes.json");
     std::fs::write(
         &file,

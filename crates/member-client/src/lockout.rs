@@ -19,7 +19,10 @@ use member_types::{
     SCOPE_ALL,
 };
 
-use crate::{AccessState, Client, Plan, PlanAction, PolicyState, Resolver, SUPER_ADMIN_ROLE_NAME};
+use crate::{
+    AccessState, Client, Plan, PlanAction, PolicyRequest, PolicyState, Resolver,
+    SUPER_ADMIN_ROLE_NAME,
+};
 
 /// Why a plan is refused: it would leave the account without an active
 /// Super Administrator, and nobody could then manage its members.
@@ -88,6 +91,51 @@ impl Client {
         if touched.is_empty() {
             return Ok(None);
         }
+        self.lockout_after(resolver, plan, |_| {}).await
+    }
+
+    /// Whether giving user group `group` the policies `policies` (or, with
+    /// `None`, deleting it) would leave the account of `resolver` without
+    /// an active Super Administrator while it has one today: `Some` to
+    /// refuse, `None` when it may go ahead. Reads as
+    /// [`lockout`](Self::lockout) does.
+    ///
+    /// # Errors
+    /// The reads' errors.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: member_client::Client, account: member_client::AccountId, group: member_client::UserGroupId) -> Result<(), Box<dyn std::error::Error>> {
+    /// let resolver = client.resolver(&account);
+    /// if let Some(lockout) = client.group_lockout(&resolver, &group, None).await? {
+    ///     eprintln!("not deleting the group: {lockout}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn group_lockout(
+        &self,
+        resolver: &Resolver,
+        group: &UserGroupId,
+        policies: Option<&[PolicyRequest]>,
+    ) -> Result<Option<Lockout>, Error> {
+        let after: BTreeSet<PolicyState> = policies
+            .unwrap_or_default()
+            .iter()
+            .map(PolicyState::from)
+            .collect();
+        self.lockout_after(resolver, &Plan::default(), |policies| {
+            policies.insert(group.clone(), after);
+        })
+        .await
+    }
+
+    /// The check of [`lockout`](Self::lockout) with the groups' policies
+    /// after the plan edited by `edit`.
+    async fn lockout_after(
+        &self,
+        resolver: &Resolver,
+        plan: &Plan,
+        edit: impl FnOnce(&mut HashMap<UserGroupId, BTreeSet<PolicyState>>),
+    ) -> Result<Option<Lockout>, Error> {
         let current = resolver.members().await?;
         if kept_by_role(&current, plan) {
             return Ok(None);
@@ -111,7 +159,8 @@ impl Client {
             &resolver.resource_groups().await?,
             &groups,
         );
-        let policies_after = facts.group_policies.clone();
+        let mut policies_after = facts.group_policies.clone();
+        edit(&mut policies_after);
         let (today, after) = facts.super_admins(&current, plan, &group_members, &policies_after);
         Ok((!today.is_empty() && after.is_empty()).then_some(Lockout { today }))
     }
