@@ -140,6 +140,14 @@ async fn a_super_administrator_through_a_user_group_counts_and_is_guarded() {
         CAROL_EMAIL,
     );
     refused(&mock, &["members", "remove", CAROL_EMAIL], CAROL_EMAIL);
+    // offboard counts the group too: Carol's membership stays.
+    mock.clear_requests();
+    let offboard = run(cli(&mock).args(["offboard", CAROL_EMAIL, "--yes"]));
+    offboard
+        .expect_code(1)
+        .stdout_has(&[&format!("refused       Example Corp ({ACCOUNT})")])
+        .stderr_has(&["refused in 1 account (the last Super Administrator"]);
+    assert!(writes(&mock).is_empty(), "{:?}", writes(&mock));
     // An invitation cannot administer anything: Dave does not count.
     refused(
         &mock,

@@ -16,7 +16,7 @@ use member_types::{
 };
 
 use crate::members::email_key;
-use crate::{Client, Error, ResolveError};
+use crate::{Change, Client, Error, ResolveError, Resolver};
 
 /// How many accounts are read at once.
 pub const ACCOUNTS_AT_ONCE: usize = 4;
@@ -125,8 +125,9 @@ pub enum OffboardAction {
     Remove(Vec<Member>),
     /// Nothing to do: not a member.
     NotMember,
-    /// Refused: the person is the account's last Super Administrator
-    /// (removing them would leave nobody able to manage the account).
+    /// Refused: the person is the account's last Super Administrator, by
+    /// role, by policy or through a user group ([`Client::lockout`]);
+    /// removing them would leave nobody able to manage the account.
     LastSuperAdmin(Vec<Member>),
     /// The account could not be read.
     Unreadable(Error),
@@ -236,6 +237,40 @@ fn offboard_action(members: Vec<Member>, email: &str) -> OffboardAction {
 }
 
 impl Client {
+    /// [`offboard_action`], then for a removal the lockout guard, which
+    /// also counts the Super Administrator's access by policy and through
+    /// user groups (reading more only when nobody else keeps the role).
+    async fn guarded(
+        &self,
+        account: &AccountId,
+        members: Vec<Member>,
+        email: &str,
+    ) -> OffboardAction {
+        let action = offboard_action(members.clone(), email);
+        let OffboardAction::Remove(theirs) = action else {
+            return action;
+        };
+        let changes: Vec<Change> = theirs
+            .iter()
+            .filter_map(|m| m.id.clone())
+            .map(Change::remove)
+            .collect();
+        let resolver = Resolver::with_members(self.clone(), account.clone(), members);
+        let current = match resolver.members().await {
+            Ok(current) => current,
+            Err(e) => return OffboardAction::Unreadable(e),
+        };
+        let checked = match self.members(account).plan_with(&current, &changes).await {
+            Ok(plan) => self.lockout(&resolver, &plan).await,
+            Err(e) => Err(e),
+        };
+        match checked {
+            Ok(None) => OffboardAction::Remove(theirs),
+            Ok(Some(_)) => OffboardAction::LastSuperAdmin(theirs),
+            Err(e) => OffboardAction::Unreadable(e),
+        }
+    }
+
     /// Every account the token can see, as [`AccountRef`]s.
     ///
     /// # Errors
@@ -309,7 +344,7 @@ impl Client {
         let entries = stream::iter(accounts)
             .map(|account| async move {
                 let action = match self.all_members(&account.id).await {
-                    Ok(members) => offboard_action(members, email),
+                    Ok(members) => self.guarded(&account.id, members, email).await,
                     Err(e) => OffboardAction::Unreadable(e),
                 };
                 OffboardEntry { account, action }

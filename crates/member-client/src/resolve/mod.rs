@@ -249,6 +249,19 @@ impl Resolver {
         }
     }
 
+    /// A resolver whose members are `members`, already read.
+    pub(crate) fn with_members(client: Client, account: AccountId, members: Vec<Member>) -> Self {
+        let cache = Cache {
+            members: Mutex::new(Some(Arc::new(members))),
+            ..Cache::default()
+        };
+        Self {
+            client,
+            account,
+            cache: Arc::new(cache),
+        }
+    }
+
     /// The account references are resolved in.
     pub fn account_id(&self) -> &AccountId {
         &self.account
