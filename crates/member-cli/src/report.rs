@@ -136,6 +136,32 @@ pub fn seconds(d: Duration) -> String {
     }
 }
 
+/// What to look at when the server refused a value (code 1001), by the
+/// field its errors point at.
+fn refused_value_hint(error: &Error) -> &'static str {
+    let points_at = |field: &str| {
+        error.errors().iter().any(|e| {
+            e.source
+                .as_ref()
+                .and_then(|s| s.pointer.as_deref())
+                .is_some_and(|p| p.trim_start_matches('/').starts_with(field))
+        })
+    };
+    if points_at("email") {
+        "the email was refused: `cf-members members get EMAIL` shows whether they are \
+         already a member, and `cf-members members update EMAIL` changes their access"
+    } else if points_at("status") {
+        "the status was refused: leave out --status to invite (pending); only some \
+         accounts may add members directly (accepted)"
+    } else if points_at("policies") {
+        "a policy was refused: `cf-members permission-groups list` and \
+         `cf-members resource-groups list` show what this account has"
+    } else {
+        "the server refused a value: `cf-members roles list` shows the role ids of \
+         this account"
+    }
+}
+
 fn hint_for(error: &Error, changes: bool) -> Option<String> {
     let codes = error.codes();
     let has = |wanted: &[i64]| codes.iter().any(|c| wanted.contains(c));
@@ -163,9 +189,7 @@ fn hint_for(error: &Error, changes: bool) -> Option<String> {
                 .to_owned()
         }
         ErrorKind::BadRequest | ErrorKind::Unprocessable if has(&[1001]) => {
-            "the server refused a value: `cf-members roles list` shows the role ids of \
-             this account"
-                .to_owned()
+            refused_value_hint(error).to_owned()
         }
         ErrorKind::NotFound if has(&[7000, 7003]) => {
             "no such route: check the ids and the base URL (--base-url, CLOUDFLARE_BASE_URL)"

@@ -360,7 +360,24 @@ async fn other_failures_exit_1_with_hints() {
         "--status",
         "accepted",
     ]));
-    refused_add.expect_code(1).stderr_has(&["HTTP 400", "1001"]);
+    refused_add.expect_code(1).stderr_has(&[
+        "HTTP 400",
+        "1001",
+        "hint: the status was refused: leave out --status to invite",
+    ]);
+    // The hint follows the field the error points at.
+    let existing = run(cli(&mock).args([
+        "members",
+        "add",
+        "--email",
+        "BOB.dns@example.com",
+        "--role",
+        READ_ONLY_ROLE,
+    ]));
+    existing.expect_code(1).stderr_has(&[
+        "already a member",
+        "hint: the email was refused: `cf-members members get EMAIL` shows whether",
+    ]);
 
     let unknown_role = run(cli(&mock).args([
         "members",
