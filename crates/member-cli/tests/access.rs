@@ -444,7 +444,19 @@ members:
     run(cli(&mock).args(["plan", p]))
         .expect_code(2)
         .stderr_has(&[&format!("{p}:")]);
-    // An unknown key is refused, not ignored.
+    // An unknown key is refused, not ignored, in one line that names it
+    // (no snippet of the text).
+    std::fs::write(
+        &path,
+        format!("account: {ACCOUNT}\nmembers:\n  - emial: {BOB_EMAIL}\n"),
+    )
+    .unwrap();
+    let typo = run(cli(&mock).args(["plan", p]));
+    typo.expect_code(2).stderr_has(&[&format!(
+        "cf-members: error: {p}:3: unknown field `emial`, expected one of email, roles, \
+         policies, status at line 3, column 5; nothing was sent\n"
+    )]);
+    assert!(!typo.stderr.contains("-->"), "{}", typo.stderr);
     std::fs::write(&path, format!("account: {ACCOUNT}\nmember: []\n")).unwrap();
     run(cli(&mock).args(["plan", p]))
         .expect_code(2)

@@ -101,7 +101,9 @@ impl AccessSource {
                     .location()
                     .map(|l| usize::try_from(l.line()).unwrap_or(0))
                     .filter(|l| *l > 0),
-                message: e.to_string(),
+                // The message alone: the line is told beside it, and the
+                // parser's snippet of the text is for a terminal of its own.
+                message: e.without_snippet().to_string(),
             })?,
         };
         // JSON is YAML too, so one reader finds the lines of both. Lines
