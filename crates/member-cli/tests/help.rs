@@ -9,7 +9,7 @@ use common::*;
 fn top_level_help_explains_credentials_exit_codes_and_examples() {
     let run = run(bare().arg("--help"));
     run.expect_code(0).stdout_has(&[
-        "Manage the members of a Cloudflare account",
+        "Manage who has access to Cloudflare accounts, by email and by name",
         "members            List, show, add, update and remove account members",
         "roles              List and show the roles of the account",
         "permission-groups  List and show the permission groups",
