@@ -325,3 +325,46 @@ async fn bidi_controls_are_shown_escaped_in_tables_and_csv_and_kept_in_json() {
     let details = run(cli(&mock).args(["roles", "get", "ee0000000000000000000000000000ee"]));
     details.expect_code(0).stdout_has(&[shown]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_that_a_spreadsheet_would_run_is_text_in_csv_and_kept_in_json() {
+    let mock = mock().await;
+    let account = mock.account_id().clone();
+    // Someone invited chose their own name.
+    let formula = "=HYPERLINK(\"https://evil.example\",\"click\")";
+    let mut member = mock.member(&account, BOB).unwrap();
+    let user = member.user.as_mut().unwrap();
+    user.first_name = Some(formula.to_owned());
+    user.last_name = Some("-1+2".to_owned());
+    member.roles[0].name = "@SUM(1)".to_owned();
+    mock.insert_member(&account, member);
+
+    let csv = run(cli(&mock).args(["members", "list", "-o", "csv"]));
+    csv.expect_code(0);
+    let (header, rows) = csv_rows(&csv.stdout);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let bob = rows.iter().find(|r| r[column("id")] == BOB).unwrap();
+    assert_eq!(bob[column("first_name")], format!("'{formula}"));
+    assert_eq!(bob[column("last_name")], "'-1+2");
+    // Other cells are as the server sent them.
+    assert_eq!(bob[column("email")], BOB_EMAIL);
+    assert_eq!(bob[column("roles")], "'@SUM(1)");
+    let audit = run(cli(&mock).args(["audit", "--accounts", ACCOUNT, "-o", "csv"]));
+    let (header, rows) = csv_rows(&audit.stdout);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let bob = rows.iter().find(|r| r[column("member_id")] == BOB).unwrap();
+    assert_eq!(bob[column("roles")], "'@SUM(1)");
+
+    let json = run(cli(&mock).args(["members", "get", BOB, "-o", "json"]));
+    json.expect_code(0);
+    assert_eq!(json.json()["user"]["first_name"], formula);
+
+    // apply reads the `'` back off a CSV cell that starts like a formula.
+    let dir = std::env::temp_dir().join(format!("cf-members-formula-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("changes.csv");
+    std::fs::write(&file, format!("email,roles\n{BOB_EMAIL},'=x\n")).unwrap();
+    let plan = run(cli(&mock).args(["apply", file.to_str().unwrap()]));
+    plan.expect_code(2).stderr_has(&["no role \"=x\""]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -167,6 +167,12 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Input, Failure> {
 fn row_change(columns: &[ChangeField], record: &csv::StringRecord) -> Result<NamedChange, String> {
     let mut entry = Map::new();
     for (&field, cell) in columns.iter().zip(record) {
+        // The `'` that cf-members' own CSV puts before what a spreadsheet
+        // would read as a formula is not part of the value.
+        let cell = cell
+            .strip_prefix('\'')
+            .filter(|rest| rest.starts_with(crate::output::FORMULA_STARTS))
+            .unwrap_or(cell);
         if cell.is_empty() {
             continue;
         }

@@ -141,7 +141,9 @@ any order (only those needed):
   roles       role names or ids separated by `;`
   policies    a JSON array of policies (quote the cell, doubling inner quotes)
   status      for add: pending (default) or accepted
-  Cells are trimmed; empty rows and lines starting with `#` are skipped.
+  Cells are trimmed; empty rows and lines starting with `#` are skipped; a
+  `'` before `=`, `+`, `-` or `@` at the start of a cell is dropped (the
+  mark cf-members' CSV output puts there for spreadsheets).
   Example:
     email,member_id,op,roles
     bob.dns@example.com,,,05784afa30c1afe1440e79d9351c7430;3f7a2f9e6d1c4b6a8e0f5d2c1b9a8e71

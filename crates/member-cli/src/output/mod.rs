@@ -34,17 +34,28 @@ pub fn json(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula
+/// (`=HYPERLINK(…)` in a name someone chose for themselves).
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A CSV cell as written: the value as the server sent it (the CSV writer
 /// quotes commas, quotes and line breaks), except what would play tricks
 /// where the file is shown (a spreadsheet, a terminal): bidi controls and
-/// control characters other than tab and line breaks become `<U+XXXX>`.
+/// control characters other than tab and line breaks become `<U+XXXX>`,
+/// and a cell that starts like a formula ([`FORMULA_STARTS`]) gets a `'`
+/// in front, which spreadsheets show as text and drop (`apply` drops it
+/// too when it reads a CSV file).
 pub fn csv_cell(text: &str) -> String {
     let tricky =
         |c: char| is_bidi_control(c) || (c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
-    if !text.chars().any(tricky) {
+    let formula = text.starts_with(FORMULA_STARTS);
+    if !formula && !text.chars().any(tricky) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len() + 8);
+    if formula {
+        out.push('\'');
+    }
     for c in text.chars() {
         if tricky(c) {
             push_escaped(&mut out, c);
@@ -299,6 +310,12 @@ mod tests {
     fn csv_cells_keep_line_breaks_and_show_tricks() {
         assert_eq!(csv_cell("a, \"b\"\r\nc\td"), "a, \"b\"\r\nc\td");
         assert_eq!(csv_cell("x\u{202E}y\u{1b}[2Jz"), "x<U+202E>y<U+001B>[2Jz");
+        // What a spreadsheet would run is shown as text.
+        for formula in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_cell(formula), format!("'{formula}"));
+        }
+        assert_eq!(csv_cell("a=b"), "a=b");
+        assert_eq!(csv_cell(""), "");
     }
 
     #[test]
