@@ -410,8 +410,10 @@ pub fn unresolved_failure(mut failed: Vec<Unresolved>) -> Failure {
         message.push_str("\n  ");
         message.push_str(&output::clean(&unresolved.error.to_string()));
     }
-    let hint = resolve_hint(&failed[0].error);
-    Failure::usage(message).with_hint(hint)
+    match failed.first() {
+        Some(first) => Failure::usage(message).with_hint(resolve_hint(&first.error)),
+        None => Failure::usage(message),
+    }
 }
 
 /// The client and the account of the global options.
