@@ -5,9 +5,9 @@ use std::io::IsTerminal;
 
 use futures::StreamExt;
 use member_client::{
-    AccountId, CreateResourceGroup, ListParams, ListPermissionGroupsParams,
-    ListResourceGroupsParams, ResolveError, Resolver, ResourceGroup, Scope, UpdateResourceGroup,
-    ZoneId,
+    AccountId, Client, CreateResourceGroup, ListParams, ListPermissionGroupsParams,
+    ListResourceGroupsParams, ResolveError, Resolver, ResourceGroup, ResourceGroupId, Scope,
+    UpdateResourceGroup, ZoneId,
 };
 use serde_json::Value;
 
@@ -118,6 +118,7 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
                 body = body.name(name).map_err(usage)?;
             }
             if let Some(scope) = scope {
+                refuse_resource_group_lockout(&client, &resolver, &id, Some(&scope)).await?;
                 body = body.scope(scope).map_err(usage)?;
             }
             let call = groups.update(&id, body);
@@ -132,6 +133,7 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
                 .resource_group(&args.group)
                 .await
                 .map_err(resolve_failure)?;
+            refuse_resource_group_lockout(&client, &resolver, &group.id, None).await?;
             let call = groups.delete(&group.id);
             if args.dry_run {
                 return dry_run(global, &call, &resolver.resolutions());
@@ -149,6 +151,24 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
             let value = send(call, true).await?;
             print_one(global, &value, |_| Ok(format!("deleted {what}\n")))
         }
+    }
+}
+
+/// Refuses (exit 2, nothing sent) giving resource group `group` the scope
+/// `scope` (or deleting it, with `None`) when that would leave the account
+/// without an active Super Administrator: the group covered the whole
+/// account for the last one's policy.
+async fn refuse_resource_group_lockout(
+    client: &Client,
+    resolver: &Resolver,
+    group: &ResourceGroupId,
+    scope: Option<&Scope>,
+) -> Result<(), Failure> {
+    let scopes = scope.map(std::slice::from_ref);
+    match client.resource_group_lockout(resolver, group, scopes).await {
+        Ok(None) => Ok(()),
+        Ok(Some(lockout)) => Err(crate::commands::lockout_failure(&lockout)),
+        Err(e) => Err(Failure::from_client(&e, false)),
     }
 }
 

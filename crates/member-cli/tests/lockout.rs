@@ -1,6 +1,7 @@
 //! The lockout guard against member-mock: no command removes, demotes or
 //! takes out of a group the account's last active Super Administrator,
-//! nor takes the grant from the group that gives it or deletes that group,
+//! nor takes the grant from the group that gives it or deletes that group
+//! (or narrows or deletes the resource group the grant covers),
 //! whether they hold it by role or through a user group; a dry run is
 //! refused alike, and nothing is written. Handing it over first works.
 
@@ -183,6 +184,34 @@ async fn a_super_administrator_through_a_user_group_counts_and_is_guarded() {
         &["groups", "delete", PLATFORM_ADMINS_NAME, "--dry-run"],
         CAROL_EMAIL,
     );
+    // Nor may the resource group of that grant stop covering the account.
+    refused(
+        &mock,
+        &[
+            "resource-groups",
+            "update",
+            ACCOUNT_RESOURCE_GROUP,
+            "--scope",
+            "zone:example.com",
+            "--dry-run",
+        ],
+        CAROL_EMAIL,
+    );
+    refused(
+        &mock,
+        &["resource-groups", "delete", ACCOUNT_RESOURCE_GROUP, "--yes"],
+        CAROL_EMAIL,
+    );
+    // Still the whole account: fine.
+    run(cli(&mock).args([
+        "resource-groups",
+        "update",
+        ACCOUNT_RESOURCE_GROUP,
+        "--scope",
+        "account",
+        "--dry-run",
+    ]))
+    .expect_code(0);
     // New policies that keep the grant may go.
     run(cli(&mock).args([
         "groups",

@@ -122,19 +122,55 @@ impl Client {
             .iter()
             .map(PolicyState::from)
             .collect();
-        self.lockout_after(resolver, &Plan::default(), |policies| {
-            policies.insert(group.clone(), after);
+        self.lockout_after(resolver, &Plan::default(), |facts| {
+            facts.group_policies.insert(group.clone(), after);
         })
         .await
     }
 
-    /// The check of [`lockout`](Self::lockout) with the groups' policies
-    /// after the plan edited by `edit`.
+    /// Whether giving resource group `group` the scopes `scopes` (or, with
+    /// `None`, deleting it) would leave the account of `resolver` without
+    /// an active Super Administrator while it has one today: the group no
+    /// longer covering the whole account takes the grant from every
+    /// Super Administrator policy over it. `Some` to refuse, `None` when it
+    /// may go ahead. Reads as [`lockout`](Self::lockout) does.
+    ///
+    /// # Errors
+    /// The reads' errors.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: member_client::Client, account: member_client::AccountId, group: member_client::ResourceGroupId) -> Result<(), Box<dyn std::error::Error>> {
+    /// let resolver = client.resolver(&account);
+    /// if let Some(lockout) = client.resource_group_lockout(&resolver, &group, None).await? {
+    ///     eprintln!("not deleting the resource group: {lockout}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn resource_group_lockout(
+        &self,
+        resolver: &Resolver,
+        group: &ResourceGroupId,
+        scopes: Option<&[Scope]>,
+    ) -> Result<Option<Lockout>, Error> {
+        self.lockout_after(resolver, &Plan::default(), |facts| {
+            let whole = scopes.is_some_and(|scopes| scopes.iter().any(|s| facts.everything(s)));
+            if whole {
+                facts.account_groups.insert(group.clone());
+            } else {
+                facts.account_groups.remove(group);
+            }
+        })
+        .await
+    }
+
+    /// The check of [`lockout`](Self::lockout), with what makes somebody a
+    /// Super Administrator after the plan changed by `edit` (a group's
+    /// policies, a resource group's reach).
     async fn lockout_after(
         &self,
         resolver: &Resolver,
         plan: &Plan,
-        edit: impl FnOnce(&mut HashMap<UserGroupId, BTreeSet<PolicyState>>),
+        edit: impl FnOnce(&mut SuperFacts),
     ) -> Result<Option<Lockout>, Error> {
         let current = resolver.members().await?;
         if kept_by_role(&current, plan) {
@@ -159,9 +195,9 @@ impl Client {
             &resolver.resource_groups().await?,
             &groups,
         );
-        let mut policies_after = facts.group_policies.clone();
-        edit(&mut policies_after);
-        let (today, after) = facts.super_admins(&current, plan, &group_members, &policies_after);
+        let mut later = facts.clone();
+        edit(&mut later);
+        let (today, after) = facts.super_admins(&later, &current, plan, &group_members);
         Ok((!today.is_empty() && after.is_empty()).then_some(Lockout { today }))
     }
 }
@@ -203,6 +239,11 @@ fn kept_by_role(current: &[Member], plan: &Plan) -> bool {
     })
 }
 
+/// Whether `scope` is the whole account of `account_key`.
+fn is_everything(account_key: &str, scope: &Scope) -> bool {
+    scope.key == account_key && scope.objects.iter().any(|o| o.key == SCOPE_ALL)
+}
+
 fn is_super_name(name: Option<&str>) -> bool {
     name.is_some_and(|n| n.trim().eq_ignore_ascii_case(SUPER_ADMIN_ROLE_NAME))
 }
@@ -212,10 +253,11 @@ fn is_active(member: &Member) -> bool {
 }
 
 /// What makes somebody a Super Administrator of the account.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct SuperFacts {
     roles: HashSet<RoleId>,
     permission_groups: HashSet<PermissionGroupId>,
+    /// The resource groups that cover the whole account.
     account_groups: HashSet<ResourceGroupId>,
     account_key: String,
     /// Each user group's policies today.
@@ -231,9 +273,7 @@ impl SuperFacts {
         groups: &[UserGroup],
     ) -> Self {
         let account_key = Scope::account_key(account).unwrap_or_default();
-        let everything = |scope: &Scope| {
-            scope.key == account_key && scope.objects.iter().any(|o| o.key == SCOPE_ALL)
-        };
+        let everything = |scope: &Scope| is_everything(&account_key, scope);
         Self {
             roles: roles
                 .iter()
@@ -263,6 +303,11 @@ impl SuperFacts {
         }
     }
 
+    /// Whether `scope` is the whole account.
+    fn everything(&self, scope: &Scope) -> bool {
+        is_everything(&self.account_key, scope)
+    }
+
     fn policy_grants(&self, policy: &PolicyState) -> bool {
         policy.access == "allow"
             && policy
@@ -273,9 +318,7 @@ impl SuperFacts {
                 .resource_groups
                 .iter()
                 .any(|g| self.account_groups.contains(g))
-                || policy.inline_scopes.iter().any(|s| {
-                    s.key == self.account_key && s.objects.iter().any(|o| o.key == SCOPE_ALL)
-                }))
+                || policy.inline_scopes.iter().any(|s| self.everything(s)))
     }
 
     fn holds(&self, access: &AccessState, groups: &[&BTreeSet<PolicyState>]) -> bool {
@@ -286,17 +329,19 @@ impl SuperFacts {
                 .any(|g| g.iter().any(|p| self.policy_grants(p)))
     }
 
-    /// The active Super Administrators of `current` today and after `plan`,
-    /// by email: `groups_now` are the user groups' members today (the
-    /// plan's group changes are applied to them), `policies_after` the
-    /// groups' policies after the plan.
+    /// The active Super Administrators of `current` today (by these
+    /// facts) and after `plan` (by `later`: the groups' policies and the
+    /// resource groups' reach after it), by email. `groups_now` are the
+    /// user groups' members today; the plan's group changes are applied to
+    /// them.
     pub(crate) fn super_admins(
         &self,
+        later: &SuperFacts,
         current: &[Member],
         plan: &Plan,
         groups_now: &HashMap<UserGroupId, BTreeSet<MemberId>>,
-        policies_after: &HashMap<UserGroupId, BTreeSet<PolicyState>>,
     ) -> (Vec<String>, Vec<String>) {
+        let later_facts = later;
         let mut removed: HashSet<&MemberId> = HashSet::new();
         let mut access_after: HashMap<&MemberId, &AccessState> = HashMap::new();
         let mut groups_after = groups_now.clone();
@@ -353,9 +398,9 @@ impl SuperFacts {
             if removed.contains(id) {
                 continue;
             }
-            let later = access_after.get(id).copied().unwrap_or(&now);
-            let groups_later = groups_of(id, &groups_after, policies_after);
-            if self.holds(later, &groups_later.iter().collect::<Vec<_>>()) {
+            let access_later = access_after.get(id).copied().unwrap_or(&now);
+            let groups_later = groups_of(id, &groups_after, &later_facts.group_policies);
+            if later_facts.holds(access_later, &groups_later.iter().collect::<Vec<_>>()) {
                 after.push(email);
             }
         }

@@ -314,7 +314,9 @@ Examples:
     /// Delete a resource group (asks first; --yes does not)
     #[command(after_help = "\
 Without --yes, cf-members asks `delete resource group NAME? [y/N]` on a
-terminal, and refuses (exit 2, nothing sent) elsewhere.
+terminal, and refuses (exit 2, nothing sent) elsewhere. A whole-account
+group that the last active Super Administrator's policy covers is never
+deleted (exit 2, nothing sent).
 
 Examples:
   cf-members resource-groups delete web --dry-run
@@ -335,7 +337,9 @@ Examples:
 const UPDATE_GROUP_HELP: &str = "\
 A scope is `account` (the whole account), `zone:<domain>` (one whole zone of
 the account), or several zones of the account: `--scope zone:a.com --scope
-zone:b.com` (or `zone:a.com,b.com`). The scope given replaces the group's.
+zone:b.com` (or `zone:a.com,b.com`). The scope given replaces the group's;
+narrowing the whole-account group that the last active Super
+Administrator's policy covers is refused (exit 2, nothing sent).
 
 Examples:
   cf-members resource-groups update web --name web-zones

@@ -444,15 +444,17 @@ impl AccessPlan {
                 ));
             }
         }
-        let mut policies_after = self.facts.group_policies.clone();
+        let mut later = self.facts.clone();
         for change in &self.changes.group_policies {
-            policies_after.insert(change.group.clone(), change.to());
+            later
+                .group_policies
+                .insert(change.group.clone(), change.to());
         }
         let (before, after) = self.facts.super_admins(
+            &later,
             &self.current,
             &self.plan,
             &self.changes.group_members,
-            &policies_after,
         );
         if !before.is_empty() && after.is_empty() {
             refusals.push(format!(
