@@ -10,12 +10,12 @@ use member_client::{
     resolve_policies, resolve_roles, AccountId, ApiResponse, AttemptInfo, Call, Change, Client,
     CreateMember, Credentials, Error, List, ListMembersParams, ListParams, ListRolesParams,
     ListZonesParams, Listed, PageStream, PolicyRequest, RateLimitConfig, Resolution, ResolveError,
-    Resolver, Unresolved, UpdateMember,
+    Resolver, RoleId, Unresolved, UpdateMember,
 };
 use serde_json::Value;
 
 use crate::cli::{
-    AccessArgs, Cli, Command, GlobalArgs, MembersCommand, OutputFormat, RolesCommand,
+    AccessArgs, Cli, Command, GlobalArgs, MembersCommand, OutputFormat, RolesCommand, UpdateArgs,
 };
 use crate::output::{self, ListView, ListWriter};
 use crate::policies;
@@ -124,6 +124,11 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
                 output::member_details(v, false, &HashMap::new())
             })
         }
+        MembersCommand::Update(args)
+            if !args.add_roles.is_empty() || !args.remove_roles.is_empty() =>
+        {
+            edit_roles(global, &args).await
+        }
         MembersCommand::Update(args) => {
             let policies = read_policies(&args.access)?;
             let (client, account) = connect(global)?;
@@ -177,6 +182,108 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
             })
         }
     }
+}
+
+/// `members update MEMBER --add-role … --remove-role …`: the member's roles
+/// read, changed by those given, and the whole set sent; nothing when it
+/// would not change.
+async fn edit_roles(global: &GlobalArgs, args: &UpdateArgs) -> Outcome {
+    let (client, account) = connect(global)?;
+    let resolver = client.resolver(&account);
+    // Every name is resolved before any is reported, so all bad ones are
+    // told at once.
+    let member = resolver.member(&args.member).await;
+    let added = resolve_roles(&resolver, &args.add_roles).await;
+    let removed = resolve_roles(&resolver, &args.remove_roles).await;
+    let member = member.map_err(resolve_failure)?;
+    let mut failed = Vec::new();
+    let (added, removed) = match (added, removed) {
+        (Ok(added), Ok(removed)) => (added, removed),
+        (added, removed) => {
+            failed.extend(added.err().unwrap_or_default());
+            failed.extend(removed.err().unwrap_or_default());
+            return Err(unresolved_failure(failed));
+        }
+    };
+    let who = output::clean(member.email().unwrap_or_default());
+    let id = member.id.clone().ok_or_else(|| {
+        Failure::other(format!(
+            "the server gave {who} no membership id; nothing was sent"
+        ))
+    })?;
+    if let Some((given, _)) = args
+        .add_roles
+        .iter()
+        .zip(&added)
+        .find(|(_, r)| removed.contains(r))
+    {
+        return Err(Failure::usage(format!(
+            "role {} is both added and removed; nothing was sent",
+            output::clean(given)
+        )));
+    }
+    if !member.policies.is_empty() {
+        return Err(Failure::usage(format!(
+            "{who} has {}, and setting roles drops a member's policies; nothing was sent",
+            output::plural(member.policies.len(), "policy", "policies")
+        ))
+        .with_hint(
+            "--role ROLE ... sets the roles and drops the policies on purpose; \
+             --allow/--deny or --policies change the policies",
+        ));
+    }
+    let current: Vec<RoleId> = member.roles.iter().map(|r| r.id.clone()).collect();
+    let name_of = |id: &RoleId| {
+        member
+            .roles
+            .iter()
+            .find(|r| &r.id == id)
+            .map_or_else(|| id.to_string(), |r| output::clean(&r.name))
+    };
+    for role in added.iter().filter(|r| current.contains(r)) {
+        note!("cf-members: {who} already has role {}", name_of(role));
+    }
+    for (given, role) in args.remove_roles.iter().zip(&removed) {
+        if !current.contains(role) {
+            note!(
+                "cf-members: {who} does not have role {}; nothing to remove",
+                output::clean(given)
+            );
+        }
+    }
+    let mut roles: Vec<RoleId> = current
+        .iter()
+        .filter(|r| !removed.contains(r))
+        .cloned()
+        .collect();
+    roles.extend(added.iter().filter(|r| !current.contains(r)).cloned());
+    if roles.len() == current.len() && roles.iter().all(|r| current.contains(r)) {
+        note!("cf-members: the roles of {who} would not change; nothing was sent");
+        return match global.output {
+            OutputFormat::Table => Ok(()),
+            _ => print_one(
+                global,
+                &serde_json::to_value(&member).unwrap_or(Value::Null),
+                |_| Ok(String::new()),
+            ),
+        };
+    }
+    if roles.is_empty() {
+        return Err(Failure::usage(format!(
+            "that would take every role from {who}, who would keep no access; nothing was sent"
+        ))
+        .with_hint("`cf-members members remove MEMBER` removes a member"));
+    }
+    let body = UpdateMember::with_roles(roles.clone()).map_err(usage)?;
+    refuse_lockout(&client, &resolver, &[Change::set_roles(&id, roles)]).await?;
+    let call = client.members(&account).update(&id, body);
+    if args.dry_run {
+        return dry_run(global, &call, &resolver.resolutions());
+    }
+    let value = send(call, true).await?;
+    print_one(global, &value, |v| {
+        output::member_details(v, true, &HashMap::new())
+    })
 }
 
 /// Refuses (exit 2, nothing sent) `changes` when they would leave the

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use member_client::Member;
-use member_mock::Fault;
+use member_mock::{Fault, MockServer};
 use serde_json::{json, Value};
 
 /// The column at which `header` starts in a table's first line.
@@ -546,4 +546,127 @@ async fn verbose_prints_one_line_per_attempt() {
     assert!(lines[1].ends_with(" ms"), "{}", lines[1]);
     // Every line names a real cf-ray of the mock's answers.
     assert!(run.stdout.contains("John Appleseed"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_update_adds_and_removes_roles_by_name() {
+    let mock = mock().await;
+    let role_ids = |id: &str| {
+        let mut ids: Vec<String> = mock
+            .member(mock.account_id(), id)
+            .unwrap()
+            .roles
+            .iter()
+            .map(|r| r.id.as_str().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let puts = |mock: &MockServer| {
+        mock.requests()
+            .into_iter()
+            .filter(|r| r.method == "PUT")
+            .collect::<Vec<_>>()
+    };
+    // Bob has DNS: add Billing and Administrator Read Only, in any case.
+    let dry = run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--add-role",
+        "billing",
+        "--add-role",
+        "Administrator Read Only",
+        "--dry-run",
+    ]));
+    dry.expect_code(0)
+        .stdout_has(&[&format!("\"id\": \"{DNS_ROLE}\"")]);
+    assert!(puts(&mock).is_empty());
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--add-role",
+        "billing",
+        "--add-role",
+        "Administrator Read Only",
+    ]))
+    .expect_code(0);
+    let mut want = vec![DNS_ROLE, BILLING_ROLE, READ_ONLY_ROLE];
+    want.sort();
+    assert_eq!(role_ids(BOB), want);
+    // One PUT of the whole set.
+    let sent = puts(&mock);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].json.as_ref().unwrap()["roles"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // Take DNS away, add one he has: only DNS goes.
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--remove-role",
+        "DNS",
+        "--add-role",
+        "Billing",
+    ]))
+    .expect_code(0)
+    .stderr_has(&["already has role Billing"]);
+    let mut want = vec![BILLING_ROLE, READ_ONLY_ROLE];
+    want.sort();
+    assert_eq!(role_ids(BOB), want);
+
+    // Nothing to change: nothing sent.
+    mock.clear_requests();
+    run(cli(&mock).args(["members", "update", BOB_EMAIL, "--remove-role", "DNS"]))
+        .expect_code(0)
+        .stderr_has(&[
+            "does not have role DNS; nothing to remove",
+            "would not change; nothing was sent",
+        ]);
+    assert!(puts(&mock).is_empty());
+
+    // Refused, nothing sent: every role gone, a member with policies, a
+    // role both added and removed, unknown names (all told).
+    for (args, told) in [
+        (
+            vec!["--remove-role", "Billing", "--remove-role", READ_ONLY_ROLE],
+            "would keep no access",
+        ),
+        (
+            vec!["--add-role", "DNS", "--remove-role", "dns"],
+            "is both added and removed",
+        ),
+        (
+            vec!["--add-role", "Bilin", "--remove-role", "Nope"],
+            "2 names did not resolve",
+        ),
+    ] {
+        let mut all = vec!["members", "update", BOB_EMAIL];
+        all.extend(args);
+        run(cli(&mock).args(&all))
+            .expect_code(2)
+            .stderr_has(&[told]);
+    }
+    run(cli(&mock).args(["members", "update", ERIN_EMAIL, "--add-role", "DNS"]))
+        .expect_code(2)
+        .stderr_has(&["has 1 policy, and setting roles drops a member's policies"]);
+    assert!(puts(&mock).is_empty());
+    // Not with --role.
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--add-role",
+        "DNS",
+        "--role",
+        "DNS",
+    ]))
+    .expect_code(2);
 }

@@ -49,7 +49,7 @@ fn every_subcommand_has_help_with_examples() {
         (&["members", "add"], "Invite someone to the account"),
         (
             &["members", "update"],
-            "Replace a member's roles, or their policies",
+            "Replace a member's roles or policies, or add and remove roles",
         ),
         (&["members", "remove"], "Remove a member from the account"),
         (&["roles", "list"], "List the roles of the account"),

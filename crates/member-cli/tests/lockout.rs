@@ -108,6 +108,18 @@ async fn the_last_super_administrator_by_role_is_never_removed_or_demoted() {
         "Super Administrator - All Privileges",
     ]))
     .expect_code(0);
+    // Taking just that role away is refused too.
+    refused(
+        &mock,
+        &[
+            "members",
+            "update",
+            ALICE_EMAIL,
+            "--remove-role",
+            "super administrator - all privileges",
+        ],
+        ALICE_EMAIL,
+    );
     // Hand it over, then Alice may go.
     run(cli(&mock).args([
         "members",

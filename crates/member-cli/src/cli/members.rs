@@ -71,16 +71,23 @@ Examples:
   cf-members members add --email new@example.com --policies policies.json --dry-run
   generate-policies | cf-members members add --email new@example.com --policies -")]
     Add(AddArgs),
-    /// Replace a member's roles, or their policies
+    /// Replace a member's roles or policies, or add and remove roles
     #[command(after_help = "\
-The member's current roles (or policies) are replaced by those given. Roles,
---allow, --deny and the policies FILE take names or ids (see `cf-members
-members add --help`); --dry-run shows what each name resolved to. A change
-that takes the Super Administrator role from the account's last accepted
-member who holds it is refused (exit 2, nothing sent).
+With --role, --allow, --deny or --policies the member's current roles (or
+policies) are replaced by those given. --add-role and --remove-role change
+the member's roles instead: the member is read, the roles given are added to
+or taken from theirs, and the whole set is sent (nothing when it would not
+change). They refuse a member who has policies, since setting roles drops
+the policies (say --role to mean that), and removing every role (use
+`members remove`). Roles, --allow, --deny and the policies FILE take names
+or ids (see `cf-members members add --help`); --dry-run shows what each
+name resolved to. A change that takes the Super Administrator role from the
+account's last accepted member who holds it is refused (exit 2, nothing
+sent).
 
 Examples:
   cf-members members update bob@example.com --role \"Administrator Read Only\"
+  cf-members members update bob@example.com --add-role Billing --remove-role DNS
   cf-members members update bob@example.com --role Billing --role \"DNS\" --dry-run
   cf-members members update bob@example.com --allow \"DNS Write,Zone Read@zone:example.com\" --deny \"Billing Read@account\"
   cf-members members update 4536bcfad5faccb111b47003c79917fa --policies - < policies.json")]
@@ -187,6 +194,24 @@ pub struct UpdateArgs {
     /// Roles or policies.
     #[command(flatten)]
     pub access: AccessArgs,
+    /// A role to give on top of those the member has, by name (any case)
+    /// or id (repeat for several)
+    #[arg(
+        long = "add-role",
+        value_name = "ROLE",
+        group = "AccessArgs",
+        conflicts_with_all = ["roles", "policies", "allow", "deny"]
+    )]
+    pub add_roles: Vec<String>,
+    /// A role to take from those the member has, by name (any case) or id
+    /// (repeat for several)
+    #[arg(
+        long = "remove-role",
+        value_name = "ROLE",
+        group = "AccessArgs",
+        conflicts_with_all = ["roles", "policies", "allow", "deny"]
+    )]
+    pub remove_roles: Vec<String>,
     /// Print what each name resolved to and the request that would be sent
     /// (method, URL, body, and the credential scheme's name, never the
     /// secret), and send nothing; every check still runs, credentials included
