@@ -297,7 +297,7 @@ pub async fn refuse_lockout(
     if changes.is_empty() {
         return Ok(());
     }
-    let read = |e: Error| Failure::from_client(&e, false);
+    let read = |e: Error| guard_read_failed(&e);
     let current = resolver.members().await.map_err(read)?;
     let plan = client
         .members(resolver.account_id())
@@ -316,7 +316,25 @@ pub async fn refuse_planned_lockout(
     match client.lockout(resolver, plan).await {
         Ok(None) => Ok(()),
         Ok(Some(lockout)) => Err(lockout_failure(&lockout)),
-        Err(e) => Err(Failure::from_client(&e, false)),
+        Err(e) => Err(guard_read_failed(&e)),
+    }
+}
+
+/// Exit 1 when a read the lockout guard needs failed: whether the change
+/// is safe is not known, so it is not sent.
+pub fn guard_read_failed(error: &Error) -> Failure {
+    let failure = Failure::other(format!(
+        "cannot check that the account keeps an active Super Administrator ({}); \
+         nothing was sent",
+        output::clean(&error.to_string())
+    ));
+    match Failure::from_client(error, false).hint() {
+        Some(hint) => failure.with_hint(hint.to_owned()),
+        None => failure.with_hint(
+            "the check reads the members, and unless another member keeps the Super \
+             Administrator role also the roles, permission groups, resource groups and \
+             user groups",
+        ),
     }
 }
 

@@ -168,7 +168,7 @@ async fn refuse_resource_group_lockout(
     match client.resource_group_lockout(resolver, group, scopes).await {
         Ok(None) => Ok(()),
         Ok(Some(lockout)) => Err(crate::commands::lockout_failure(&lockout)),
-        Err(e) => Err(Failure::from_client(&e, false)),
+        Err(e) => Err(crate::commands::guard_read_failed(&e)),
     }
 }
 

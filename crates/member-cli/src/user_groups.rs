@@ -297,7 +297,7 @@ async fn refuse_group_lockout(
     match client.group_lockout(resolver, &group.id, after).await {
         Ok(None) => Ok(()),
         Ok(Some(lockout)) => Err(crate::commands::lockout_failure(&lockout)),
-        Err(e) => Err(Failure::from_client(&e, false)),
+        Err(e) => Err(crate::commands::guard_read_failed(&e)),
     }
 }
 

@@ -304,3 +304,26 @@ async fn the_guard_reads_no_group_while_another_member_holds_the_role() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_the_guard_needs_that_fails_sends_nothing() {
+    let mock = mock().await;
+    // Alice is the only one with the role, so the guard must read the user
+    // groups (Carol may hold it through one): that read is refused.
+    mock.inject(
+        member_mock::Fault::on("GET", "/accounts/*/iam/user_groups").cloudflare_error(
+            403,
+            10000,
+            "Authentication error",
+        ),
+    );
+    mock.clear_requests();
+    let run = run(cli(&mock).args(["members", "remove", ALICE_EMAIL, "--max-retries", "0"]));
+    run.expect_code(1).stderr_has(&[
+        "cannot check that the account keeps an active Super Administrator",
+        "nothing was sent",
+        "hint: ",
+    ]);
+    assert!(writes(&mock).is_empty(), "{:?}", writes(&mock));
+    assert!(mock.member(mock.account_id(), ALICE).is_some());
+}
