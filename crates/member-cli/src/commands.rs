@@ -345,7 +345,7 @@ pub fn lockout_failure(lockout: &member_client::Lockout) -> Failure {
         output::clean(&lockout.to_string())
     ))
     .with_hint(
-        "`cf-members members update EMAIL --role \"Super Administrator - All Privileges\"` \
+        "`cf-members members update EMAIL --add-role \"Super Administrator - All Privileges\"` \
          makes another accepted member one",
     )
 }

@@ -37,7 +37,7 @@ fn refused(mock: &MockServer, args: &[&str], today: &str) {
     run.expect_code(2).stderr_has(&[
         &format!("{REFUSED}{today})"),
         "nothing was sent",
-        "hint: `cf-members members update EMAIL --role \"Super Administrator - All Privileges\"`",
+        "hint: `cf-members members update EMAIL --add-role \"Super Administrator - All Privileges\"`",
     ]);
     // A plan may be shown (`groups members set` does), never a request.
     assert!(
