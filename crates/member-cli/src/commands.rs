@@ -190,8 +190,8 @@ async fn run_members(global: &GlobalArgs, command: MembersCommand) -> Outcome {
 async fn edit_roles(global: &GlobalArgs, args: &UpdateArgs) -> Outcome {
     let (client, account) = connect(global)?;
     let resolver = client.resolver(&account);
-    // Every name is resolved before any is reported, so all bad ones are
-    // told at once.
+    // Every name is resolved before any is reported: a member that does
+    // not resolve is told first, else every role that does not, at once.
     let member = resolver.member(&args.member).await;
     let added = resolve_roles(&resolver, &args.add_roles).await;
     let removed = resolve_roles(&resolver, &args.remove_roles).await;
