@@ -53,18 +53,6 @@ fn targets(mock: &MockServer, method: &str) -> Vec<String> {
         .collect()
 }
 
-fn role_ids(mock: &MockServer, member: &str) -> Vec<String> {
-    let mut ids: Vec<String> = mock
-        .member(mock.account_id(), member)
-        .unwrap_or_else(|| panic!("no member {member}"))
-        .roles
-        .iter()
-        .map(|r| r.id.as_str().to_owned())
-        .collect();
-    ids.sort();
-    ids
-}
-
 fn sorted(ids: &[&str]) -> Vec<String> {
     let mut ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
     ids.sort();

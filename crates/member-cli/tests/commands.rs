@@ -551,17 +551,6 @@ async fn verbose_prints_one_line_per_attempt() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_update_adds_and_removes_roles_by_name() {
     let mock = mock().await;
-    let role_ids = |id: &str| {
-        let mut ids: Vec<String> = mock
-            .member(mock.account_id(), id)
-            .unwrap()
-            .roles
-            .iter()
-            .map(|r| r.id.as_str().to_owned())
-            .collect();
-        ids.sort();
-        ids
-    };
     let puts = |mock: &MockServer| {
         mock.requests()
             .into_iter()
@@ -594,7 +583,7 @@ async fn members_update_adds_and_removes_roles_by_name() {
     .expect_code(0);
     let mut want = vec![DNS_ROLE, BILLING_ROLE, READ_ONLY_ROLE];
     want.sort();
-    assert_eq!(role_ids(BOB), want);
+    assert_eq!(role_ids(&mock, BOB), want);
     // One PUT of the whole set.
     let sent = puts(&mock);
     assert_eq!(sent.len(), 1);
@@ -620,7 +609,7 @@ async fn members_update_adds_and_removes_roles_by_name() {
     .stderr_has(&["already has role Billing"]);
     let mut want = vec![BILLING_ROLE, READ_ONLY_ROLE];
     want.sort();
-    assert_eq!(role_ids(BOB), want);
+    assert_eq!(role_ids(&mock, BOB), want);
 
     // Nothing to change: nothing sent.
     mock.clear_requests();

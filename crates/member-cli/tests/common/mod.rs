@@ -28,6 +28,19 @@ pub fn policies_json(group: &str) -> String {
     )
 }
 
+/// The role ids `member` holds in the mock's default account, sorted.
+pub fn role_ids(mock: &MockServer, member: &str) -> Vec<String> {
+    let mut ids: Vec<String> = mock
+        .member(mock.account_id(), member)
+        .unwrap_or_else(|| panic!("no member {member}"))
+        .roles
+        .iter()
+        .map(|r| r.id.as_str().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// A mock on 127.0.0.1 with the secret credentials.
 pub async fn mock() -> MockServer {
     MockServer::builder()
