@@ -627,7 +627,7 @@ fn print_attempt(info: &AttemptInfo) {
 }
 
 /// Sends a call and returns its `result` exactly as received.
-pub async fn send<T: serde::de::DeserializeOwned>(
+pub async fn send<T: serde::de::DeserializeOwned + 'static>(
     call: Call<T>,
     changes: bool,
 ) -> Result<Value, Failure> {

@@ -183,7 +183,7 @@ impl<T> Call<T> {
     }
 }
 
-impl<T: DeserializeOwned> Call<T> {
+impl<T: DeserializeOwned + 'static> Call<T> {
     /// Sends the call and returns the result with the status, headers,
     /// `messages` and `result_info`.
     ///

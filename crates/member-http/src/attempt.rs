@@ -24,7 +24,7 @@ use crate::retry::{decide, Decision, RetryPolicy};
 impl HttpClient {
     /// Builds the request once, then runs its attempts in one
     /// `cloudflare_request` span; the result and how many attempts it took.
-    pub(crate) async fn execute<T: DeserializeOwned>(
+    pub(crate) async fn execute<T: DeserializeOwned + 'static>(
         &self,
         method: Method,
         path: &ApiPath,
@@ -48,7 +48,7 @@ impl HttpClient {
     }
 
     /// Sends attempts until one succeeds or [`decide`] gives up.
-    async fn attempts<T: DeserializeOwned>(
+    async fn attempts<T: DeserializeOwned + 'static>(
         &self,
         ex: &Exchange<'_>,
     ) -> Result<(Raw<T>, u32), Error> {
@@ -129,7 +129,7 @@ impl HttpClient {
 
     /// One attempt under the per-attempt timeout, or under what is left of
     /// the deadline when that is shorter.
-    async fn timed_attempt<T: DeserializeOwned>(
+    async fn timed_attempt<T: DeserializeOwned + 'static>(
         &self,
         ex: &Exchange<'_>,
         attempt_started: Instant,
@@ -247,7 +247,7 @@ impl HttpClient {
         }
     }
 
-    async fn attempt_once<T: DeserializeOwned>(
+    async fn attempt_once<T: DeserializeOwned + 'static>(
         &self,
         ctx: &Context,
         url: &Url,

@@ -37,7 +37,7 @@ pub(crate) enum Pending<T> {
 
 /// Reads and classifies one response: a redirect is refused, the body is read
 /// under `max_body_bytes`, then [`classify`] decides.
-pub(crate) async fn receive<T: DeserializeOwned>(
+pub(crate) async fn receive<T: DeserializeOwned + 'static>(
     ctx: &Context,
     mut response: reqwest::Response,
     max_body_bytes: usize,
@@ -93,7 +93,7 @@ pub(crate) async fn receive<T: DeserializeOwned>(
 /// `result` that is not a `T`) goes through [`classify_slow`]. Both paths
 /// give the same answer for every body: the fast one only ever accepts what
 /// the slow one would also accept and decode to the same value.
-fn classify<T: DeserializeOwned>(
+fn classify<T: DeserializeOwned + 'static>(
     ctx: &Context,
     status: u16,
     meta: ResponseMeta,
@@ -223,7 +223,7 @@ fn classify_slow<T>(
 
 /// The [`ApiResponse`] of a classified success, decoding a `result` kept raw
 /// now; a `result` that is not a `T` fails with its JSON path.
-pub(crate) fn decode_result<T: DeserializeOwned>(
+pub(crate) fn decode_result<T: DeserializeOwned + 'static>(
     raw: Raw<T>,
     attempts: u32,
 ) -> Result<ApiResponse<T>, Error> {
@@ -263,7 +263,9 @@ pub(crate) fn decode_result<T: DeserializeOwned>(
 
 /// Decodes a raw `result` (missing is `null`); on failure, what was wrong
 /// and where, as a path from `result`.
-fn decode_raw<T: DeserializeOwned>(result: Option<&RawValue>) -> Result<T, (String, String)> {
+fn decode_raw<T: DeserializeOwned + 'static>(
+    result: Option<&RawValue>,
+) -> Result<T, (String, String)> {
     let text = result.map_or("null", RawValue::get);
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {

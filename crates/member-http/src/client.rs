@@ -159,7 +159,7 @@ impl HttpClient {
         opts: &RequestOptions,
     ) -> Result<ApiResponse<T>, Error>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + 'static,
         B: Serialize + ?Sized,
     {
         let body = match body {
@@ -199,7 +199,7 @@ impl HttpClient {
     ///
     /// # Errors
     /// As for [`request`](Self::request).
-    pub async fn get<T: DeserializeOwned>(
+    pub async fn get<T: DeserializeOwned + 'static>(
         &self,
         path: &ApiPath,
         query: &[(&str, String)],
@@ -220,7 +220,7 @@ impl HttpClient {
         opts: &RequestOptions,
     ) -> Result<ApiResponse<T>, Error>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + 'static,
         B: Serialize + ?Sized,
     {
         self.request(Method::PUT, path, &[], Some(body), opts).await
@@ -238,7 +238,7 @@ impl HttpClient {
         opts: &RequestOptions,
     ) -> Result<ApiResponse<T>, Error>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + 'static,
         B: Serialize + ?Sized,
     {
         self.request(Method::POST, path, &[], Some(body), opts)
@@ -250,7 +250,7 @@ impl HttpClient {
     ///
     /// # Errors
     /// As for [`request`](Self::request).
-    pub async fn delete<T: DeserializeOwned>(
+    pub async fn delete<T: DeserializeOwned + 'static>(
         &self,
         path: &ApiPath,
         opts: &RequestOptions,

@@ -221,6 +221,14 @@ macro_rules! define_id {
                 Self(Text::from_string(value.into()))
             }
 
+            /// Wraps an identifier read from a server response, as
+            /// [`from_server`](Self::from_server) does, without an
+            /// intermediate `String`.
+            #[allow(dead_code, reason = "not every id type is read by the tape decoder")]
+            pub(crate) fn from_wire(value: &str) -> Self {
+                Self(Text::from_str(value))
+            }
+
             /// Re-checks the identifier against the rule (used before the
             /// value becomes a URL path segment).
             ///

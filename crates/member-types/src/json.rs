@@ -7,6 +7,13 @@
 //!   detection), which drives the same `Deserialize` impls, and falls back to
 //!   serde_json whenever simd-json refuses the document, so every error, and
 //!   every document only serde_json accepts, is exactly serde_json's;
+//! - with the same feature, the member responses (`Envelope<Member>` and
+//!   `Envelope<Vec<Member>>`, what the client decodes most) are read
+//!   straight from simd-json's tape into the models, without serde's
+//!   visitors, which takes about 15 % off the whole decode
+//!   (`BENCHMARKS.md`); any document outside the usual
+//!   shape (a key kept in an `other` map, a duplicate key, an unusual type)
+//!   goes to serde as above, so the result never changes;
 //! - serde_json itself (without the feature, or as the fallback) gets the
 //!   document's UTF-8 checked once and reads it with `serde_json::from_str`,
 //!   which then skips the check serde_json otherwise repeats for every key
@@ -23,6 +30,9 @@
 
 use serde::de::DeserializeOwned;
 
+#[cfg(feature = "fast-json")]
+mod tape;
+
 /// The decoder [`from_slice`] tries first: `"simd-json"` with the `fast-json`
 /// feature, else `"serde_json"`.
 pub const DECODER: &str = if cfg!(feature = "fast-json") {
@@ -33,9 +43,12 @@ pub const DECODER: &str = if cfg!(feature = "fast-json") {
 
 /// Decodes `bytes` as `T`, with the result `serde_json::from_slice` gives.
 ///
+/// `T: 'static` lets the member responses take the tape reader (see the
+/// module documentation); every owned model is `'static`.
+///
 /// # Errors
 /// serde_json's error when the bytes are not a `T`.
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+pub fn from_slice<T: DeserializeOwned + 'static>(bytes: &[u8]) -> serde_json::Result<T> {
     #[cfg(feature = "fast-json")]
     if let Some(value) = simd::from_slice(bytes) {
         return Ok(value);
@@ -81,7 +94,7 @@ mod simd {
     /// the document is one where the two decoders are known to differ.
     /// simd-json parses in place, so it works on a copy and `bytes` stay
     /// intact for the fallback.
-    pub(super) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    pub(super) fn from_slice<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Option<T> {
         if may_hold_negative_zero(bytes) {
             return None;
         }
@@ -123,7 +136,7 @@ mod simd {
     /// One copy of the input, padded as simd-json needs, so that simd-json
     /// does not make a second one; the tape is filled in place and handed
     /// back empty for the next decode.
-    fn decode<T: DeserializeOwned>(bytes: &[u8], scratch: &mut Scratch) -> Option<T> {
+    fn decode<T: DeserializeOwned + 'static>(bytes: &[u8], scratch: &mut Scratch) -> Option<T> {
         let Scratch {
             input,
             buffers,
@@ -134,12 +147,15 @@ mod simd {
         input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
         let mut filled = std::mem::replace(tape, simd_json::Tape(Vec::new())).reset();
         let value = match simd_json::fill_tape_padded(input, bytes.len(), buffers, &mut filled) {
-            Ok(()) => {
-                let mut deserializer = simd_json::Deserializer::from_tape(filled);
-                let value = T::deserialize(&mut deserializer).ok();
-                filled = deserializer.into_tape();
-                value
-            }
+            Ok(()) => match super::tape::read::<T>(&filled.0) {
+                Some(value) => Some(value),
+                None => {
+                    let mut deserializer = simd_json::Deserializer::from_tape(filled);
+                    let value = T::deserialize(&mut deserializer).ok();
+                    filled = deserializer.into_tape();
+                    value
+                }
+            },
             Err(_) => None,
         };
         *tape = filled.reset();

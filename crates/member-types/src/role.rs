@@ -161,7 +161,7 @@ impl Permissions {
 
 impl Permissions {
     /// The grant at `index` in [`GRANT_NAMES`] (the last one past the end).
-    fn slot(&mut self, index: usize) -> &mut Option<PermissionGrant> {
+    pub(crate) fn slot(&mut self, index: usize) -> &mut Option<PermissionGrant> {
         match index {
             0 => &mut self.analytics,
             1 => &mut self.billing,
@@ -180,7 +180,7 @@ impl Permissions {
 }
 
 /// The documented grant names, in the order of the fields of [`Permissions`].
-const GRANT_NAMES: &[&str] = &[
+pub(crate) const GRANT_NAMES: &[&str] = &[
     "analytics",
     "billing",
     "cache_purge",

@@ -34,16 +34,22 @@ impl Visitor<'_> for IntVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_precision_loss,
-            reason = "the value is checked to be integral and in range first"
-        )]
-        if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
-            Ok(v as i64)
-        } else {
-            Err(E::custom(format!("expected an integer, found {v}")))
-        }
+        integral(v).ok_or_else(|| E::custom(format!("expected an integer, found {v}")))
+    }
+}
+
+/// The integer an integer-valued float in `i64`'s range stands for (`20.0`
+/// is 20); `None` for any other float.
+pub(crate) fn integral(v: f64) -> Option<i64> {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_precision_loss,
+        reason = "the value is checked to be integral and in range first"
+    )]
+    if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+        Some(v as i64)
+    } else {
+        None
     }
 }
 

@@ -16,7 +16,9 @@ fn outcome<T: Serialize>(result: serde_json::Result<T>) -> Result<Value, String>
         .map_err(|e| e.to_string())
 }
 
-fn same_as_serde_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<(), String> {
+fn same_as_serde_json<T: DeserializeOwned + Serialize + 'static>(
+    bytes: &[u8],
+) -> Result<(), String> {
     let ours = outcome(json::from_slice::<T>(bytes));
     let theirs = outcome(serde_json::from_slice::<T>(bytes));
     if ours == theirs {
@@ -33,6 +35,7 @@ fn same_as_serde_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<(
 fn all_same(bytes: &[u8]) -> Result<(), String> {
     same_as_serde_json::<Envelope<Member>>(bytes)?;
     same_as_serde_json::<Envelope<Vec<Member>>>(bytes)?;
+    same_as_serde_json::<Envelope<Option<Vec<Member>>>>(bytes)?;
     same_as_serde_json::<Envelope<Vec<Role>>>(bytes)?;
     same_as_serde_json::<Member>(bytes)?;
     same_as_serde_json::<Value>(bytes)

@@ -18,7 +18,7 @@ fn reversed(value: &Value) -> String {
     format!("{{{}}}", pairs.join(","))
 }
 
-fn both<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(text: &str) -> T {
+fn both<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug + 'static>(text: &str) -> T {
     let plain: T = serde_json::from_str(text).expect("serde_json reads it");
     let fast: T = json::from_slice(text.as_bytes()).expect("json::from_slice reads it");
     assert_eq!(plain, fast, "{text}");
