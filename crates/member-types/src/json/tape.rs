@@ -8,14 +8,17 @@
 //!
 //! They read a **strict subset** of what the serde impls accept, and give
 //! up (`None`) on anything else, so that the caller falls back to serde:
-//! a key the model keeps in an `other` map, a struct written as an array, a
-//! duplicate key, a value of another type than the usual one. Whatever they
+//! a struct written as an array, a duplicate key, a value of another type
+//! than the usual one. Whatever they
 //! accept, they decode to exactly what serde gives (tested against serde on
 //! every fixture and thousands of variations of them,
 //! `tests::agrees_with_serde_on_variations`), so the fast path never
 //! changes a result, only its cost.
 
 use std::any::Any;
+use std::collections::BTreeMap;
+
+use serde_json::Value;
 
 use simd_json::{Node, StaticNode};
 
@@ -161,6 +164,60 @@ impl<'i> Tape<'_, 'i> {
         }
     }
 
+    /// A `serde_json::Value`, as serde_json's own visitor builds it from
+    /// the tape; `None` for an object with a duplicate key (serde_json
+    /// keeps the last one, and `preserve_order` the first one's place).
+    fn value(&mut self) -> Option<Value> {
+        Some(match self.next()? {
+            Node::String(s) => Value::String(s.to_owned()),
+            Node::Static(StaticNode::Null) => Value::Null,
+            Node::Static(StaticNode::Bool(b)) => Value::Bool(b),
+            Node::Static(StaticNode::I64(v)) => Value::from(v),
+            Node::Static(StaticNode::U64(v)) => Value::from(v),
+            Node::Static(StaticNode::F64(v)) => {
+                serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+            }
+            Node::Array { len, .. } => {
+                let mut items = Vec::with_capacity(len);
+                for _ in 0..len {
+                    items.push(self.value()?);
+                }
+                Value::Array(items)
+            }
+            Node::Object { len, .. } => {
+                let mut map = serde_json::Map::new();
+                for _ in 0..len {
+                    let key = self.str()?;
+                    // serde_json's private markers (`raw_value`'s,
+                    // `arbitrary_precision`'s) make its visitor read the
+                    // object another way.
+                    if key.starts_with("$serde_json::private::") {
+                        return None;
+                    }
+                    let key = key.to_owned();
+                    let value = self.value()?;
+                    if map.insert(key, value).is_some() {
+                        return None;
+                    }
+                }
+                Value::Object(map)
+            }
+            #[allow(
+                unreachable_patterns,
+                reason = "simd-json's `128bit` feature adds variants"
+            )]
+            _ => return None,
+        })
+    }
+
+    /// An unknown key's value, kept in an `other` map as serde's
+    /// hand-written visitors do (the last of duplicate unknown keys wins).
+    fn other(&mut self, key: &str, other: &mut BTreeMap<String, Value>) -> Option<()> {
+        let value = self.value()?;
+        other.insert(key.to_owned(), value);
+        Some(())
+    }
+
     /// `lenient_i64`: an integer, or an integer-valued float.
     fn int(&mut self) -> Option<i64> {
         match self.next()? {
@@ -223,7 +280,6 @@ fn envelope<'i, T>(
     Some(out)
 }
 
-/// `ResponseInfo`; `None` for keys it keeps in `other`.
 fn response_info(t: &mut Tape<'_, '_>) -> Option<ResponseInfo> {
     let len = t.object()?;
     let (mut code, mut seen) = (None, 0);
@@ -250,14 +306,13 @@ fn response_info(t: &mut Tape<'_, '_>) -> Option<ResponseInfo> {
                 mark(&mut seen, 4)?;
                 out.error_chain = t.list(response_info)?;
             }
-            _ => return None,
+            key => t.other(key, &mut out.other)?,
         }
     }
     out.code = code?;
     Some(out)
 }
 
-/// `Source`; `None` for keys it keeps in `other`.
 fn source(t: &mut Tape<'_, '_>) -> Option<Source> {
     let len = t.object()?;
     let mut out = Source::default();
@@ -268,7 +323,7 @@ fn source(t: &mut Tape<'_, '_>) -> Option<Source> {
                 mark(&mut seen, 0)?;
                 out.pointer = t.opt(Tape::string)?;
             }
-            _ => return None,
+            key => t.other(key, &mut out.other)?,
         }
     }
     Some(out)
@@ -483,7 +538,8 @@ fn permission_group(t: &mut Tape<'_, '_>) -> Option<PermissionGroup> {
     })
 }
 
-/// `Meta`; `None` for keys it keeps in `other`.
+/// `Meta`: the real API sends permission groups' as a flat map
+/// (`description`, `editable`, `label`, `scopes`), kept in `other`.
 fn meta(t: &mut Tape<'_, '_>) -> Option<Meta> {
     let len = t.object()?;
     let mut out = Meta::default();
@@ -498,7 +554,7 @@ fn meta(t: &mut Tape<'_, '_>) -> Option<Meta> {
                 mark(&mut seen, 1)?;
                 out.value = t.opt(Tape::string)?;
             }
-            _ => return None,
+            key => t.other(key, &mut out.other)?,
         }
     }
     Some(out)
@@ -618,16 +674,19 @@ fn role(t: &mut Tape<'_, '_>) -> Option<Role> {
     })
 }
 
-/// `Permissions`; `None` for grants it keeps in `other`.
 fn permissions(t: &mut Tape<'_, '_>) -> Option<Permissions> {
     let len = t.object()?;
     let mut out = Permissions::default();
     let mut seen = 0;
     for _ in 0..len {
         let key = t.str()?;
-        let index = GRANT_NAMES.iter().position(|name| *name == key)?;
-        mark(&mut seen, u32::try_from(index).ok()?)?;
-        *out.slot(index) = t.opt(grant)?;
+        match GRANT_NAMES.iter().position(|name| *name == key) {
+            Some(index) => {
+                mark(&mut seen, u32::try_from(index).ok()?)?;
+                *out.slot(index) = t.opt(grant)?;
+            }
+            None => t.other(key, &mut out.other)?,
+        }
     }
     Some(out)
 }
@@ -707,9 +766,10 @@ mod tests {
     #[test]
     fn gives_up_where_serde_keeps_or_refuses() {
         for text in [
-            // Kept in `other` maps.
-            r#"{"success":true,"errors":[{"code":1,"message":"m","type":"x"}]}"#,
-            r#"{"success":true,"result":{"roles":[{"id":"r","name":"n","description":"d","permissions":{"new_area":{"read":true}}}]}}"#,
+            // A duplicate key inside a value kept in an `other` map, and
+            // serde_json's marker for a raw value.
+            r#"{"success":true,"errors":[{"code":1,"message":"m","x":{"a":1,"a":2}}]}"#,
+            r#"{"success":true,"errors":[{"code":1,"x":{"$serde_json::private::RawValue":"1"}}]}"#,
             // Refused by serde: duplicate, wrong type, missing required.
             r#"{"success":true,"success":true}"#,
             r#"{"success":true,"result":{"email":1}}"#,
@@ -719,6 +779,19 @@ mod tests {
             r#"{"success":true,"result":{"user":["a@b.c"]}}"#,
         ] {
             assert!(ours::<Envelope<Member>>(text).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn keeps_other_keys_as_serde_does() {
+        for text in [
+            r#"{"success":true,"errors":[{"code":1,"message":"m","type":"x","n":[1,-2,2.5,18446744073709551615,{"k":null}]}]}"#,
+            r#"{"success":true,"result":{"roles":[{"id":"r","name":"n","description":"d","permissions":{"new_area":{"read":true},"dns":null}}]}}"#,
+            r#"{"success":true,"result":{"policies":[{"permission_groups":[{"id":"p","meta":{"description":"Can edit DNS records.","editable":"false","label":"dns_admin","scopes":"com.cloudflare.api.account","label":"last"}}]}]}}"#,
+            r#"{"success":true,"messages":[{"code":2,"source":{"pointer":"/x","parameter":"y"}}]}"#,
+        ] {
+            let ours: Envelope<Member> = ours(text).expect(text);
+            assert_eq!(ours, serde_json::from_str(text).unwrap(), "{text}");
         }
     }
 
