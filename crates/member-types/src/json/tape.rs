@@ -897,6 +897,70 @@ mod tests {
         assert!(accepted * 5 > docs.len(), "{accepted} of {}", docs.len());
     }
 
+    /// Every string of the seed (keys of `other` maps included) replaced by
+    /// arbitrary text, escapes and non-ASCII included, and numbers by
+    /// arbitrary numbers where the models take any: the reader still takes
+    /// the document and agrees with serde.
+    mod strings {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn strings_of(value: &Value, at: &str, out: &mut Vec<String>) {
+            match value {
+                Value::String(_) => out.push(at.to_owned()),
+                Value::Object(map) => map
+                    .iter()
+                    .for_each(|(k, v)| strings_of(v, &format!("{at}/{k}"), out)),
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, v)| strings_of(v, &format!("{at}/{i}"), out)),
+                _ => {}
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 256,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            #[test]
+            fn any_text_reads_as_serde_reads_it(
+                texts in prop::collection::vec(any::<String>(), 40),
+                extra in any::<String>(),
+                number in any::<i64>(),
+                pretty in any::<bool>(),
+            ) {
+                // `extra` becomes an unknown key of an `other` map.
+                prop_assume!(![
+                    "code", "message", "documentation_url", "source", "error_chain", "key", "value",
+                ]
+                .contains(&extra.as_str()));
+                let mut doc: Value = serde_json::from_str(SEED).unwrap();
+                let mut at = Vec::new();
+                strings_of(&doc, "", &mut at);
+                for (pointer, text) in at.iter().zip(texts.iter().cycle()) {
+                    *doc.pointer_mut(pointer).unwrap() = Value::String(text.clone());
+                }
+                doc["errors"][0][extra.as_str()] = json!([number, extra.clone()]);
+                doc["result"]["policies"][0]["permission_groups"][0]["meta"][extra.as_str()] =
+                    Value::String(extra.clone());
+                let text = if pretty {
+                    serde_json::to_string_pretty(&doc).unwrap()
+                } else {
+                    doc.to_string()
+                };
+                let serde: Envelope<Member> = serde_json::from_str(&text).unwrap();
+                let read = ours::<Envelope<Member>>(&text);
+                prop_assert!(read.is_some(), "gave up on {}", text);
+                prop_assert_eq!(read.unwrap(), serde);
+            }
+        }
+    }
+
     /// `base` as text, with the value at `pointer` written as `text`.
     fn splice(base: &Value, pointer: &str, text: &str) -> String {
         const MARK: &str = "\u{1}splice\u{1}";
