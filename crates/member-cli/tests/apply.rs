@@ -945,3 +945,68 @@ async fn on_a_terminal_it_asks_first_and_shows_progress() {
     assert_eq!(role_ids(&mock, CAROL), [DNS_ROLE]);
     assert!(retry_members(&dir.join("changes.json.retry.json")).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_roles_and_remove_roles_change_only_the_roles_named() {
+    let mock = mock().await;
+    let dir = scratch("edit-roles");
+    let file = write(
+        &dir,
+        "edits.csv",
+        "email,op,roles\n\
+         bob.dns@example.com,add_roles,billing;DNS\n\
+         carol.billing@example.com,remove_roles,Billing\n\
+         alice.admin@example.com,add_roles,Super Administrator - All Privileges\n\
+         dave.invited@example.com,remove_roles,Administrator Read Only\n\
+         erin.policies@example.com,add_roles,Billing\n",
+    );
+    let plan = run(cli(&mock).args(["apply", arg(&file)]));
+    plan.expect_code(1).stdout_has(&[
+        "Plan: 2 changes (2 updates); 1 member already in the wanted state; 2 problems",
+        "update  bob.dns@example.com (b1c5d2e8f3a64b7c9d0e1f2a3b4c5d6e)  [line 2]\n    \
+         from: roles DNS\n    to:   roles Billing, DNS\n",
+        "update  carol.billing@example.com (c2d6e3f9a4b75c8d0e1f2a3b4c5d6e7f)  [line 3]\n    \
+         from: roles Administrator Read Only, Billing\n    to:   roles Administrator Read Only\n",
+        "line 5: remove_roles dave.invited@example.com: that would take every role from the \
+         member, who would keep no access; use remove to remove the member",
+        "line 6: add_roles erin.policies@example.com: the member has 1 policy, and giving roles \
+         drops a member's policies",
+    ]);
+    assert!(
+        methods(&mock).iter().all(|m| m == "GET"),
+        "the plan sends nothing"
+    );
+
+    let ran = run(cli(&mock).args(["apply", arg(&file), "--yes"]));
+    ran.expect_code(1).stdout_has(&[
+        "Done: 2 changes: 2 applied, 0 failed, 0 not started; 1 unchanged; 2 problems",
+    ]);
+    // Each member's whole new set was sent, once, and nobody else was
+    // written to.
+    assert_eq!(role_ids(&mock, BOB), sorted(&[DNS_ROLE, BILLING_ROLE]));
+    assert_eq!(role_ids(&mock, CAROL), [READ_ONLY_ROLE]);
+    assert_eq!(role_ids(&mock, DAVE), [READ_ONLY_ROLE]);
+    assert!(role_ids(&mock, ERIN).is_empty(), "erin keeps her policy");
+    assert_eq!(
+        stored(&mock, ERIN).unwrap()["policies"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let mut puts = targets(&mock, "PUT");
+    puts.sort();
+    assert_eq!(puts, sorted(&[BOB, CAROL]));
+    assert!(!methods(&mock).iter().any(|m| m == "POST" || m == "DELETE"));
+
+    // Again: both are in the wanted state now; nothing is sent.
+    mock.clear_requests();
+    let again = run(cli(&mock).args(["apply", arg(&file), "--yes"]));
+    again.expect_code(1).stdout_has(&[
+        "Plan: nothing to change; 3 members already in the wanted state; 2 problems",
+    ]);
+    assert!(
+        methods(&mock).iter().all(|m| m == "GET"),
+        "{:?}",
+        methods(&mock)
+    );
+}

@@ -120,6 +120,18 @@ async fn the_last_super_administrator_by_role_is_never_removed_or_demoted() {
         ],
         ALICE_EMAIL,
     );
+    // And by a changes file's remove_roles, which keeps her other role.
+    let edit = dir.join("edit.csv");
+    std::fs::write(
+        &edit,
+        format!(
+            "email,op,roles\n{ALICE_EMAIL},remove_roles,Super Administrator - All Privileges\n"
+        ),
+    )
+    .unwrap();
+    let edit = edit.to_str().unwrap();
+    refused(&mock, &["apply", edit, "--yes"], ALICE_EMAIL);
+    refused(&mock, &["apply", edit, "--dry-run"], ALICE_EMAIL);
     // Hand it over, then Alice may go.
     run(cli(&mock).args([
         "members",

@@ -103,7 +103,7 @@ pub fn parse(name: &str, text: &str, extension: Option<&str>) -> Result<Input, F
 
 /// The short reminder of the formats shown with a refusal.
 pub const FORMAT_HINT: &str = "a JSON file is an array of \
-    {\"op\": \"set_roles\"|\"set_policies\"|\"add\"|\"remove\", \"email\" or \"id\", \
+    {\"op\": \"set_roles\"|\"set_policies\"|\"add_roles\"|\"remove_roles\"|\"add\"|\"remove\"|…, \"email\" or \"id\", \
     \"roles\": [role names or ids] or \"policies\": [...]}; a CSV file has a header row \
     such as `email,member_id,op,roles` with roles separated by `;` (`cf-members apply \
     --help` shows both formats)";

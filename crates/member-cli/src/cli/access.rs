@@ -106,6 +106,8 @@ FILE, JSON (named `*.json`; any other name or stdin: when its text starts
 with `[` or `{`): an array of entries
   [{\"op\": \"set_roles\", \"email\": \"bob@example.com\", \"roles\": [\"Administrator Read Only\", ...]},
    {\"op\": \"set_policies\", \"email\": \"erin@example.com\", \"policies\": [POLICY, ...]},
+   {\"op\": \"add_roles\", \"email\": \"carol@example.com\", \"roles\": [\"Billing\"]},
+   {\"op\": \"remove_roles\", \"email\": \"dan@example.com\", \"roles\": [\"Billing\"]},
    {\"op\": \"add\", \"email\": \"new@example.com\", \"roles\": [\"Billing\"], \"status\": \"pending\"},
    {\"op\": \"remove\", \"id\": \"MEMBER_ID\"},
    {\"op\": \"add_to_group\", \"email\": \"bob@example.com\", \"group\": \"SRE On-Call\"},
@@ -121,6 +123,12 @@ with `[` or `{`): an array of entries
     (\"DNS Write\") or {\"id\": ...}, each resource group a scope (\"account\",
     \"zone:example.com\", \"group:NAME\") or {\"id\": ...};
   - set_roles replaces the member's policies too, and set_policies the roles;
+  - add_roles gives roles on top of those the member has, remove_roles takes
+    some and keeps the others; each becomes the member's whole new set of
+    roles (a set_roles, which the retry file holds). A member who already
+    has them all (or none of those to take) is unchanged; a member with
+    policies (giving roles would drop them) or one left without any role
+    is a problem;
   - add_to_group and remove_from_group put a member into or out of a user
     group, named by \"group\" (its name, any case, or its id); the member's
     own roles and policies stay. A member already in the group (or already
@@ -133,9 +141,9 @@ start with `[` or `{`): a header row, then one change per row. Columns, in
 any order (only those needed):
   email       the member's email (any case)
   member_id   the member id (or `id`); give email or member_id, not both
-  op          set_roles, set_policies, add, remove, add_to_group or
-              remove_from_group; when empty: set_roles if roles are given,
-              set_policies if policies are
+  op          set_roles, set_policies, add_roles, remove_roles, add,
+              remove, add_to_group or remove_from_group; when empty:
+              set_roles if roles are given, set_policies if policies are
   group       for add_to_group and remove_from_group: the user group's
               name or id
   roles       role names or ids separated by `;`

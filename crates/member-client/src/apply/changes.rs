@@ -101,6 +101,8 @@ impl fmt::Display for MemberRef {
 /// ```json
 /// {"op": "set_roles", "email": "bob.dns@example.com", "roles": ["05784afa30c1afe1440e79d9351c7430"]}
 /// {"op": "set_policies", "id": "4536bcfad5faccb111b47003c79917fa", "policies": [{"access": "allow", "permission_groups": [{"id": "…"}], "resource_groups": [{"id": "…"}]}]}
+/// {"op": "add_roles", "email": "bob.dns@example.com", "roles": ["05784afa30c1afe1440e79d9351c7430"]}
+/// {"op": "remove_roles", "email": "bob.dns@example.com", "roles": ["05784afa30c1afe1440e79d9351c7430"]}
 /// {"op": "add", "email": "new@example.com", "roles": ["05784afa30c1afe1440e79d9351c7430"]}
 /// {"op": "remove", "id": "4536bcfad5faccb111b47003c79917fa"}
 /// {"op": "add_to_group", "email": "bob.dns@example.com", "group": "a1b2c3d4e5f60718293a4b5c6d7e8f90"}
@@ -108,7 +110,8 @@ impl fmt::Display for MemberRef {
 /// ```
 ///
 /// Setting roles replaces the member's policies too (the API keeps one or
-/// the other), and setting policies replaces the roles.
+/// the other), and setting policies replaces the roles. Adding or removing
+/// roles changes the member's roles by those given and keeps the others.
 ///
 /// ```
 /// use member_client::{Change, MemberRef, RoleId};
@@ -147,6 +150,27 @@ pub enum Change {
     /// Invite (or directly add) a new member: the only change that adds
     /// anybody.
     Add(CreateMember),
+    /// Give the member these roles on top of those it has. Planned against
+    /// the member's roles: [`Members::plan`](crate::Members::plan) makes it
+    /// a [`SetRoles`](Self::SetRoles) of the whole set (nothing is sent
+    /// when the member has them all already), and refuses it for a member
+    /// with policies (setting roles would drop them).
+    AddRoles {
+        /// Who.
+        member: MemberRef,
+        /// The roles to give (at least one).
+        roles: Vec<RoleId>,
+    },
+    /// Take these roles from the member, keeping its other roles. Planned
+    /// as [`AddRoles`](Self::AddRoles) is: a member without any of them is
+    /// unchanged, and a change that would leave no role is refused (remove
+    /// the member instead).
+    RemoveRoles {
+        /// Who.
+        member: MemberRef,
+        /// The roles to take (at least one).
+        roles: Vec<RoleId>,
+    },
     /// Remove the member from the account.
     Remove {
         /// Who.
@@ -210,6 +234,44 @@ impl Change {
         Self::SetPolicies {
             member: member.into(),
             policies: policies.into_iter().collect(),
+        }
+    }
+
+    /// Give `member` `roles` on top of those it has.
+    ///
+    /// ```
+    /// use member_client::{Change, MemberRef, RoleId};
+    /// let change = Change::add_roles(MemberRef::email("a@example.com"), [RoleId::new("r1")?]);
+    /// assert_eq!(change.op(), "add_roles");
+    /// assert!(change.validate().is_ok());
+    /// # Ok::<(), member_client::ValidationError>(())
+    /// ```
+    pub fn add_roles(
+        member: impl Into<MemberRef>,
+        roles: impl IntoIterator<Item = RoleId>,
+    ) -> Self {
+        Self::AddRoles {
+            member: member.into(),
+            roles: roles.into_iter().collect(),
+        }
+    }
+
+    /// Take `roles` from `member`, keeping its other roles.
+    ///
+    /// ```
+    /// use member_client::{Change, MemberId, RoleId};
+    /// let change = Change::remove_roles(MemberId::new("abc")?, [RoleId::new("r1")?]);
+    /// assert_eq!(change.to_string(), "remove_roles abc");
+    /// assert!(Change::remove_roles(MemberId::new("abc")?, []).validate().is_err());
+    /// # Ok::<(), member_client::ValidationError>(())
+    /// ```
+    pub fn remove_roles(
+        member: impl Into<MemberRef>,
+        roles: impl IntoIterator<Item = RoleId>,
+    ) -> Self {
+        Self::RemoveRoles {
+            member: member.into(),
+            roles: roles.into_iter().collect(),
         }
     }
 
@@ -289,6 +351,8 @@ impl Change {
         match self {
             Self::SetRoles { member, .. }
             | Self::SetPolicies { member, .. }
+            | Self::AddRoles { member, .. }
+            | Self::RemoveRoles { member, .. }
             | Self::Remove { member }
             | Self::AddToGroup { member, .. }
             | Self::RemoveFromGroup { member, .. } => member.clone(),
@@ -296,9 +360,9 @@ impl Change {
         }
     }
 
-    /// A short name of the kind: `set_roles`, `set_policies`, `add`,
-    /// `remove`, `add_to_group`, `remove_from_group` (the `op` of its
-    /// changes-file entry).
+    /// A short name of the kind: `set_roles`, `set_policies`, `add_roles`,
+    /// `remove_roles`, `add`, `remove`, `add_to_group`, `remove_from_group`
+    /// (the `op` of its changes-file entry).
     ///
     /// ```
     /// use member_client::{Change, MemberRef};
@@ -318,6 +382,8 @@ impl Change {
         match self {
             Self::SetRoles { .. } => ChangeOp::SetRoles,
             Self::SetPolicies { .. } => ChangeOp::SetPolicies,
+            Self::AddRoles { .. } => ChangeOp::AddRoles,
+            Self::RemoveRoles { .. } => ChangeOp::RemoveRoles,
             Self::Add(_) => ChangeOp::Add,
             Self::Remove { .. } => ChangeOp::Remove,
             Self::AddToGroup { .. } => ChangeOp::AddToGroup,
@@ -350,6 +416,12 @@ impl Change {
             Self::SetPolicies { member, policies } => {
                 check_member(member)?;
                 member_types::UpdateMember::with_policies(policies.iter().cloned())?.validate()
+            }
+            Self::AddRoles { member, roles } | Self::RemoveRoles { member, roles } => {
+                check_member(member)?;
+                // The same rules as a set of roles: at least one, each a
+                // valid id.
+                member_types::UpdateMember::with_roles(roles.iter().cloned())?.validate()
             }
             Self::Add(body) => body.validate(),
             Self::Remove { member } => check_member(member),

@@ -40,6 +40,10 @@ pub enum ChangeOp {
     SetRoles,
     /// [`Change::SetPolicies`].
     SetPolicies,
+    /// [`Change::AddRoles`].
+    AddRoles,
+    /// [`Change::RemoveRoles`].
+    RemoveRoles,
     /// [`Change::Add`].
     Add,
     /// [`Change::Remove`].
@@ -52,17 +56,20 @@ pub enum ChangeOp {
 
 impl ChangeOp {
     /// Every op, in the order messages list them.
-    pub const ALL: [ChangeOp; 6] = [
+    pub const ALL: [ChangeOp; 8] = [
         Self::SetRoles,
         Self::SetPolicies,
+        Self::AddRoles,
+        Self::RemoveRoles,
         Self::Add,
         Self::Remove,
         Self::AddToGroup,
         Self::RemoveFromGroup,
     ];
 
-    /// The name in a changes file: `set_roles`, `set_policies`, `add`,
-    /// `remove`, `add_to_group`, `remove_from_group`.
+    /// The name in a changes file: `set_roles`, `set_policies`,
+    /// `add_roles`, `remove_roles`, `add`, `remove`, `add_to_group`,
+    /// `remove_from_group`.
     pub fn as_str(self) -> &'static str {
         self.rule().name
     }
@@ -82,10 +89,12 @@ impl ChangeOp {
         match self {
             Self::SetRoles => &RULES[0],
             Self::SetPolicies => &RULES[1],
-            Self::Add => &RULES[2],
-            Self::Remove => &RULES[3],
-            Self::AddToGroup => &RULES[4],
-            Self::RemoveFromGroup => &RULES[5],
+            Self::AddRoles => &RULES[2],
+            Self::RemoveRoles => &RULES[3],
+            Self::Add => &RULES[4],
+            Self::Remove => &RULES[5],
+            Self::AddToGroup => &RULES[6],
+            Self::RemoveFromGroup => &RULES[7],
         }
     }
 }
@@ -230,7 +239,7 @@ struct Rule {
 }
 
 /// The ops' rules, in [`ChangeOp::ALL`]'s order.
-const RULES: [Rule; 6] = {
+const RULES: [Rule; 8] = {
     use ChangeField::{Email, Group, Id, Op, Policies, Roles, Status};
     [
         Rule {
@@ -244,6 +253,18 @@ const RULES: [Rule; 6] = {
             takes: &[Op, Id, Email, Policies],
             naming: Naming::IdOrEmail,
             needs: Needs::Policies,
+        },
+        Rule {
+            name: "add_roles",
+            takes: &[Op, Id, Email, Roles],
+            naming: Naming::IdOrEmail,
+            needs: Needs::Roles,
+        },
+        Rule {
+            name: "remove_roles",
+            takes: &[Op, Id, Email, Roles],
+            naming: Naming::IdOrEmail,
+            needs: Needs::Roles,
         },
         Rule {
             name: "add",
@@ -281,7 +302,7 @@ const RULES: [Rule; 6] = {
 /// let error = Change::from_entry(entry.as_object().unwrap()).unwrap_err();
 /// assert_eq!(
 ///     error.message(&JsonKeys),
-///     r#"unknown "op" "grant": expected set_roles, set_policies, add, remove, add_to_group or remove_from_group"#
+///     r#"unknown "op" "grant": expected set_roles, set_policies, add_roles, remove_roles, add, remove, add_to_group or remove_from_group"#
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -668,6 +689,14 @@ fn build(op: ChangeOp, entry: &Entry<'_>) -> Result<NamedChange, Broken> {
             member: entry.member()?,
             policies: policies(entry.needed(op, Policies)?)?,
         },
+        ChangeOp::AddRoles => NamedChange::AddRoles {
+            member: entry.member()?,
+            roles: roles(entry.needed(op, Roles)?)?,
+        },
+        ChangeOp::RemoveRoles => NamedChange::RemoveRoles {
+            member: entry.member()?,
+            roles: roles(entry.needed(op, Roles)?)?,
+        },
         ChangeOp::Add => {
             let email = entry.text(op, Email)?.to_owned();
             let roles = entry.get(Roles).map(roles).transpose()?;
@@ -705,7 +734,9 @@ impl Serialize for Change {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry(ChangeField::Op.key(), self.op())?;
         match self {
-            Self::SetRoles { member, roles } => {
+            Self::SetRoles { member, roles }
+            | Self::AddRoles { member, roles }
+            | Self::RemoveRoles { member, roles } => {
                 serialize_member(&mut map, member)?;
                 map.serialize_entry(ChangeField::Roles.key(), roles)?;
             }
@@ -804,8 +835,8 @@ mod tests {
             (json!({"op": "add", "email": "n@example.com", "roles": [ROLE], "status": "accepted"}), Ok("add")),
             (json!({"op": "add", "email": "n@example.com", "policies": [policy()]}), Ok("add")),
             (json!({"op": "remove", "email": "a@example.com"}), Ok("remove")),
-            (json!({"op": "grant", "id": BOB}), Err(r#"unknown "op" "grant": expected set_roles, set_policies, add, remove, add_to_group or remove_from_group"#.into())),
-            (json!({"op": 5, "id": BOB}), Err(r#""op" must be a string (set_roles, set_policies, add, remove, add_to_group or remove_from_group), found a number"#.into())),
+            (json!({"op": "grant", "id": BOB}), Err(r#"unknown "op" "grant": expected set_roles, set_policies, add_roles, remove_roles, add, remove, add_to_group or remove_from_group"#.into())),
+            (json!({"op": 5, "id": BOB}), Err(r#""op" must be a string (set_roles, set_policies, add_roles, remove_roles, add, remove, add_to_group or remove_from_group), found a number"#.into())),
             (json!({"id": BOB, "roles": [ROLE], "policies": [policy()]}), Err(r#"both "roles" and "policies": a member has either roles or policies, give one"#.into())),
             (json!({"id": BOB}), Err(r#"no "op" and neither "roles" nor "policies": say what to do"#.into())),
             (json!({"op": "set_roles", "id": BOB, "rolse": [ROLE]}), Err(r#"key "rolse" is not used by set_roles; set_roles takes "op", "id", "email", "roles""#.into())),
@@ -826,6 +857,12 @@ mod tests {
             (json!({"id": BOB, "roles": []}), Err("roles must not be empty: give at least one role id (to take all access away, remove the member)".into())),
             (json!({"op": "add", "email": "n@example.com", "roles": [ROLE], "status": "maybe"}), Err("invalid status \"maybe\": expected one of: pending accepted".into())),
             (json!({"op": "add_to_group", "email": "a@example.com", "group": GROUP}), Ok("add_to_group")),
+            (json!({"op": "add_roles", "email": "a@example.com", "roles": [ROLE]}), Ok("add_roles")),
+            (json!({"op": "remove_roles", "id": BOB, "roles": [ROLE]}), Ok("remove_roles")),
+            (json!({"op": "add_roles", "id": BOB}), Err(r#"add_roles needs "roles""#.into())),
+            (json!({"op": "remove_roles", "id": BOB, "roles": []}), Err("roles must not be empty: give at least one role id (to take all access away, remove the member)".into())),
+            (json!({"op": "add_roles", "id": BOB, "policies": [policy()]}), Err(r#"key "policies" is not used by add_roles (a member has either roles or policies); add_roles takes "op", "id", "email", "roles""#.into())),
+            (json!({"op": "remove_roles", "roles": [ROLE]}), Err(r#"names no member: give "email" or "id""#.into())),
             (json!({"op": "remove_from_group", "id": BOB, "group": GROUP}), Ok("remove_from_group")),
             (json!({"op": "add_to_group", "email": "a@example.com"}), Err(r#"add_to_group needs "group""#.into())),
             (json!({"op": "remove_from_group", "group": GROUP}), Err(r#"names no member: give "email" or "id""#.into())),
@@ -872,6 +909,8 @@ mod tests {
             json!({"op": "add", "email": "n@example.com", "roles": [ROLE], "status": "pending"}),
             json!({"op": "add", "email": "n@example.com", "policies": [policy()]}),
             json!({"op": "remove", "id": BOB}),
+            json!({"op": "add_roles", "email": "a@example.com", "roles": [ROLE]}),
+            json!({"op": "remove_roles", "id": BOB, "roles": [ROLE, ROLE]}),
             json!({"op": "add_to_group", "email": "a@example.com", "group": GROUP}),
             json!({"op": "remove_from_group", "id": BOB, "group": GROUP}),
         ];

@@ -348,6 +348,20 @@ pub enum NamedChange {
         /// The policies.
         policies: Vec<NamedPolicy>,
     },
+    /// [`Change::AddRoles`].
+    AddRoles {
+        /// Who.
+        member: MemberRef,
+        /// Role names or ids to give.
+        roles: Vec<String>,
+    },
+    /// [`Change::RemoveRoles`].
+    RemoveRoles {
+        /// Who.
+        member: MemberRef,
+        /// Role names or ids to take.
+        roles: Vec<String>,
+    },
     /// [`Change::Add`].
     Add {
         /// The new member's email.
@@ -390,6 +404,14 @@ impl From<Change> for NamedChange {
                 member,
                 policies: policies.into_iter().map(NamedPolicy::from).collect(),
             },
+            Change::AddRoles { member, roles: r } => Self::AddRoles {
+                member,
+                roles: roles(r),
+            },
+            Change::RemoveRoles { member, roles: r } => Self::RemoveRoles {
+                member,
+                roles: roles(r),
+            },
             Change::Add(body) => {
                 let access = match body.access {
                     member_types::CreateAccess::Policies { policies } => {
@@ -424,6 +446,8 @@ impl NamedChange {
         match self {
             Self::SetRoles { member, .. }
             | Self::SetPolicies { member, .. }
+            | Self::AddRoles { member, .. }
+            | Self::RemoveRoles { member, .. }
             | Self::Remove { member }
             | Self::AddToGroup { member, .. }
             | Self::RemoveFromGroup { member, .. } => member.clone(),
@@ -431,12 +455,14 @@ impl NamedChange {
         }
     }
 
-    /// The kind: `set_roles`, `set_policies`, `add`, `remove`, `add_to_group`,
-    /// `remove_from_group`.
+    /// The kind: `set_roles`, `set_policies`, `add_roles`, `remove_roles`,
+    /// `add`, `remove`, `add_to_group`, `remove_from_group`.
     pub fn op(&self) -> &'static str {
         match self {
             Self::SetRoles { .. } => "set_roles",
             Self::SetPolicies { .. } => "set_policies",
+            Self::AddRoles { .. } => "add_roles",
+            Self::RemoveRoles { .. } => "remove_roles",
             Self::Add { .. } => "add",
             Self::Remove { .. } => "remove",
             Self::AddToGroup { .. } => "add_to_group",
@@ -473,7 +499,9 @@ impl NamedChange {
             policies.iter().try_for_each(NamedPolicy::validate)
         };
         match self {
-            Self::SetRoles { member, roles } => {
+            Self::SetRoles { member, roles }
+            | Self::AddRoles { member, roles }
+            | Self::RemoveRoles { member, roles } => {
                 check_member(member)?;
                 check_roles(roles)
             }
@@ -524,6 +552,10 @@ impl NamedChange {
         };
         Ok(match self {
             Self::SetRoles { member, roles } => Change::set_roles(member.clone(), role_ids(roles)?),
+            Self::AddRoles { member, roles } => Change::add_roles(member.clone(), role_ids(roles)?),
+            Self::RemoveRoles { member, roles } => {
+                Change::remove_roles(member.clone(), role_ids(roles)?)
+            }
             Self::SetPolicies {
                 member,
                 policies: p,
@@ -566,6 +598,14 @@ impl NamedChange {
             Self::SetPolicies { member, policies } => Ok(Change::set_policies(
                 member.clone(),
                 resolve_policies(resolver, policies).await?,
+            )),
+            Self::AddRoles { member, roles } => Ok(Change::add_roles(
+                member.clone(),
+                resolve_roles(resolver, roles).await?,
+            )),
+            Self::RemoveRoles { member, roles } => Ok(Change::remove_roles(
+                member.clone(),
+                resolve_roles(resolver, roles).await?,
             )),
             Self::Add {
                 email,

@@ -210,7 +210,8 @@ pub struct PlanEntry {
     /// The access wanted (none for a removal).
     pub to: Option<AccessState>,
     /// What [`Members::apply`] sends: the input change, naming the member by
-    /// id.
+    /// id; for an `add_roles` or `remove_roles` that changes something, the
+    /// [`Change::SetRoles`] of the member's whole new set of roles.
     pub change: Change,
 }
 

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use futures::TryStreamExt;
 use member_http::{Error, ErrorKind};
 use member_types::{
-    GroupMember, ListGroupMembersParams, ListMembersParams, Member, MemberId, UserGroupId,
+    GroupMember, ListGroupMembersParams, ListMembersParams, Member, MemberId, RoleId, UserGroupId,
 };
 
 use super::plan::{AccessState, Plan, PlanAction, PlanEntry, Problem, ProblemKind};
@@ -358,6 +358,35 @@ fn entry_for(
             Some(AccessState::policies(policies)),
             Change::set_policies(id, policies.iter().cloned()),
         ),
+        (Change::AddRoles { roles, .. } | Change::RemoveRoles { roles, .. }, Some(id)) => {
+            let Some(member) = member else {
+                return Err((
+                    ProblemKind::Invalid,
+                    "no member to change the roles of".to_owned(),
+                ));
+            };
+            match edited_roles(member, change, roles)? {
+                // The member's whole set, sent as a set of roles.
+                Some(wanted) => (
+                    PlanAction::Update,
+                    Some(AccessState::roles(wanted.iter().cloned())),
+                    Change::set_roles(id, wanted),
+                ),
+                // Nothing to send: the access stays as it is.
+                None => {
+                    let kept = change_with_id(change, id);
+                    return Ok(PlanEntry {
+                        input,
+                        action: PlanAction::Unchanged,
+                        email: member.email().map(str::to_owned),
+                        member_id,
+                        to: from.clone(),
+                        from,
+                        change: kept,
+                    });
+                }
+            }
+        }
         (Change::Remove { .. }, Some(id)) => (PlanAction::Remove, None, Change::remove(id)),
         (Change::Add(body), _) => {
             let to = AccessState::of_create(body);
@@ -398,6 +427,70 @@ fn entry_for(
         to,
         change: resolved,
     })
+}
+
+/// `change` (an `add_roles` or `remove_roles`) naming the member by `id`.
+fn change_with_id(change: &Change, id: &MemberId) -> Change {
+    match change {
+        Change::AddRoles { roles, .. } => Change::add_roles(id, roles.iter().cloned()),
+        Change::RemoveRoles { roles, .. } => Change::remove_roles(id, roles.iter().cloned()),
+        other => other.clone(),
+    }
+}
+
+/// The roles `member` is to have after an `add_roles` or `remove_roles`
+/// of `given`: its roles in their order, without those taken, then those
+/// given that it lacks; `None` when that is the roles it has (nothing is
+/// sent). Refused when it would send something that loses access the
+/// change does not name: the member's policies (setting roles drops them),
+/// or its last role.
+fn edited_roles(
+    member: &Member,
+    change: &Change,
+    given: &[RoleId],
+) -> Result<Option<Vec<RoleId>>, Rejection> {
+    let current: Vec<RoleId> = member.roles.iter().map(|r| r.id.clone()).collect();
+    let adding = matches!(change, Change::AddRoles { .. });
+    let mut wanted: Vec<RoleId> = current
+        .iter()
+        .filter(|r| adding || !given.contains(r))
+        .cloned()
+        .collect();
+    if adding {
+        for role in given {
+            if !wanted.contains(role) {
+                wanted.push(role.clone());
+            }
+        }
+    }
+    let unchanged = wanted.len() == current.len() && wanted.iter().all(|r| current.contains(r));
+    if unchanged {
+        return Ok(None);
+    }
+    if !member.policies.is_empty() {
+        return Err((
+            ProblemKind::Invalid,
+            format!(
+                "the member has {} {}, and giving roles drops a member's policies; use \
+                 set_roles to replace them with roles on purpose, or set_policies to change them",
+                member.policies.len(),
+                if member.policies.len() == 1 {
+                    "policy"
+                } else {
+                    "policies"
+                }
+            ),
+        ));
+    }
+    if wanted.is_empty() {
+        return Err((
+            ProblemKind::Invalid,
+            "that would take every role from the member, who would keep no access; use \
+             remove to remove the member"
+                .to_owned(),
+        ));
+    }
+    Ok(Some(wanted))
 }
 
 #[cfg(test)]
@@ -606,6 +699,156 @@ mod tests {
         for (name, changes, expected) in rows {
             assert_eq!(last(&changes), expected, "{name}");
         }
+    }
+
+    /// One row per rule of add_roles and remove_roles: the changes, what
+    /// becomes of the last one, and for an update the roles it sends.
+    #[test]
+    fn role_edits_are_planned_against_the_member_roles() {
+        use PlanAction::{Unchanged, Update};
+        use ProblemKind::*;
+        type Row = (
+            &'static str,
+            Vec<Change>,
+            Result<PlanAction, ProblemKind>,
+            Vec<&'static str>,
+        );
+        let rows: Vec<Row> = vec![
+            (
+                "a role added to the one held",
+                vec![Change::add_roles(
+                    email("bob.dns@example.com"),
+                    [role(READ)],
+                )],
+                Ok(Update),
+                vec![DNS, READ],
+            ),
+            (
+                "a role already held",
+                vec![Change::add_roles(id(BOB), [role(DNS)])],
+                Ok(Unchanged),
+                vec![],
+            ),
+            (
+                "a held and a new role, twice",
+                vec![Change::add_roles(
+                    id(BOB),
+                    [role(READ), role(DNS), role(READ)],
+                )],
+                Ok(Update),
+                vec![DNS, READ],
+            ),
+            (
+                "a role not held, removed",
+                vec![Change::remove_roles(id(BOB), [role(READ)])],
+                Ok(Unchanged),
+                vec![],
+            ),
+            (
+                "the last role removed",
+                vec![Change::remove_roles(id(BOB), [role(DNS)])],
+                Err(Invalid),
+                vec![],
+            ),
+            (
+                "the last role removed with another",
+                vec![Change::remove_roles(id(BOB), [role(DNS), role(READ)])],
+                Err(Invalid),
+                vec![],
+            ),
+            (
+                "a role added to a member with policies",
+                vec![Change::add_roles(email("erin@example.com"), [role(READ)])],
+                Err(Invalid),
+                vec![],
+            ),
+            (
+                "a role not held removed from a member with policies",
+                vec![Change::remove_roles(
+                    email("erin@example.com"),
+                    [role(READ)],
+                )],
+                Ok(Unchanged),
+                vec![],
+            ),
+            (
+                "a member without roles",
+                vec![Change::add_roles(id("a1"), [role(READ)])],
+                Ok(Update),
+                vec![READ],
+            ),
+            (
+                "an unknown email",
+                vec![Change::add_roles(email("nobody@example.com"), [role(READ)])],
+                Err(UnknownEmail),
+                vec![],
+            ),
+            (
+                "an ambiguous email",
+                vec![Change::remove_roles(
+                    email("twin@example.com"),
+                    [role(READ)],
+                )],
+                Err(AmbiguousEmail),
+                vec![],
+            ),
+            (
+                "no roles",
+                vec![Change::add_roles(id(BOB), [])],
+                Err(Invalid),
+                vec![],
+            ),
+            (
+                "with another change of the member",
+                vec![
+                    Change::remove(id(BOB)),
+                    Change::add_roles(id(BOB), [role(READ)]),
+                ],
+                Err(Duplicate),
+                vec![],
+            ),
+        ];
+        for (name, changes, expected, sends) in rows {
+            assert_eq!(last(&changes), expected, "{name}");
+            let plan = make_plan(&members(), &groups(), &changes);
+            let sent = plan.changes();
+            if expected == Ok(Update) {
+                let roles: Vec<RoleId> = sends.iter().map(|r| role(r)).collect();
+                assert_eq!(sent.len(), 1, "{name}");
+                let wanted =
+                    Change::set_roles(plan.entries[0].member_id.clone().unwrap(), roles.clone());
+                assert_eq!(sent[0], wanted, "{name}");
+                assert_eq!(
+                    plan.entries[0].to,
+                    Some(AccessState::roles(roles)),
+                    "{name}"
+                );
+            } else {
+                assert!(sent.is_empty(), "{name}: {sent:?}");
+            }
+        }
+        // An unchanged entry keeps the change as given (by id), so a
+        // retry of it is an add_roles again, and its access stays.
+        let plan = make_plan(
+            &members(),
+            &groups(),
+            &[Change::add_roles(email("bob.dns@example.com"), [role(DNS)])],
+        );
+        assert_eq!(
+            plan.entries[0].change,
+            Change::add_roles(id(BOB), [role(DNS)])
+        );
+        assert_eq!(plan.entries[0].from, plan.entries[0].to);
+        let problem = make_plan(
+            &members(),
+            &groups(),
+            &[Change::add_roles(email("erin@example.com"), [role(READ)])],
+        );
+        assert!(
+            problem.problems[0].message.contains("1 policy"),
+            "{}",
+            problem.problems[0].message
+        );
     }
 
     /// One row per rule of the group changes: the changes, and what

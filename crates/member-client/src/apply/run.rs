@@ -364,6 +364,18 @@ impl Stream for Apply {
     }
 }
 
+/// An `add_roles` or `remove_roles` change given to [`Members::apply`]
+/// directly: what it sends depends on the member's roles, which only the
+/// plan reads.
+fn unplanned(change: &Change) -> Error {
+    Error::Validation(ValidationError::Format {
+        field: "change",
+        value: change.to_string(),
+        rule: "add_roles and remove_roles become the member's whole set of roles in \
+               Members::plan: apply the changes of the plan",
+    })
+}
+
 fn unresolved(member: &MemberRef) -> Error {
     Error::Validation(ValidationError::Format {
         field: "member",
@@ -424,6 +436,7 @@ async fn run_one(members: Members, index: usize, change: Change, cancel: CancelT
             .send()
             .await
             .map(|_| None),
+        Change::AddRoles { .. } | Change::RemoveRoles { .. } => Err(unplanned(&change)),
         Change::SetRoles { member, .. }
         | Change::SetPolicies { member, .. }
         | Change::Remove { member }
