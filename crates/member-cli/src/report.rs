@@ -85,6 +85,16 @@ impl Failure {
 
     /// The hint, if any.
     #[cfg_attr(not(test), allow(dead_code, reason = "read by the unit tests"))]
+    /// The same failure with `more` after its message (`; more`).
+    pub fn and_also(mut self, more: &str) -> Self {
+        if self.message.is_empty() {
+            self.message = more.to_owned();
+        } else {
+            self.message = format!("{}; {more}", self.message);
+        }
+        self
+    }
+
     pub fn hint(&self) -> Option<&str> {
         self.hint.as_deref()
     }

@@ -506,3 +506,55 @@ async fn a_status_is_compared_only_when_the_file_states_one() {
         .stderr_has(&["nothing to send"]);
     assert_eq!(writes(&mock), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_whose_handover_fails_keeps_a_super_administrator() {
+    let mock = mock().await;
+    let dir = scratch("handover");
+    // The file hands Alice's role to Bob and takes the grant from
+    // Platform admins (Carol's way of holding it).
+    let (text, _) = export(&mock);
+    let edited = text
+        .replace(
+            "- email: alice.admin@example.com\n  roles:\n  - Super Administrator - All Privileges\n\
+             - email: bob.dns@example.com\n  roles:\n  - DNS\n",
+            "- email: alice.admin@example.com\n  roles:\n  - DNS\n\
+             - email: bob.dns@example.com\n  roles:\n  - Super Administrator - All Privileges\n",
+        )
+        .replace(
+            "    - Billing\n    - Super Administrator - All Privileges\n",
+            "    - Billing\n",
+        );
+    assert_ne!(edited, text, "the export has the expected shape");
+    assert_eq!(edited.matches("Super Administrator").count(), 1, "{edited}");
+    let path = dir.join("access.yaml");
+    std::fs::write(&path, &edited).unwrap();
+    mock.inject(
+        member_mock::Fault::on("PUT", &format!("/accounts/*/members/{BOB}"))
+            .cloudflare_error(400, 1001, "invalid role assignment")
+            .always(),
+    );
+    let ran = run(cli(&mock).args(["sync", arg(&path), "--yes", "--max-retries", "0"]));
+    ran.expect_code(1)
+        .stdout_has(&["User groups: 1 change: 0 done, 1 failed"])
+        .stderr_has(&[
+            "user group Platform admins: set policies failed: held back (it takes Super \
+             Administrator access away and runs last): this would leave the account without \
+             an active Super Administrator (today: carol.billing@example.com)",
+            "1 change of the user groups did not succeed: run sync again",
+        ]);
+    // Alice was demoted (Carol still held it then), the group kept its
+    // grant: Carol is still a Super Administrator.
+    assert_eq!(role_ids(&mock, ALICE), [DNS_ROLE]);
+    let group_puts = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && r.path.contains("/iam/user_groups/"))
+        .count();
+    assert_eq!(group_puts, 0, "the group's grant was not taken");
+    // Once the handover works, the same sync finishes the job.
+    mock.clear_faults();
+    run(cli(&mock).args(["sync", arg(&path), "--yes"])).expect_code(0);
+    assert_eq!(role_ids(&mock, BOB), [SUPER_ADMIN_ROLE]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -339,3 +339,130 @@ async fn a_read_the_guard_needs_that_fails_sends_nothing() {
     assert!(writes(&mock).is_empty(), "{:?}", writes(&mock));
     assert!(mock.member(mock.account_id(), ALICE).is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_that_fails_holds_back_the_demotion_it_was_for() {
+    let mock = mock().await;
+    let dir = scratch("handover");
+    // Alice is then the only Super Administrator.
+    run(cli(&mock).args([
+        "groups",
+        "members",
+        PLATFORM_ADMINS_NAME,
+        "remove",
+        CAROL_EMAIL,
+    ]))
+    .expect_code(0);
+    // The demotion first in the file, the handover second: the order of
+    // the file does not decide what runs first.
+    let file = dir.join("handover.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"[{{"op": "set_roles", "email": "{ALICE_EMAIL}", "roles": ["DNS"]}},
+                {{"op": "set_roles", "email": "{BOB_EMAIL}", "roles": ["Super Administrator - All Privileges"]}}]"#
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    for fault in [
+        member_mock::Fault::on("PUT", &format!("/accounts/*/members/{BOB}"))
+            .html("<h1>503</h1>")
+            .status(503)
+            .always(),
+        member_mock::Fault::on("PUT", &format!("/accounts/*/members/{BOB}"))
+            .cloudflare_error(400, 1001, "invalid role assignment")
+            .always(),
+    ] {
+        mock.clear_faults();
+        mock.inject(fault);
+        mock.clear_requests();
+        let ran = run(cli(&mock).args([
+            "apply",
+            file,
+            "--yes",
+            "--concurrency",
+            "4",
+            "--max-retries",
+            "0",
+        ]));
+        ran.expect_code(1)
+            .stdout_has(&["0 applied, 1 failed, 1 not started"])
+            .stderr_has(&[
+                "held back: 1 change that takes Super Administrator access away (run after the \
+                 others) was not started: this would leave the account without an active Super \
+                 Administrator (today: alice.admin@example.com)",
+            ]);
+        assert_eq!(
+            writes(&mock),
+            [format!(
+                "PUT /client/v4/accounts/{}/members/{BOB}",
+                mock.account_id()
+            )],
+            "only the handover was tried"
+        );
+        assert_eq!(
+            role_ids(&mock, ALICE),
+            [SUPER_ADMIN_ROLE],
+            "Alice keeps the role"
+        );
+    }
+    // With the handover working, both run: the handover first.
+    mock.clear_faults();
+    mock.clear_requests();
+    run(cli(&mock).args(["apply", file, "--yes"])).expect_code(0);
+    assert_eq!(
+        writes(&mock),
+        [
+            format!(
+                "PUT /client/v4/accounts/{}/members/{BOB}",
+                mock.account_id()
+            ),
+            format!(
+                "PUT /client/v4/accounts/{}/members/{ALICE}",
+                mock.account_id()
+            ),
+        ]
+    );
+    assert_eq!(role_ids(&mock, BOB), [SUPER_ADMIN_ROLE]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deny_cancels_a_super_administrator_allow() {
+    let mock = mock().await;
+    run(cli(&mock).args([
+        "groups",
+        "members",
+        PLATFORM_ADMINS_NAME,
+        "remove",
+        CAROL_EMAIL,
+    ]))
+    .expect_code(0);
+    // Bob allowed and denied the Super Administrator group: not one.
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--allow",
+        "Super Administrator - All Privileges@account",
+        "--deny",
+        "Super Administrator - All Privileges@account",
+    ]))
+    .expect_code(0);
+    refused(
+        &mock,
+        &["members", "remove", ALICE_EMAIL, "--dry-run"],
+        ALICE_EMAIL,
+    );
+    // Allowed only, he is one, and Alice may go.
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--allow",
+        "Super Administrator - All Privileges@account",
+    ]))
+    .expect_code(0);
+    run(cli(&mock).args(["members", "remove", ALICE_EMAIL, "--dry-run"])).expect_code(0);
+}

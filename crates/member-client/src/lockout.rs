@@ -6,7 +6,9 @@
 //! Somebody is a Super Administrator by the role of that name, by an allow
 //! policy with the permission group of that name (or label) over a resource
 //! group of the whole account, or through a user group with such a policy;
-//! only accepted members count (an invitation cannot administer anything).
+//! only accepted members count (an invitation cannot administer anything),
+//! and a deny of that permission group (own or through a group, over any
+//! scope) cancels it: a deny wins over an allow.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -94,6 +96,93 @@ impl Client {
         self.lockout_after(resolver, plan, |_| {}).await
     }
 
+    /// The members that `plan` takes Super Administrator access from: the
+    /// accepted members who hold it today (by role, policy or user group)
+    /// and would not after the plan.
+    ///
+    /// A plan that [`lockout`](Self::lockout) lets through keeps a Super
+    /// Administrator only if its changes all succeed: when the change that
+    /// makes someone Super Administrator fails, the one that takes it from
+    /// the last one must not run. So these members' changes are run last,
+    /// after the check is made again against the account as it then is
+    /// (`cf-members apply` and `sync` do).
+    ///
+    /// Reads as [`lockout`](Self::lockout) does, and nothing more than the
+    /// members when an accepted member holds the Super Administrator role
+    /// and keeps it whatever becomes of the plan (nobody's changes then
+    /// need to wait).
+    ///
+    /// # Errors
+    /// The reads' errors.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: member_client::Client, account: member_client::AccountId, plan: member_client::Plan) -> Result<(), Box<dyn std::error::Error>> {
+    /// let resolver = client.resolver(&account);
+    /// let last = client.super_admin_losses(&resolver, &plan).await?;
+    /// let (later, first): (Vec<_>, Vec<_>) = plan
+    ///     .entries
+    ///     .iter()
+    ///     .filter(|e| !e.is_unchanged())
+    ///     .partition(|e| e.member_id.as_ref().is_some_and(|id| last.contains(id)));
+    /// # let _ = (later, first);
+    /// # Ok(()) }
+    /// ```
+    pub async fn super_admin_losses(
+        &self,
+        resolver: &Resolver,
+        plan: &Plan,
+    ) -> Result<BTreeSet<MemberId>, Error> {
+        let touched: HashSet<&MemberId> = plan
+            .entries
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.action,
+                    PlanAction::Update | PlanAction::Remove | PlanAction::RemoveFromGroup
+                )
+            })
+            .filter_map(|e| e.member_id.as_ref())
+            .collect();
+        if touched.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let current = resolver.members().await?;
+        if kept_either_way(&current, plan) {
+            return Ok(BTreeSet::new());
+        }
+        let (facts, group_members) = self.super_facts(resolver).await?;
+        let (today, after) = facts.super_admin_ids(&facts, &current, plan, &group_members);
+        Ok(today.into_iter().filter(|id| !after.contains(id)).collect())
+    }
+
+    /// What makes somebody a Super Administrator today, and the user
+    /// groups' members.
+    async fn super_facts(
+        &self,
+        resolver: &Resolver,
+    ) -> Result<(SuperFacts, HashMap<UserGroupId, BTreeSet<MemberId>>), Error> {
+        let groups = resolver.user_groups().await?;
+        let mut group_members = HashMap::new();
+        for group in groups.iter() {
+            let members: BTreeSet<MemberId> = self
+                .user_groups(resolver.account_id())
+                .members(&group.id)
+                .list(ListGroupMembersParams::new())
+                .map_ok(|m| m.id)
+                .try_collect()
+                .await?;
+            group_members.insert(group.id.clone(), members);
+        }
+        let facts = SuperFacts::new(
+            resolver.account_id(),
+            &resolver.roles().await?,
+            &resolver.permission_groups().await?,
+            &resolver.resource_groups().await?,
+            &groups,
+        );
+        Ok((facts, group_members))
+    }
+
     /// Whether giving user group `group` the policies `policies` (or, with
     /// `None`, deleting it) would leave the account of `resolver` without
     /// an active Super Administrator while it has one today: `Some` to
@@ -176,25 +265,7 @@ impl Client {
         if kept_by_role(&current, plan) {
             return Ok(None);
         }
-        let groups = resolver.user_groups().await?;
-        let mut group_members = HashMap::new();
-        for group in groups.iter() {
-            let members: BTreeSet<MemberId> = self
-                .user_groups(resolver.account_id())
-                .members(&group.id)
-                .list(ListGroupMembersParams::new())
-                .map_ok(|m| m.id)
-                .try_collect()
-                .await?;
-            group_members.insert(group.id.clone(), members);
-        }
-        let facts = SuperFacts::new(
-            resolver.account_id(),
-            &resolver.roles().await?,
-            &resolver.permission_groups().await?,
-            &resolver.resource_groups().await?,
-            &groups,
-        );
+        let (facts, group_members) = self.super_facts(resolver).await?;
         let mut later = facts.clone();
         edit(&mut later);
         let (today, after) = facts.super_admins(&later, &current, plan, &group_members);
@@ -229,14 +300,47 @@ fn kept_by_role(current: &[Member], plan: &Plan) -> bool {
             }
         }
     }
-    current.iter().filter(|m| is_active(m)).any(|m| {
-        let planned = m.id.as_ref().and_then(|id| after.get(id));
-        match planned {
-            Some(Some(to)) => to.roles.iter().any(|r| super_roles.contains(r)),
-            Some(None) => false,
-            None => m.roles.iter().any(|r| super_roles.contains(&r.id)),
-        }
-    })
+    current
+        .iter()
+        .filter(|m| is_active(m) && !denies_any(m))
+        .any(|m| {
+            let planned = m.id.as_ref().and_then(|id| after.get(id));
+            match planned {
+                Some(Some(to)) => to.roles.iter().any(|r| super_roles.contains(r)),
+                Some(None) => false,
+                None => m.roles.iter().any(|r| super_roles.contains(&r.id)),
+            }
+        })
+}
+
+/// Whether an accepted member holds the Super Administrator role today and
+/// keeps it whatever becomes of the plan's changes: the plan does not
+/// remove them, and a change of their access (if any) keeps the role. Then
+/// nobody's change needs to wait for another.
+fn kept_either_way(current: &[Member], plan: &Plan) -> bool {
+    let super_roles: HashSet<&RoleId> = current
+        .iter()
+        .flat_map(|m| &m.roles)
+        .filter(|r| is_super_name(Some(&r.name)))
+        .map(|r| &r.id)
+        .collect();
+    current
+        .iter()
+        .filter(|m| is_active(m) && !denies_any(m))
+        .filter(|m| m.roles.iter().any(|r| super_roles.contains(&r.id)))
+        .any(|m| {
+            plan.entries
+                .iter()
+                .filter(|e| e.member_id.is_some() && e.member_id == m.id)
+                .all(|e| match e.action {
+                    PlanAction::Remove => false,
+                    PlanAction::Update => e
+                        .to
+                        .as_ref()
+                        .is_some_and(|to| to.roles.iter().any(|r| super_roles.contains(r))),
+                    _ => true,
+                })
+        })
 }
 
 /// Whether `scope` is the whole account of `account_key`.
@@ -246,6 +350,15 @@ fn is_everything(account_key: &str, scope: &Scope) -> bool {
 
 fn is_super_name(name: Option<&str>) -> bool {
     name.is_some_and(|n| n.trim().eq_ignore_ascii_case(SUPER_ADMIN_ROLE_NAME))
+}
+
+/// Whether the member has a deny policy of its own (which may cancel its
+/// role: the quick checks then leave the member to the full one).
+fn denies_any(member: &Member) -> bool {
+    member
+        .policies
+        .iter()
+        .any(|p| p.access == Some(member_types::Access::Deny))
 }
 
 fn is_active(member: &Member) -> bool {
@@ -321,12 +434,45 @@ impl SuperFacts {
                 || policy.inline_scopes.iter().any(|s| self.everything(s)))
     }
 
-    fn holds(&self, access: &AccessState, groups: &[&BTreeSet<PolicyState>]) -> bool {
-        access.roles.iter().any(|r| self.roles.contains(r))
-            || access.policies.iter().any(|p| self.policy_grants(p))
-            || groups
+    /// Whether `policy` denies the Super Administrator permission group,
+    /// over any scope.
+    fn policy_denies(&self, policy: &PolicyState) -> bool {
+        policy.access == "deny"
+            && policy
+                .permission_groups
                 .iter()
-                .any(|g| g.iter().any(|p| self.policy_grants(p)))
+                .any(|g| self.permission_groups.contains(g))
+    }
+
+    /// Whether giving a user group `to` instead of `from` takes Super
+    /// Administrator access from its members: its grant goes, or a deny of
+    /// it comes.
+    pub(crate) fn group_change_takes(
+        &self,
+        from: &BTreeSet<PolicyState>,
+        to: &BTreeSet<PolicyState>,
+    ) -> bool {
+        let grants = |set: &BTreeSet<PolicyState>| set.iter().any(|p| self.policy_grants(p));
+        let denies = |set: &BTreeSet<PolicyState>| set.iter().any(|p| self.policy_denies(p));
+        (grants(from) && !grants(to)) || (!denies(from) && denies(to))
+    }
+
+    /// Whether `access` and the policies of the member's user groups make
+    /// a Super Administrator. In Cloudflare's policies a deny wins over an
+    /// allow, so a deny of the Super Administrator permission group, over
+    /// any scope, own or through a group, is taken to cancel it whichever
+    /// way it is held: counting one Super Administrator fewer can only
+    /// make the guard refuse more, never let a lockout through.
+    fn holds(&self, access: &AccessState, groups: &[&BTreeSet<PolicyState>]) -> bool {
+        let mut policies = access
+            .policies
+            .iter()
+            .chain(groups.iter().flat_map(|g| g.iter()));
+        if policies.clone().any(|p| self.policy_denies(p)) {
+            return false;
+        }
+        access.roles.iter().any(|r| self.roles.contains(r))
+            || policies.any(|p| self.policy_grants(p))
     }
 
     /// The active Super Administrators of `current` today (by these
@@ -341,6 +487,29 @@ impl SuperFacts {
         plan: &Plan,
         groups_now: &HashMap<UserGroupId, BTreeSet<MemberId>>,
     ) -> (Vec<String>, Vec<String>) {
+        let (before, after) = self.super_admin_ids(later, current, plan, groups_now);
+        let email = |id: MemberId| {
+            current
+                .iter()
+                .find(|m| m.id.as_ref() == Some(&id))
+                .and_then(Member::email)
+                .map_or_else(|| id.as_str().to_owned(), str::to_owned)
+        };
+        (
+            before.into_iter().map(email).collect(),
+            after.into_iter().map(email).collect(),
+        )
+    }
+
+    /// [`super_admins`](Self::super_admins) by membership id, in the
+    /// members' order.
+    pub(crate) fn super_admin_ids(
+        &self,
+        later: &SuperFacts,
+        current: &[Member],
+        plan: &Plan,
+        groups_now: &HashMap<UserGroupId, BTreeSet<MemberId>>,
+    ) -> (Vec<MemberId>, Vec<MemberId>) {
         let later_facts = later;
         let mut removed: HashSet<&MemberId> = HashSet::new();
         let mut access_after: HashMap<&MemberId, &AccessState> = HashMap::new();
@@ -389,11 +558,10 @@ impl SuperFacts {
             if !is_active(member) {
                 continue;
             }
-            let email = member.email().unwrap_or(id.as_str()).to_owned();
             let now = AccessState::of_member(member);
             let groups_today = groups_of(id, groups_now, &self.group_policies);
             if self.holds(&now, &groups_today.iter().collect::<Vec<_>>()) {
-                before.push(email.clone());
+                before.push(id.clone());
             }
             if removed.contains(id) {
                 continue;
@@ -401,7 +569,7 @@ impl SuperFacts {
             let access_later = access_after.get(id).copied().unwrap_or(&now);
             let groups_later = groups_of(id, &groups_after, &later_facts.group_policies);
             if later_facts.holds(access_later, &groups_later.iter().collect::<Vec<_>>()) {
-                after.push(email);
+                after.push(id.clone());
             }
         }
         (before, after)

@@ -126,20 +126,17 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
             Err(e) => groups.failed(&group.name, "create", &e),
         }
     }
-    for change in &plan.changes.group_policies {
-        let sent = match change.body() {
-            Ok(body) => user_groups
-                .update(&change.group, body)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        match sent {
-            Ok(()) => groups.done(&change.name, "set_policies", json!({"id": change.group})),
-            Err(e) => groups.failed(&change.name, "set_policies", &e),
-        }
+    // A group's policies that take Super Administrator access away are set
+    // last, after the member changes that may give it to somebody else,
+    // and only if the guard, asked again, still lets them through.
+    let (held_policies, first_policies): (Vec<_>, Vec<_>) = plan
+        .changes
+        .group_policies
+        .iter()
+        .cloned()
+        .partition(|change| plan.takes_super_admin(change));
+    for change in &first_policies {
+        set_group_policies(&user_groups, change, &mut groups).await;
     }
     let places: Vec<String> = plan
         .changes
@@ -166,6 +163,7 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
             apply::carry_out(
                 global,
                 &apply_args,
+                &client,
                 &resolver,
                 &members,
                 planned,
@@ -180,8 +178,43 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
         if !changes.joins.is_empty() || !changes.new_groups.is_empty() {
             note!("cf-members: interrupted: group memberships not set; run sync again");
         }
+        for change in &held_policies {
+            groups.failed(
+                &change.name,
+                "set_policies",
+                "not sent: the sync was interrupted before it (it takes Super Administrator \
+                 access away and runs last); run sync again",
+            );
+        }
     } else {
         join_groups(&client, &account, &changes, &mut groups).await;
+        for change in &held_policies {
+            // Asked again with fresh reads: a change that was to make
+            // somebody else Super Administrator may have failed.
+            let fresh = client.resolver(&account);
+            match client
+                .group_lockout(&fresh, &change.group, Some(&change.policies))
+                .await
+            {
+                Ok(None) => set_group_policies(&user_groups, change, &mut groups).await,
+                Ok(Some(lockout)) => groups.failed(
+                    &change.name,
+                    "set_policies",
+                    &format!(
+                        "held back (it takes Super Administrator access away and runs last): \
+                         {lockout}"
+                    ),
+                ),
+                Err(e) => groups.failed(
+                    &change.name,
+                    "set_policies",
+                    &format!(
+                        "held back: cannot check that the account keeps an active Super \
+                         Administrator ({e})"
+                    ),
+                ),
+            }
+        }
     }
 
     let (outcome, report) = match carried {
@@ -192,17 +225,57 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> Outcome {
         let mut report =
             report.unwrap_or_else(|| json!({"plan": plan_value, "ran": member_changes == 0}));
         if let Some(map) = report.as_object_mut() {
-            map.insert("groups".to_owned(), Value::Array(groups.report));
+            map.insert("groups".to_owned(), Value::Array(groups.report.clone()));
         }
         write_json(&report)?;
+    }
+    let group_changes = groups.report.len();
+    if table && group_changes > 0 {
+        let failed = groups.failures;
+        write_text(&format!(
+            "User groups: {}: {} done, {failed} failed{}\n",
+            plural(group_changes, "change", "changes"),
+            group_changes - failed,
+            if failed > 0 {
+                " (the retry file holds member changes only: run sync again for these)"
+            } else {
+                ""
+            }
+        ))?;
     }
     if groups.failures == 0 {
         outcome
     } else {
-        outcome.and(Err(Failure::other(format!(
+        let message = format!(
             "{} of the user groups did not succeed: run sync again",
             plural(groups.failures, "change", "changes")
-        ))))
+        );
+        match outcome {
+            Ok(()) => Err(Failure::other(message)),
+            Err(failure) => Err(failure.and_also(&message)),
+        }
+    }
+}
+
+/// Gives a user group the file's policies (one PUT), and records how it
+/// went.
+async fn set_group_policies(
+    user_groups: &member_client::UserGroups,
+    change: &member_client::GroupPolicies,
+    groups: &mut GroupWork,
+) {
+    let sent = match change.body() {
+        Ok(body) => user_groups
+            .update(&change.group, body)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match sent {
+        Ok(()) => groups.done(&change.name, "set_policies", json!({"id": change.group})),
+        Err(e) => groups.failed(&change.name, "set_policies", &e),
     }
 }
 

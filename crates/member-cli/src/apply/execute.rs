@@ -1,9 +1,13 @@
 //! Running the plan's changes: progress and failures on stderr, Ctrl-C.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
 
 use futures::StreamExt;
-use member_client::{Change, ChangeError, ChangeResult, ErrorKind, Members, Outcome};
+use member_client::{
+    AccountId, Change, ChangeError, ChangeResult, Client, ErrorKind, Members, Outcome,
+};
 
 use super::view::View;
 use crate::cli::GlobalArgs;
@@ -24,79 +28,71 @@ pub(super) struct Run {
     pub(super) concurrency: usize,
 }
 
+/// The changes to hold back until the others have run: those that take
+/// Super Administrator access from somebody, with what is needed to check
+/// again, against the account as it then is, that one remains.
+pub(crate) struct LastStage {
+    /// Indexes into the plan's changes to send.
+    pub(crate) indexes: Vec<usize>,
+    pub(crate) client: Client,
+    pub(crate) account: AccountId,
+}
+
 /// Runs the plan's changes, reporting failures and progress on stderr, and
-/// stopping cleanly on Ctrl-C.
+/// stopping cleanly on Ctrl-C. The changes of `last` run after all the
+/// others, and only when the lockout guard, asked again with fresh reads,
+/// still lets them through (a change that was to make somebody else Super
+/// Administrator may have failed); otherwise they do not start.
 pub(super) async fn execute(
     members: &Members,
     view: &View<'_>,
     concurrency: usize,
     global: &GlobalArgs,
+    last: Option<LastStage>,
 ) -> Run {
     let changes = view.changes();
     let total = changes.len();
-    let mut apply = members.apply(changes.clone()).concurrency(concurrency);
-    let stop = apply.cancel_token();
-    let mut progress = Progress::new("changes", !global.verbose);
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(total);
-    let mut failed = 0;
-    let mut interrupts = 0;
-    let mut listening = true;
-    let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
-    let draw = |progress: &mut Progress, done: usize, failed: usize, stopping: bool| {
-        let mut line = format!("applying: {done} of {total} changes done");
-        if failed > 0 {
-            line.push_str(&format!(", {failed} failed"));
-        }
-        if stopping {
-            line.push_str("; stopping after the changes in flight");
-        }
-        progress.draw(&line);
+    let held: HashSet<usize> = last
+        .as_ref()
+        .map(|l| l.indexes.iter().copied().collect())
+        .unwrap_or_default();
+    let first: Vec<usize> = (0..total).filter(|i| !held.contains(i)).collect();
+    let mut runner = Runner {
+        progress: Progress::new("changes", !global.verbose),
+        outcomes: Vec::with_capacity(total),
+        failed: 0,
+        interrupts: 0,
+        listening: true,
+        ctrl_c: Box::pin(tokio::signal::ctrl_c()),
+        total,
+        quit: false,
     };
-    draw(&mut progress, 0, 0, false);
-    loop {
-        tokio::select! {
-            // The signal first, so that it is listened for before anything
-            // is sent.
-            biased;
-            signal = &mut ctrl_c, if listening => {
-                if signal.is_err() {
-                    listening = false;
-                    continue;
-                }
-                interrupts += 1;
-                progress.finish();
-                if interrupts == 1 {
-                    stop.cancel();
-                    note!(
-                        "cf-members: Ctrl-C: stopping; no new change starts, the ones in flight \
-                         finish (Ctrl-C again to quit at once)"
-                    );
-                    ctrl_c = Box::pin(tokio::signal::ctrl_c());
-                    draw(&mut progress, outcomes.len(), failed, true);
-                } else {
-                    note!(
-                        "cf-members: Ctrl-C again: quitting without waiting; the changes in \
-                         flight may have been applied"
-                    );
-                    break;
-                }
-            }
-            next = apply.next() => match next {
-                Some(outcome) => {
-                    if let Some(error) = outcome.error() {
-                        failed += 1;
-                        progress.finish();
-                        print_failure(view, &outcome, error);
-                    }
-                    outcomes.push(outcome);
-                    draw(&mut progress, outcomes.len(), failed, interrupts > 0);
-                }
-                None => break,
+    runner.draw();
+    runner
+        .stage(members, view, &changes, &first, concurrency)
+        .await;
+    if let Some(last) = last.filter(|l| !l.indexes.is_empty()) {
+        let go = !runner.quit && runner.interrupts == 0 && {
+            runner.progress.finish();
+            still_safe(&last, &changes).await
+        };
+        if go {
+            runner
+                .stage(members, view, &changes, &last.indexes, concurrency)
+                .await;
+        } else if !runner.quit {
+            for &index in &last.indexes {
+                runner.outcomes.push(Outcome::new(
+                    index,
+                    changes[index].clone(),
+                    ChangeResult::NotStarted,
+                ));
             }
         }
     }
-    progress.finish();
-    drop(apply);
+    runner.progress.finish();
+    let interrupts = runner.interrupts;
+    let mut outcomes = runner.outcomes;
     let abandoned = add_abandoned(&mut outcomes, changes);
     // A Ctrl-C that came after the last change had started stopped nothing.
     let interrupted = interrupts > 0 && outcomes.iter().any(|o| !o.is_applied());
@@ -105,6 +101,142 @@ pub(super) async fn execute(
         interrupted,
         abandoned,
         concurrency,
+    }
+}
+
+/// Whether the held-back changes may still go: the members read again and
+/// the guard asked again about those changes alone. A refusal, or a read
+/// that fails, is told on stderr, and then they do not start.
+async fn still_safe(last: &LastStage, changes: &[Change]) -> bool {
+    let held: Vec<Change> = last.indexes.iter().map(|&i| changes[i].clone()).collect();
+    let resolver = last.client.resolver(&last.account);
+    let checked = async {
+        let current = resolver.members().await?;
+        let plan = last
+            .client
+            .members(&last.account)
+            .plan_with(&current, &held)
+            .await?;
+        last.client.lockout(&resolver, &plan).await
+    }
+    .await;
+    let why = match checked {
+        Ok(None) => return true,
+        Ok(Some(lockout)) => clean(&lockout.to_string()),
+        Err(e) => format!(
+            "cannot check that the account keeps an active Super Administrator ({})",
+            clean(&e.to_string())
+        ),
+    };
+    let (what, verb, it) = if held.len() == 1 {
+        ("change that takes", "was", "it")
+    } else {
+        ("changes that take", "were", "them")
+    };
+    eprintln!(
+        "cf-members: {} {} {what} Super Administrator access away (run after the others) \
+         {verb} not started: {why}; the retry file keeps {it}",
+        paint_err(Tone::Bad, "held back:"),
+        held.len(),
+    );
+    false
+}
+
+/// The state of a run across its stages.
+struct Runner {
+    progress: Progress,
+    /// One outcome per change sent, in completion order, indexed into the
+    /// plan's changes.
+    outcomes: Vec<Outcome>,
+    failed: usize,
+    interrupts: usize,
+    listening: bool,
+    ctrl_c: Pin<Box<dyn Future<Output = std::io::Result<()>>>>,
+    total: usize,
+    /// A second Ctrl-C: quit without waiting.
+    quit: bool,
+}
+
+impl Runner {
+    fn draw(&mut self) {
+        let mut line = format!(
+            "applying: {} of {} changes done",
+            self.outcomes.len(),
+            self.total
+        );
+        if self.failed > 0 {
+            line.push_str(&format!(", {} failed", self.failed));
+        }
+        if self.interrupts > 0 {
+            line.push_str("; stopping after the changes in flight");
+        }
+        self.progress.draw(&line);
+    }
+
+    /// Runs the changes at `indexes` of `changes`; outcomes keep the
+    /// indexes into `changes`.
+    async fn stage(
+        &mut self,
+        members: &Members,
+        view: &View<'_>,
+        changes: &[Change],
+        indexes: &[usize],
+        concurrency: usize,
+    ) {
+        if indexes.is_empty() || self.quit {
+            return;
+        }
+        let mut apply = members
+            .apply(indexes.iter().map(|&i| changes[i].clone()))
+            .concurrency(concurrency);
+        let stop = apply.cancel_token();
+        if self.interrupts > 0 {
+            stop.cancel();
+        }
+        loop {
+            tokio::select! {
+                // The signal first, so that it is listened for before
+                // anything is sent.
+                biased;
+                signal = &mut self.ctrl_c, if self.listening => {
+                    if signal.is_err() {
+                        self.listening = false;
+                        continue;
+                    }
+                    self.interrupts += 1;
+                    self.progress.finish();
+                    if self.interrupts == 1 {
+                        stop.cancel();
+                        note!(
+                            "cf-members: Ctrl-C: stopping; no new change starts, the ones in \
+                             flight finish (Ctrl-C again to quit at once)"
+                        );
+                        self.ctrl_c = Box::pin(tokio::signal::ctrl_c());
+                        self.draw();
+                    } else {
+                        note!(
+                            "cf-members: Ctrl-C again: quitting without waiting; the changes \
+                             in flight may have been applied"
+                        );
+                        self.quit = true;
+                        break;
+                    }
+                }
+                next = apply.next() => match next {
+                    Some(mut outcome) => {
+                        outcome.index = indexes[outcome.index];
+                        if let Some(error) = outcome.error() {
+                            self.failed += 1;
+                            self.progress.finish();
+                            print_failure(view, &outcome, error);
+                        }
+                        self.outcomes.push(outcome);
+                        self.draw();
+                    }
+                    None => break,
+                }
+            }
+        }
     }
 }
 

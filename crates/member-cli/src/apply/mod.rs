@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use member_client::{NamedChange, RateLimitConfig, Resolver, RetryFile};
 
-use self::execute::{execute, Run};
+use self::execute::{execute, LastStage, Run};
 use self::summary::{report, Summary};
 use self::view::View;
 use crate::changes::{self, Format, Input};
@@ -57,9 +57,17 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> commands::Outcome {
         show_plan: true,
         hold_report: false,
     };
-    carry_out(global, &args, &resolver, &members, planned, &retry_path)
-        .await
-        .outcome
+    carry_out(
+        global,
+        &args,
+        &client,
+        &resolver,
+        &members,
+        planned,
+        &retry_path,
+    )
+    .await
+    .outcome
 }
 
 /// The client of a run, with its client-side rate limit.
@@ -101,6 +109,7 @@ pub(crate) struct Carried {
 pub(crate) async fn carry_out(
     global: &GlobalArgs,
     args: &ApplyArgs,
+    client: &member_client::Client,
     resolver: &Resolver,
     members: &member_client::Members,
     planned: Planned<'_>,
@@ -114,6 +123,7 @@ pub(crate) async fn carry_out(
     carried.outcome = run_planned(
         global,
         args,
+        client,
         resolver,
         members,
         planned,
@@ -124,9 +134,11 @@ pub(crate) async fn carry_out(
     carried
 }
 
+#[allow(clippy::too_many_arguments, reason = "the steps of one run, in order")]
 async fn run_planned(
     global: &GlobalArgs,
     args: &ApplyArgs,
+    client: &member_client::Client,
     resolver: &Resolver,
     members: &member_client::Members,
     planned: Planned<'_>,
@@ -156,7 +168,8 @@ async fn run_planned(
     }
 
     let ran = if confirmed(args, &view, table, retry_path)? {
-        Some(execute(members, &view, args.run.concurrency as usize, global).await)
+        let last = last_stage(client, resolver, &view).await?;
+        Some(execute(members, &view, args.run.concurrency as usize, global, last).await)
     } else {
         None
     };
@@ -183,6 +196,36 @@ async fn run_planned(
         Some(failure) if verdict.is_ok() => Err(failure),
         _ => verdict,
     }
+}
+
+/// The changes that take Super Administrator access from somebody, to run
+/// after the others and only after the guard is asked again (a change that
+/// was to give it to somebody else may fail). A read that fails stops the
+/// run with nothing sent.
+async fn last_stage(
+    client: &member_client::Client,
+    resolver: &Resolver,
+    view: &View<'_>,
+) -> Result<Option<LastStage>, crate::report::Failure> {
+    let losses = client
+        .super_admin_losses(resolver, &view.plan)
+        .await
+        .map_err(|e| commands::guard_read_failed(&e))?;
+    if losses.is_empty() {
+        return Ok(None);
+    }
+    let indexes = (0..view.changes().len())
+        .filter(|&i| {
+            view.sent_entry(i)
+                .and_then(|e| e.member_id.as_ref())
+                .is_some_and(|id| losses.contains(id))
+        })
+        .collect();
+    Ok(Some(LastStage {
+        indexes,
+        client: client.clone(),
+        account: resolver.account_id().clone(),
+    }))
 }
 
 /// Refuses (exit 2, nothing sent) a retry file that would overwrite the

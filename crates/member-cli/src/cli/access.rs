@@ -86,7 +86,10 @@ access) are listed as problems and skipped: nobody is guessed, and only an
 change is sent (on a terminal, cf-members asks `apply N changes? [y/N]`
 first; never with --dry-run, -o json or FILE -).
 
-With --yes the changes run, --concurrency at a time, within the rate limit.
+With --yes the changes run, --concurrency at a time, within the rate limit;
+those that take Super Administrator access from somebody run last, and only
+when the lockout guard, asked again, still lets them through (else they do
+not start and stay in the retry file).
 A progress line shows on stderr when it is a terminal, each failure is one
 stderr line, and a summary ends the run. Every change that failed or did
 not start is written to the retry file; feed it back to `cf-members apply`

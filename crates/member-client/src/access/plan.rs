@@ -394,6 +394,16 @@ impl AccessPlan {
             + self.changes.joins.len()
     }
 
+    /// Whether setting the policies of `change` (one of
+    /// [`AccessChanges::group_policies`](crate::AccessChanges::group_policies)) takes Super Administrator access
+    /// from the group's members: the group's grant of it goes, or a deny of
+    /// it comes. A sync sets such policies last, after the member changes
+    /// (which may be what makes somebody else Super Administrator), and
+    /// only when [`Client::group_lockout`], asked again, lets them through.
+    pub fn takes_super_admin(&self, change: &crate::GroupPolicies) -> bool {
+        self.facts.group_change_takes(&change.from, &change.to())
+    }
+
     /// Why a sync of this plan must not go ahead, every reason at once;
     /// empty when it may. A sync refuses a plan that removes more than
     /// `safety.max_removals` members, that removes the token's own user,
