@@ -319,10 +319,15 @@ async fn audit_csv_is_one_row_per_member_per_account() {
     let audit = run(cli(&mock).args(["audit", "--accounts", &all_five(), "-o", "csv"]));
     audit.expect_code(1).stderr_has(&[
         &format!("cannot read account {LOCKED_ACCOUNT}"),
-        "1 Super Administrator without two-factor",
+        // Bob by role in Partner Corp; Carol through Platform admins.
+        "2 Super Administrators without two-factor",
         &format!(
             "{}: bob.dns@example.com: Super Administrator without two-factor",
             shown(OTHER_ACCOUNT_NAME, OTHER_ACCOUNT)
+        ),
+        &format!(
+            "{}: carol.billing@example.com: Super Administrator without two-factor",
+            shown(ACCOUNT_NAME, ACCOUNT)
         ),
         "pending invitations",
         "1 of 5 accounts could not be read",
@@ -369,6 +374,12 @@ async fn audit_csv_is_one_row_per_member_per_account() {
     assert_eq!(&partner_bob[2], "false");
     assert_eq!(&partner_bob[7], SUPER_ADMIN);
     assert_eq!(&partner_bob[9], "super_admin_without_2fa");
+    let carol = rows.iter().find(|r| &r[3] == CAROL).unwrap();
+    assert_eq!(
+        (&carol[6], &carol[9]),
+        ("false", "super_admin_without_2fa"),
+        "a Super Administrator through a user group"
+    );
     let acme_bob = rows.iter().find(|r| &r[3] == ACME_BOB).unwrap();
     assert_eq!(
         (&acme_bob[2], &acme_bob[5], &acme_bob[9]),
@@ -501,4 +512,58 @@ async fn csv_is_refused_where_there_are_no_rows_and_bad_account_lists_send_nothi
         .stderr_has(&["account_id"]);
     run(cli(&mock).args(["whois", "not-an-email", "--accounts", ACCOUNT])).expect_code(2);
     assert!(mock.requests().is_empty(), "{:?}", mock.requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_finds_super_administrators_by_policy_and_says_when_it_cannot() {
+    let mock = mock().await;
+    let risk_of = |run: &Run, member: &str| -> String {
+        let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+        let row = reader
+            .records()
+            .map(Result::unwrap)
+            .find(|r| &r[3] == member)
+            .unwrap_or_else(|| panic!("{member} is audited:\n{}", run.stdout));
+        row[9].to_owned()
+    };
+    // Bob (no two-factor) allowed the Super Administrator group over the
+    // account: one; with a deny of it too: not one.
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--allow",
+        "Super Administrator - All Privileges@account",
+    ]))
+    .expect_code(0);
+    let audit = run(cli(&mock).args(["audit", "--accounts", ACCOUNT, "-o", "csv"]));
+    audit.expect_code(0);
+    assert_eq!(risk_of(&audit, BOB), "super_admin_without_2fa");
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--allow",
+        "Super Administrator - All Privileges@account",
+        "--deny",
+        "Super Administrator - All Privileges@zone:example.com",
+    ]))
+    .expect_code(0);
+    let audit = run(cli(&mock).args(["audit", "--accounts", ACCOUNT, "-o", "csv"]));
+    assert_eq!(risk_of(&audit, BOB), "");
+
+    // When the user groups cannot be read, the roles alone decide, and the
+    // audit says so once for the account.
+    mock.inject(
+        member_mock::Fault::on("GET", "/accounts/*/iam/user_groups")
+            .cloudflare_error(403, 9109, "Unauthorized to access requested resource")
+            .always(),
+    );
+    let audit = run(cli(&mock).args(["audit", "--accounts", ACCOUNT, "-o", "csv"]));
+    audit.expect_code(0).stderr_has(&[&format!(
+        "cf-members: warning: account {ACCOUNT}: Super Administrators are found by their role \
+         only (reading what else grants it failed: "
+    )]);
+    assert_eq!(audit.stderr.matches("are found by their role only").count(), 1);
+    assert_eq!(risk_of(&audit, CAROL), "", "Carol's group could not be read");
 }

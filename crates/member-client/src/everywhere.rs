@@ -165,6 +165,17 @@ pub struct AuditRow {
     pub enforce_twofactor: Option<bool>,
     /// The member, as List Members returns them.
     pub member: Member,
+    /// Whether the member is a Super Administrator: by the role, by an
+    /// allow policy of its own over the whole account, or through a user
+    /// group with one (and no deny of it). By the role alone when
+    /// [`super_admin_unchecked`](Self::super_admin_unchecked) says why the
+    /// rest could not be read.
+    pub super_admin: bool,
+    /// Why only the roles could be checked for
+    /// [`super_admin`](Self::super_admin) in this account (reading its
+    /// permission groups, resource groups or user groups failed); `None`
+    /// when every way was checked.
+    pub super_admin_unchecked: Option<String>,
 }
 
 impl AuditRow {
@@ -178,7 +189,7 @@ impl AuditRow {
             .as_ref()
             .and_then(|u| u.two_factor_authentication_enabled)
             == Some(false);
-        pending || (is_super_admin(&self.member) && no_2fa)
+        pending || (self.super_admin && no_2fa)
     }
 }
 
@@ -397,7 +408,10 @@ impl Client {
     }
 
     /// One row per member per account, streamed page by page (one account
-    /// after another, so memory holds one page at a time), with each
+    /// after another, so memory holds one page at a time; before each
+    /// account's members, what makes a Super Administrator there: its
+    /// roles, permission groups, resource groups and user groups, and the
+    /// members of the groups that grant it), with each
     /// account's [`enforce_twofactor`](AccountRef::enforce_twofactor) as
     /// the `AccountRef` knows it (those of
     /// [`all_accounts`](Self::all_accounts) and
@@ -412,24 +426,39 @@ impl Client {
     ) -> BoxStream<'static, Result<AuditRow, AccountError>> {
         let client = self.clone();
         stream::iter(accounts)
-            .map(move |account| {
-                let enforce_twofactor = account.enforce_twofactor;
-                let failed = account.clone();
-                let rows = client
-                    .members(&account.id)
-                    .list(ListMembersParams::new())
-                    .map_ok(move |member| AuditRow {
-                        account: account.clone(),
-                        enforce_twofactor,
-                        member,
-                    })
-                    .map_err(move |error| AccountError {
-                        account: failed.clone(),
-                        error,
-                    });
-                // A list stream ends after its first error; this makes sure
-                // of it, so one account gives at most one failure.
-                stop_after_error(rows)
+            .then(move |account| {
+                let client = client.clone();
+                async move {
+                    // What makes a Super Administrator here, read once per
+                    // account before its members; when that fails, the
+                    // roles alone decide, and the rows say why.
+                    let holders = client.super_admins_of(&account.id).await;
+                    let enforce_twofactor = account.enforce_twofactor;
+                    let failed = account.clone();
+                    let rows = client
+                        .members(&account.id)
+                        .list(ListMembersParams::new())
+                        .map_ok(move |member| {
+                            let (super_admin, super_admin_unchecked) = match &holders {
+                                Ok(holders) => (holders.holds(&member), None),
+                                Err(e) => (is_super_admin(&member), Some(e.to_string())),
+                            };
+                            AuditRow {
+                                account: account.clone(),
+                                enforce_twofactor,
+                                member,
+                                super_admin,
+                                super_admin_unchecked,
+                            }
+                        })
+                        .map_err(move |error| AccountError {
+                            account: failed.clone(),
+                            error,
+                        });
+                    // A list stream ends after its first error; this makes
+                    // sure of it, so one account gives at most one failure.
+                    stop_after_error(rows)
+                }
             })
             .flatten()
             .boxed()

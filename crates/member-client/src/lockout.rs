@@ -183,6 +183,47 @@ impl Client {
         Ok((facts, group_members))
     }
 
+    /// Who is a Super Administrator in `account` and how: what makes one
+    /// (the roles, permission groups, resource groups and user groups,
+    /// read once) and the members of the user groups that grant it, for
+    /// [`SuperAdmins::holds`] on each member as a list brings them.
+    ///
+    /// # Errors
+    /// The reads' errors.
+    pub(crate) async fn super_admins_of(&self, account: &AccountId) -> Result<SuperAdmins, Error> {
+        let resolver = self.resolver(account);
+        let groups = resolver.user_groups().await?;
+        let facts = SuperFacts::new(
+            account,
+            &resolver.roles().await?,
+            &resolver.permission_groups().await?,
+            &resolver.resource_groups().await?,
+            &groups,
+        );
+        let mut group_members = HashMap::new();
+        for group in groups.iter() {
+            let grants = facts.group_policies.get(&group.id).is_some_and(|p| {
+                p.iter()
+                    .any(|p| facts.policy_grants(p) || facts.policy_denies(p))
+            });
+            if !grants {
+                continue;
+            }
+            let members: BTreeSet<MemberId> = self
+                .user_groups(account)
+                .members(&group.id)
+                .list(ListGroupMembersParams::new())
+                .map_ok(|m| m.id)
+                .try_collect()
+                .await?;
+            group_members.insert(group.id.clone(), members);
+        }
+        Ok(SuperAdmins {
+            facts,
+            group_members,
+        })
+    }
+
     /// Whether giving user group `group` the policies `policies` (or, with
     /// `None`, deleting it) would leave the account of `resolver` without
     /// an active Super Administrator while it has one today: `Some` to
@@ -334,10 +375,10 @@ fn kept_either_way(current: &[Member], plan: &Plan) -> bool {
                 .filter(|e| e.member_id.is_some() && e.member_id == m.id)
                 .all(|e| match e.action {
                     PlanAction::Remove => false,
-                    PlanAction::Update => e
-                        .to
-                        .as_ref()
-                        .is_some_and(|to| to.roles.iter().any(|r| super_roles.contains(r))),
+                    PlanAction::Update => {
+                        e.to.as_ref()
+                            .is_some_and(|to| to.roles.iter().any(|r| super_roles.contains(r)))
+                    }
                     _ => true,
                 })
         })
@@ -363,6 +404,33 @@ fn denies_any(member: &Member) -> bool {
 
 fn is_active(member: &Member) -> bool {
     member.status == Some(MemberStatus::Accepted)
+}
+
+/// Who is a Super Administrator of one account: [`Client::super_admins_of`].
+#[derive(Clone, Debug)]
+pub(crate) struct SuperAdmins {
+    facts: SuperFacts,
+    /// The members of the user groups whose policies grant (or deny) it.
+    group_members: HashMap<UserGroupId, BTreeSet<MemberId>>,
+}
+
+impl SuperAdmins {
+    /// Whether `member` is a Super Administrator (accepted or not): by
+    /// role, by an allow policy of its own, or through a user group, and no
+    /// deny of it.
+    pub(crate) fn holds(&self, member: &Member) -> bool {
+        let access = AccessState::of_member(member);
+        let groups: Vec<&BTreeSet<PolicyState>> = match &member.id {
+            Some(id) => self
+                .group_members
+                .iter()
+                .filter(|(_, members)| members.contains(id))
+                .filter_map(|(group, _)| self.facts.group_policies.get(group))
+                .collect(),
+            None => Vec::new(),
+        };
+        self.facts.holds(&access, &groups)
+    }
 }
 
 /// What makes somebody a Super Administrator of the account.

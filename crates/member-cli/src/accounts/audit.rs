@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use futures::StreamExt;
-use member_client::{AuditRow, MemberStatus, SUPER_ADMIN_ROLE_NAME};
+use member_client::{AuditRow, MemberStatus};
 use serde_json::{json, Value};
 
 use super::account_text;
@@ -14,6 +14,7 @@ use crate::cli::{AuditArgs, GlobalArgs, OutputFormat};
 use crate::commands::Outcome;
 use crate::output::{clean, csv_cell, csv_error, paint, plural};
 use crate::report::Failure;
+use crate::shell::note;
 
 /// The CSV columns, in order: documented in `cf-members audit --help` and
 /// the README; add new ones at the end only.
@@ -44,9 +45,20 @@ pub async fn run(global: &GlobalArgs, args: AuditArgs) -> Outcome {
     let mut sink = Sink::new(global.output, stdout.lock());
     let mut summary = Summary::default();
     sink.start().map_err(write_failure)?;
+    let mut unchecked: std::collections::HashSet<String> = std::collections::HashSet::new();
     while let Some(item) = rows.next().await {
         match item {
             Ok(row) => {
+                if let Some(why) = &row.super_admin_unchecked {
+                    if unchecked.insert(row.account.id.as_str().to_owned()) {
+                        note!(
+                            "cf-members: warning: account {}: Super Administrators are found by \
+                             their role only (reading what else grants it failed: {})",
+                            account_text(&row.account),
+                            clean(why)
+                        );
+                    }
+                }
                 let record = Record::of(&row);
                 summary.add(&row, &record);
                 match sink.row(&record) {
@@ -175,12 +187,7 @@ fn risk(row: &AuditRow) -> &'static str {
     }
     if row.member.status.as_ref() == Some(&MemberStatus::Pending) {
         "pending"
-    } else if row
-        .member
-        .roles
-        .iter()
-        .any(|r| r.name == SUPER_ADMIN_ROLE_NAME)
-    {
+    } else if row.super_admin {
         "super_admin_without_2fa"
     } else {
         "risky"
