@@ -169,9 +169,10 @@ async fn offboard_removes_refuses_the_last_super_admin_and_is_safe_to_run_twice(
         run(&mut cmd)
     };
 
-    // The plan only: nothing removed, exit 2, told how to go on.
+    // The plan only: nothing removed, told how to go on; exit 1, not 2,
+    // since confirming would leave Bob's access where refused or unread.
     let plan = offboard(&[]);
-    plan.expect_code(2)
+    plan.expect_code(1)
         .stdout_has(&[
             "Plan for bob.dns@example.com: remove 2 memberships in 2 of 5 accounts; 1 not a member; 1 refused; 1 unreadable",
             &format!("remove        {}\n    membership {BOB} (accepted; roles DNS)", shown(ACCOUNT_NAME, ACCOUNT)),
@@ -183,6 +184,19 @@ async fn offboard_removes_refuses_the_last_super_admin_and_is_safe_to_run_twice(
         .stderr_has(&["nothing was removed: run again with --yes to remove 2 memberships"]);
     assert!(deletes(&mock).is_empty());
     assert!(!retry.exists());
+
+    // Where every removal can be done, the unconfirmed plan exits 2.
+    run(cli(&mock).current_dir(&dir).args([
+        "offboard",
+        BOB_EMAIL,
+        "--accounts",
+        ACCOUNT,
+        "--retry-file",
+        retry_arg,
+    ]))
+    .expect_code(2)
+    .stderr_has(&["nothing was removed: run again with --yes to remove 1 membership"]);
+    assert!(deletes(&mock).is_empty());
 
     // A dry run says the same and exits 1: access would remain.
     offboard(&["--dry-run", "--yes"])
@@ -564,6 +578,13 @@ async fn audit_finds_super_administrators_by_policy_and_says_when_it_cannot() {
         "cf-members: warning: account {ACCOUNT}: Super Administrators are found by their role \
          only (reading what else grants it failed: "
     )]);
-    assert_eq!(audit.stderr.matches("are found by their role only").count(), 1);
-    assert_eq!(risk_of(&audit, CAROL), "", "Carol's group could not be read");
+    assert_eq!(
+        audit.stderr.matches("are found by their role only").count(),
+        1
+    );
+    assert_eq!(
+        risk_of(&audit, CAROL),
+        "",
+        "Carol's group could not be read"
+    );
 }

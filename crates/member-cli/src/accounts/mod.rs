@@ -86,8 +86,9 @@ Exit status: 0 EMAIL has no membership left in any of the accounts, and
 every account was read (for a plan: every removal can be done); 1 access
 remains somewhere: a removal failed, an account refused (the last Super
 Administrator: EMAIL still has access there), or an account could not be
-read; 2 invalid input, or removals planned but not confirmed (run again with
---yes: nothing was removed).
+read (a plan too: then --yes would not finish it); 2 invalid input, or
+removals planned, all of which can be done, but not confirmed (run again
+with --yes: nothing was removed).
 
 Examples:
   cf-members offboard bob@example.com                 # the plan only

@@ -462,11 +462,21 @@ fn member_json(member: &Member) -> Value {
 }
 
 /// The exit: 0 when nothing of the person is left anywhere (a plan: when
-/// all of it can be removed), 1 when access remains or may remain, 2 when
-/// removals were planned and not confirmed.
+/// all of it can be removed), 1 when access remains or may remain (even
+/// with --yes: an account refused or unreadable), 2 when removals were
+/// planned, not confirmed, and would all go.
 fn verdict(args: &OffboardArgs, counts: &Counts, ran: bool, left: &Left, total: usize) -> Outcome {
     let email = clean(&args.email);
-    if !ran && counts.memberships > 0 && !args.dry_run {
+    let unconfirmed = !ran && counts.memberships > 0 && !args.dry_run;
+    if unconfirmed && !left.accounts.is_empty() {
+        // Exit 1 wins: confirming would not finish the offboarding.
+        note!(
+            "cf-members: nothing was removed: run again with --yes to remove {} of {email} in {}",
+            plural(counts.memberships, "membership", "memberships"),
+            plural(counts.remove, "account", "accounts"),
+        );
+    }
+    if unconfirmed && left.accounts.is_empty() {
         return Err(Failure::with_code(
             format!(
                 "nothing was removed: run again with --yes to remove {} of {email} in {}",
