@@ -390,3 +390,79 @@ async fn permission_groups_and_resource_groups_by_name() {
     .expect_code(2)
     .stderr_has(&["give `account` or zones, not both"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hex_id_in_upper_case_is_the_same_id() {
+    let mock = mock().await;
+    let upper = |id: &str| id.to_ascii_uppercase();
+    // The account: sent in lower case, as Cloudflare writes it.
+    let list = run(cli(&mock).args([
+        "members",
+        "list",
+        "--account-id",
+        &upper(ACCOUNT),
+        "-o",
+        "json",
+    ]));
+    list.expect_code(0);
+    assert!(
+        mock.requests()
+            .iter()
+            .all(|r| !r.path.contains(&upper(ACCOUNT))),
+        "the id went out in upper case"
+    );
+    // A role, and a member, by an upper-case id.
+    run(cli(&mock).args(["roles", "get", &upper(BILLING_ROLE)]))
+        .expect_code(0)
+        .stdout_has(&[BILLING_ROLE]);
+    mock.clear_requests();
+    run(cli(&mock).args([
+        "members",
+        "update",
+        &upper(BOB),
+        "--role",
+        &upper(BILLING_ROLE),
+    ]))
+    .expect_code(0);
+    let puts: Vec<String> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        puts,
+        [format!("/client/v4/accounts/{ACCOUNT}/members/{BOB}")]
+    );
+    assert_eq!(role_ids(&mock, BOB), [BILLING_ROLE]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_matches_in_any_case_beyond_ascii() {
+    let mock = mock().await;
+    let role: member_client::Role = serde_json::from_value(json!({
+        "id": "0f0e0d0c0b0a49088f7e6d5c4b3a2910",
+        "name": "Ops Ünïcode Role",
+        "description": "",
+        "permissions": {}
+    }))
+    .unwrap();
+    mock.insert_role(mock.account_id(), role);
+    for given in ["ops ünïcode role", "OPS ÜNÏCODE ROLE", "Ops Ünïcode Role"] {
+        run(cli(&mock).args(["roles", "get", given]))
+            .expect_code(0)
+            .stdout_has(&["0f0e0d0c0b0a49088f7e6d5c4b3a2910"]);
+    }
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--role",
+        "ops ünïcode role",
+        "--dry-run",
+    ]))
+    .expect_code(0)
+    .stdout_has(&["0f0e0d0c0b0a49088f7e6d5c4b3a2910"]);
+    // An email still folds ASCII only, as the server compares them.
+    run(cli(&mock).args(["members", "get", "BOB.DNS@EXAMPLE.COM"])).expect_code(0);
+}

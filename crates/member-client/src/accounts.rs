@@ -76,7 +76,7 @@ impl Accounts {
                 let same = a
                     .name
                     .as_deref()
-                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(wanted));
+                    .is_some_and(|n| n.trim().to_lowercase() == wanted.to_lowercase());
                 async move { same }
             })
             .try_collect()
@@ -110,7 +110,9 @@ impl Accounts {
     /// [`by_name`](Self::by_name).
     pub async fn resolve(&self, reference: &str) -> Result<AccountRef, ResolveError> {
         match account_reading(reference) {
-            AccountReading::Id(id) => Ok(AccountRef::new(AccountId::new(id)?)),
+            AccountReading::Id(id) => Ok(AccountRef::new(AccountId::new(
+                crate::resolve::hex_lower(id),
+            )?)),
             AccountReading::Name(name) => Ok(AccountRef::from(&self.by_name(name).await?)),
         }
     }

@@ -57,7 +57,7 @@ impl Roles {
         }
         let mut folded = roles
             .into_iter()
-            .filter(|r| r.name.eq_ignore_ascii_case(name));
+            .filter(|r| r.name.to_lowercase() == name.to_lowercase());
         let first = folded.next();
         if folded.next().is_some() {
             return Err(Error::Validation(ValidationError::Format {

@@ -96,7 +96,7 @@ async fn file_account(
 ) -> Result<AccountId, Failure> {
     let named = source.file.account.trim();
     let from_file = if named.len() == 32 && named.bytes().all(|b| b.is_ascii_hexdigit()) {
-        AccountId::new(named).map_err(|e| Failure::usage(e.to_string()))?
+        AccountId::new(named.to_ascii_lowercase()).map_err(|e| Failure::usage(e.to_string()))?
     } else {
         client
             .accounts()

@@ -150,8 +150,11 @@ pub async fn prepare(cli: &mut Cli) -> Result<(), Failure> {
     else {
         return Ok(());
     };
-    // An id is used as given, with no request (and the old messages).
+    // An id is used as given, with no request (and the old messages), in
+    // lower case as Cloudflare writes its ids.
     if text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let id = text.to_ascii_lowercase();
+        cli.global.account_id = Some(id);
         return Ok(());
     }
     let client = commands::client_with(&cli.global, None)?;

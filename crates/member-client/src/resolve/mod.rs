@@ -39,8 +39,8 @@ pub(crate) enum Reading<'a> {
     Name(&'a str),
 }
 
-/// `id:X` and `name:X` force a reading; a 32-character hex string is an id;
-/// anything else is a name.
+/// `id:X` and `name:X` force a reading; a 32-character hex string (any
+/// case) is an id; anything else is a name.
 pub(crate) fn reading(reference: &str) -> Reading<'_> {
     let text = reference.trim();
     if let Some(id) = text.strip_prefix("id:") {
@@ -53,6 +53,25 @@ pub(crate) fn reading(reference: &str) -> Reading<'_> {
         return Reading::Id(text);
     }
     Reading::Name(text)
+}
+
+/// Whether an item's id is the id a reference gives: exactly, or for a
+/// hex id in any case (Cloudflare writes its ids in lower case; `3F7A…`
+/// is the same id as `3f7a…`).
+fn same_id(item: &str, reference: &str) -> bool {
+    item == reference
+        || (reference.bytes().all(|b| b.is_ascii_hexdigit())
+            && item.eq_ignore_ascii_case(reference))
+}
+
+/// A hex id in lower case, as Cloudflare writes its ids; any other text as
+/// given.
+pub(crate) fn hex_lower(id: &str) -> String {
+    if id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        id.to_ascii_lowercase()
+    } else {
+        id.to_owned()
+    }
 }
 
 /// What the resolver matches on an item of one kind.
@@ -69,12 +88,21 @@ trait Named {
     fn check_name(_name: &str) -> Result<(), ValidationError> {
         Ok(())
     }
+    /// A name as compared: trimmed, in any case (Unicode's lower case:
+    /// `Ops Ünïcode` is `ops ünïcode`).
+    fn fold(name: &str) -> String {
+        name.trim().to_lowercase()
+    }
 }
 
 impl Named for Member {
     const KIND: RefKind = RefKind::Member;
     fn id_text(&self) -> &str {
         self.id.as_ref().map_or("", MemberId::as_str)
+    }
+    /// Emails fold as the server compares them: trimmed, ASCII case.
+    fn fold(name: &str) -> String {
+        email_key(name)
     }
     fn names(&self) -> Vec<&str> {
         self.email().into_iter().collect()
@@ -309,16 +337,17 @@ impl Resolver {
         let matches: Vec<&T> = match reading(reference) {
             Reading::Id(id) => {
                 T::check_id(id)?;
-                items.iter().filter(|item| item.id_text() == id).collect()
+                items
+                    .iter()
+                    .filter(|item| same_id(item.id_text(), id))
+                    .collect()
             }
             Reading::Name(name) => {
                 T::check_name(name)?;
-                // Names fold as emails do everywhere in this crate: trimmed,
-                // ASCII case folded.
-                let wanted = email_key(name);
+                let wanted = T::fold(name);
                 items
                     .iter()
-                    .filter(|item| item.names().iter().any(|n| email_key(n) == wanted))
+                    .filter(|item| item.names().iter().any(|n| T::fold(n) == wanted))
                     .collect()
             }
         };
@@ -427,7 +456,7 @@ impl Resolver {
     /// As for [`member`](Self::member).
     pub async fn member_id(&self, reference: &str) -> Result<MemberId, ResolveError> {
         if let Reading::Id(id) = reading(reference) {
-            return Ok(MemberId::new(id)?);
+            return Ok(MemberId::new(hex_lower(id))?);
         }
         let member = self.member(reference).await?;
         member.id.ok_or_else(|| {
