@@ -1010,3 +1010,64 @@ async fn add_roles_and_remove_roles_change_only_the_roles_named() {
         methods(&mock)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_member_is_put_into_a_group_once_the_add_gives_the_id() {
+    let mock = mock().await;
+    let dir = scratch("join-new");
+    let file = write(
+        &dir,
+        "join.csv",
+        "email,op,roles,group\n\
+         new.x@example.com,add,DNS,\n\
+         New.X@example.com,add_to_group,,SRE on-call\n",
+    );
+    let ran = run(cli(&mock).args(["apply", arg(&file), "--yes"]));
+    ran.expect_code(0).stdout_has(&[
+        "Plan: 2 changes (1 add, 1 group addition)",
+        "add to group  New.X@example.com  [line 3]",
+        "Done: 2 changes: 2 applied, 0 failed, 0 not started",
+    ]);
+    let new = mock
+        .members(mock.account_id())
+        .into_iter()
+        .find(|m| m.email() == Some("new.x@example.com"))
+        .expect("the add was sent");
+    let id = new.id.unwrap();
+    let in_group = mock
+        .user_group_members(mock.account_id(), SRE_ONCALL_GROUP)
+        .unwrap();
+    assert!(in_group.contains(&id), "{in_group:?}");
+    // The add went first, the group change after it.
+    let writes: Vec<String> = methods(&mock).into_iter().filter(|m| m != "GET").collect();
+    assert_eq!(writes.first().map(String::as_str), Some("POST"));
+    assert_eq!(writes.len(), 2, "{writes:?}");
+
+    // When the add fails, the group change does not start and both are
+    // kept for the retry.
+    let file = write(
+        &dir,
+        "join2.csv",
+        "email,op,roles,group\n\
+         new.y@example.com,add,DNS,\n\
+         new.y@example.com,add_to_group,,SRE on-call\n",
+    );
+    mock.inject(
+        Fault::on("POST", "/accounts/*/members")
+            .cloudflare_error(400, 1001, "nope")
+            .always(),
+    );
+    mock.clear_requests();
+    let failed = run(cli(&mock).args(["apply", arg(&file), "--yes"]));
+    failed
+        .expect_code(1)
+        .stdout_has(&["0 applied, 1 failed, 1 not started"])
+        .stderr_has(&["not started: line 3: add_to_group new.y@example.com: the add of this member did not succeed"]);
+    let writes: Vec<String> = methods(&mock).into_iter().filter(|m| m != "GET").collect();
+    assert_eq!(writes, ["POST"]);
+    let retry = retry_json(&dir.join("join2.csv.retry.json"));
+    assert_eq!(retry["changes"].as_array().unwrap().len(), 2);
+    mock.clear_faults();
+    run(cli(&mock).args(["apply", arg(&dir.join("join2.csv.retry.json")), "--yes"])).expect_code(0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,12 +1,13 @@
 //! Running the plan's changes: progress and failures on stderr, Ctrl-C.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 
 use futures::StreamExt;
 use member_client::{
-    AccountId, Change, ChangeError, ChangeResult, Client, ErrorKind, Members, Outcome,
+    AccountId, Change, ChangeError, ChangeResult, Client, ErrorKind, MemberId, MemberRef, Members,
+    Outcome,
 };
 
 use super::view::View;
@@ -56,7 +57,22 @@ pub(super) async fn execute(
         .as_ref()
         .map(|l| l.indexes.iter().copied().collect())
         .unwrap_or_default();
-    let first: Vec<usize> = (0..total).filter(|i| !held.contains(i)).collect();
+    // Group changes of members this run adds wait for their adds, which
+    // give them the membership id to send.
+    let joins: Vec<usize> = (0..total)
+        .filter(|&i| {
+            matches!(
+                &changes[i],
+                Change::AddToGroup {
+                    member: MemberRef::Email(_),
+                    ..
+                }
+            )
+        })
+        .collect();
+    let first: Vec<usize> = (0..total)
+        .filter(|i| !held.contains(i) && !joins.contains(i))
+        .collect();
     let mut runner = Runner {
         progress: Progress::new("changes", !global.verbose),
         outcomes: Vec::with_capacity(total),
@@ -71,6 +87,11 @@ pub(super) async fn execute(
     runner
         .stage(members, view, &changes, &first, concurrency)
         .await;
+    if !joins.is_empty() {
+        runner
+            .join_new_members(members, view, &changes, &joins, concurrency)
+            .await;
+    }
     if let Some(last) = last.filter(|l| !l.indexes.is_empty()) {
         let go = !runner.quit && runner.interrupts == 0 && {
             runner.progress.finish();
@@ -171,6 +192,69 @@ impl Runner {
             line.push_str("; stopping after the changes in flight");
         }
         self.progress.draw(&line);
+    }
+
+    /// Runs the group changes at `joins` (members named by email: people
+    /// this run has just added) with the membership ids their adds gave;
+    /// the join of somebody whose add did not succeed does not start.
+    async fn join_new_members(
+        &mut self,
+        members: &Members,
+        view: &View<'_>,
+        changes: &[Change],
+        joins: &[usize],
+        concurrency: usize,
+    ) {
+        let added: HashMap<String, MemberId> = self
+            .outcomes
+            .iter()
+            .filter_map(|o| match (&o.change, &o.result) {
+                (Change::Add(body), ChangeResult::Applied { member: Some(m) }) => {
+                    Some((body.email.trim().to_ascii_lowercase(), m.id.clone()?))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut rewritten = changes.to_vec();
+        let mut ready = Vec::new();
+        for &index in joins {
+            let id = match &changes[index] {
+                Change::AddToGroup {
+                    member: MemberRef::Email(email),
+                    group,
+                } => added
+                    .get(&email.trim().to_ascii_lowercase())
+                    .map(|id| (id.clone(), group.clone())),
+                _ => None,
+            };
+            match id {
+                Some((id, group)) if self.interrupts == 0 && !self.quit => {
+                    rewritten[index] = Change::add_to_group(id, group);
+                    ready.push(index);
+                }
+                _ if self.quit => {}
+                _ => {
+                    if self.interrupts == 0 {
+                        self.progress.finish();
+                        eprintln!(
+                            "cf-members: {} {}: {}: the add of this member did not succeed \
+                             (or gave no membership id), so it was not started; the retry file \
+                             keeps it",
+                            paint_err(Tone::Bad, "not started:"),
+                            view.sent_entry(index).map_or("?", |e| view.place(e.input)),
+                            clean(&changes[index].to_string()),
+                        );
+                    }
+                    self.outcomes.push(Outcome::new(
+                        index,
+                        changes[index].clone(),
+                        ChangeResult::NotStarted,
+                    ));
+                }
+            }
+        }
+        self.stage(members, view, &rewritten, &ready, concurrency)
+            .await;
     }
 
     /// Runs the changes at `indexes` of `changes`; outcomes keep the

@@ -135,7 +135,9 @@ with `[` or `{`): an array of entries
   - add_to_group and remove_from_group put a member into or out of a user
     group, named by \"group\" (its name, any case, or its id); the member's
     own roles and policies stay. A member already in the group (or already
-    not in it) is shown as unchanged and nothing is sent for them.
+    not in it) is shown as unchanged and nothing is sent for them. Somebody
+    the same file adds can be put into a group too: that runs once the add
+    has given them a membership id (not at all when the add fails).
   A retry file written by an earlier run ({\"changes\": [{\"change\": ENTRY, ...}]})
   is read too.
 

@@ -35,7 +35,12 @@ impl Members {
     ///   already in the group (or already not in it) is unchanged, and
     ///   nothing is sent for it. A group that is not found is a
     ///   [`ProblemKind::UnknownGroup`]. A member may have one change of
-    ///   their own access and one change per group.
+    ///   their own access and one change per group. An
+    ///   [`Change::AddToGroup`] of an email that an add of the same input
+    ///   invites is an entry with no [`member_id`](crate::PlanEntry::member_id),
+    ///   its change still naming the member by email: send it after the add,
+    ///   with the membership id the add's answer gives
+    ///   ([`Change::add_to_group`]); [`Members::apply`] refuses it as it is.
     ///
     /// # Errors
     /// The lists' errors. Problems of single changes are not errors.
@@ -155,7 +160,71 @@ fn make_plan(current: &[Member], groups: &GroupSets, desired: &[Change]) -> Plan
             }),
         }
     }
+    join_new_members(&mut plan, groups);
     plan
+}
+
+/// An `add_to_group` for an email that is not a member yet but that an
+/// add of the same plan invites is no problem: it becomes an entry with
+/// no member id, which a run sends once the add has given the membership
+/// its id ([`PlanEntry::member_id`] is `None`, and the change still names
+/// the member by email).
+fn join_new_members(plan: &mut Plan, groups: &GroupSets) {
+    let added: HashSet<String> = plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::Add)
+        .filter_map(|e| e.email.as_deref().map(email_key))
+        .collect();
+    if added.is_empty() {
+        return;
+    }
+    let mut kept = Vec::new();
+    let mut seen: HashSet<(String, UserGroupId)> = HashSet::new();
+    for problem in std::mem::take(&mut plan.problems) {
+        let joins = match (&problem.kind, &problem.change) {
+            (
+                ProblemKind::UnknownEmail,
+                Change::AddToGroup {
+                    member: MemberRef::Email(email),
+                    group,
+                },
+            ) if added.contains(&email_key(email)) => Some((email.clone(), group.clone())),
+            _ => None,
+        };
+        match joins {
+            Some((email, group)) if !seen.insert((email_key(&email), group.clone())) => {
+                kept.push(Problem {
+                    kind: ProblemKind::Duplicate,
+                    message: format!(
+                        "{}: another change of the input puts the same new member into the \
+                         same group; keep one",
+                        problem.change
+                    ),
+                    ..problem
+                });
+            }
+            Some((email, group)) if matches!(groups.get(&group), Some(Some(_))) => {
+                plan.entries.push(PlanEntry {
+                    input: problem.input,
+                    action: PlanAction::AddToGroup,
+                    member_id: None,
+                    email: Some(email.clone()),
+                    from: None,
+                    to: None,
+                    change: Change::add_to_group(MemberRef::Email(email), group),
+                });
+            }
+            Some((_, group)) => kept.push(Problem {
+                kind: ProblemKind::UnknownGroup,
+                message: format!("{}: no user group has the id {group}", problem.change),
+                ..problem
+            }),
+            None => kept.push(problem),
+        }
+    }
+    plan.problems = kept;
+    plan.entries.sort_by_key(|e| e.input);
 }
 
 /// The claim key of a valid change whose member is found.
@@ -849,6 +918,38 @@ mod tests {
             "{}",
             problem.problems[0].message
         );
+    }
+
+    #[test]
+    fn a_member_the_plan_adds_can_be_put_into_a_group_by_email() {
+        use PlanAction::AddToGroup;
+        let join = |group: &str| Change::add_to_group(email("NEW@example.com"), self::group(group));
+        let add = add("new@example.com", &[DNS]);
+        assert_eq!(last(&[add.clone(), join(ON_CALL)]), Ok(AddToGroup));
+        let plan = make_plan(&members(), &groups(), &[join(ON_CALL), add.clone()]);
+        assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+        let entry = &plan.entries[0];
+        assert_eq!((entry.input, entry.member_id.as_ref()), (0, None));
+        assert_eq!(
+            entry.change,
+            join(ON_CALL),
+            "named by email until the add gives an id"
+        );
+        assert_eq!(plan.changes().len(), 2);
+        // Without the add, or into a group that does not exist, or twice:
+        // problems.
+        assert_eq!(last(&[join(ON_CALL)]), Err(ProblemKind::UnknownEmail));
+        assert_eq!(
+            last(&[add.clone(), join(GONE)]),
+            Err(ProblemKind::UnknownGroup)
+        );
+        assert_eq!(
+            last(&[add.clone(), join(ON_CALL), join(ON_CALL)]),
+            Err(ProblemKind::Duplicate)
+        );
+        // A removal from a group is not made for somebody not yet there.
+        let leave = Change::remove_from_group(email("new@example.com"), group(ON_CALL));
+        assert_eq!(last(&[add, leave]), Err(ProblemKind::UnknownEmail));
     }
 
     /// One row per rule of the group changes: the changes, and what
