@@ -20,6 +20,15 @@ enum Totals {
     None,
     RepeatFirstPage,
     WrongPage,
+    /// Full totals, but page 2 comes back empty.
+    EmptySecondPage,
+    /// Only `total_count`, and page 2 comes back empty.
+    EmptySecondPageCountOnly,
+    /// Full totals, but page 2 holds fewer items than its `count` says.
+    SecondPageLosesItems,
+    /// Full totals, and the last page brings fewer items than
+    /// `total_count` says.
+    TotalCountAboveItems,
 }
 
 struct Server {
@@ -42,16 +51,33 @@ async fn list(
     };
     let start = (served_page - 1) * per_page;
     let end = (start + per_page).min(server.members);
-    let items: Vec<Value> = (start.min(end)..end)
+    let mut items: Vec<Value> = (start.min(end)..end)
         .map(|i| json!({"id": format!("{i:032x}"), "email": format!("m{i}@example.com"), "status": "accepted"}))
         .collect();
     let mut info = json!({"page": page, "per_page": per_page, "count": items.len()});
+    let empty_now = matches!(
+        server.totals,
+        Totals::EmptySecondPage | Totals::EmptySecondPageCountOnly
+    ) && page == 2;
+    if empty_now {
+        items.clear();
+        info["count"] = json!(0);
+    }
+    if matches!(server.totals, Totals::SecondPageLosesItems) && page == 2 {
+        items.truncate(3);
+    }
     match server.totals {
-        Totals::Full => {
+        Totals::Full | Totals::EmptySecondPage | Totals::SecondPageLosesItems => {
             info["total_count"] = json!(server.members);
             info["total_pages"] = json!(server.members.div_ceil(per_page));
         }
-        Totals::CountOnly => info["total_count"] = json!(server.members),
+        Totals::CountOnly | Totals::EmptySecondPageCountOnly => {
+            info["total_count"] = json!(server.members);
+        }
+        Totals::TotalCountAboveItems => {
+            info["total_count"] = json!(server.members + 7);
+            info["total_pages"] = json!(server.members.div_ceil(per_page));
+        }
         Totals::WrongPage => info["page"] = json!(served_page),
         Totals::None | Totals::RepeatFirstPage => {
             // No totals, and (for the repeat case) every page looks full.
@@ -158,4 +184,80 @@ async fn a_stream_can_start_at_a_later_page_and_stop_early() {
     assert_eq!(first.id.unwrap().as_str(), format!("{:032x}", 20));
     drop(stream);
     assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+}
+
+/// The error a list of `members` members fails with, and how many requests
+/// it took.
+async fn failure(members: usize, totals: Totals) -> (member_client::Error, usize) {
+    let (client, server, account) = start(members, totals).await;
+    let result: Result<Vec<_>, _> = client
+        .members(&account)
+        .list(ListMembersParams::new())
+        .try_collect()
+        .await;
+    let err = result.expect_err("a list short of the server's totals is an error");
+    (err, server.requests.load(Ordering::SeqCst))
+}
+
+#[tokio::test]
+async fn an_empty_page_before_the_last_is_an_error_not_a_short_list() {
+    let (err, requests) = failure(120, Totals::EmptySecondPage).await;
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    let text = err.to_string();
+    assert!(text.contains("page 2 is empty after 50 items"), "{text}");
+    assert!(text.contains("3 pages and 120 items"), "{text}");
+    assert_eq!(requests, 2, "nothing asked after the empty page");
+
+    // With `total_count` alone the empty page is as wrong.
+    let (err, _) = failure(120, Totals::EmptySecondPageCountOnly).await;
+    let text = err.to_string();
+    assert!(
+        text.contains("page 2 is empty after 50 items") && text.contains("claims 120 items"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_with_fewer_items_than_its_count_is_an_error() {
+    let (err, requests) = failure(120, Totals::SecondPageLosesItems).await;
+    let text = err.to_string();
+    assert!(
+        text.contains("page 2 holds 3 items but its result_info says count 50"),
+        "{text}"
+    );
+    assert_eq!(requests, 2);
+}
+
+#[tokio::test]
+async fn a_last_page_short_of_total_count_is_an_error() {
+    let (err, requests) = failure(120, Totals::TotalCountAboveItems).await;
+    let text = err.to_string();
+    assert!(
+        text.contains("page 3 is the last page after 120 items")
+            && text.contains("3 pages and 127 items"),
+        "{text}"
+    );
+    assert_eq!(requests, 3);
+}
+
+#[tokio::test]
+async fn a_stream_from_a_later_page_counts_the_pages_before_it() {
+    // Started at page 3 of 10 a page, the 20 items before it count toward
+    // `total_count`: the stream ends on the last page, no error, no extra
+    // request.
+    let (client, server, account) = start(45, Totals::CountOnly).await;
+    let rest: Vec<_> = client
+        .members(&account)
+        .list(
+            ListMembersParams::new()
+                .page(3)
+                .unwrap()
+                .per_page(10)
+                .unwrap(),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 25);
+    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
 }

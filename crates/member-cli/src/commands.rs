@@ -584,6 +584,7 @@ pub fn client_with(
              stay out of shell history",
         )
     })?;
+    crate::report::note_scheme(credentials.scheme_name());
     let mut builder = Client::builder()
         .credentials(credentials)
         .timeout(Duration::from_secs(global.timeout))

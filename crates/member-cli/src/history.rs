@@ -34,7 +34,12 @@ UTC) or an RFC 3339 time [default: 7d]; the API keeps 30 days.
 
 -o csv columns: time, account_id, account_name, actor, action, member, group,
   result, cf_ray (the request's cf-ray as the log gives it). -o json and
-  -o jsonl add `entry`, the log's entry as sent.";
+  -o jsonl add `entry`, the log's entry as sent.
+
+-o json and -o jsonl give each change's `account` as {\"id\", \"name\",
+\"enforce_twofactor\"}, as whois and offboard do: the name and the two-factor
+setting from the list of accounts where it was read (--accounts all or
+names), else the name the log's entry gives; null where nothing says.";
 
 /// `--since`: a duration back from now, a date, or an RFC 3339 time.
 pub fn parse_since(text: &str) -> Result<SystemTime, String> {
@@ -132,9 +137,20 @@ fn line(account: &AccountRef, entry: AuditLog, names: &Names) -> Line {
                 .unwrap_or_else(|| id.to_owned())
         });
     let action = entry.action.as_ref();
+    // An account given by id was never listed: its name is the one the
+    // log's entry gives it (the entry has no settings, so whether it
+    // enforces two-factor stays unknown).
+    let mut account = account.clone();
+    if account.name.is_none() {
+        account.name = entry
+            .account
+            .as_ref()
+            .filter(|a| a.id.as_deref() == Some(account.id.as_str()))
+            .and_then(|a| a.name.clone());
+    }
     Line {
         time: text(entry.time()),
-        account: account.clone(),
+        account,
         actor: text(entry.actor_email().or_else(|| {
             entry
                 .actor

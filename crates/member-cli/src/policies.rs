@@ -5,6 +5,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use member_client::reexports::member_types::json::shorten;
 use member_client::{Access, Named, NamedPolicy};
 
 use crate::report::Failure;
@@ -72,7 +73,9 @@ pub fn from_flag(access: Access, text: &str) -> Result<NamedPolicy, Failure> {
          permission groups by name, label or id; scopes `account`, `zone:<domain>`, \
          `group:<name>` or a resource group id"
     );
-    let refuse = |what: String| Failure::usage(format!("{flag} {text:?}: {what}")).with_hint(&hint);
+    let refuse = |what: String| {
+        Failure::usage(format!("{flag} {:?}: {what}", shorten(text))).with_hint(&hint)
+    };
     let (groups, scopes) = text
         .split_once('@')
         .ok_or_else(|| refuse("no `@` between the permission groups and the scopes".into()))?;

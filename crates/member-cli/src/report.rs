@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io::Write;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use member_client::{Error, ErrorKind};
@@ -15,6 +16,18 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_DRIFT: u8 = 3;
 /// Exit status of `apply` stopped by Ctrl-C (128 + SIGINT, as shells do).
 pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The credential scheme of this run ([`member_client::Credentials::scheme_name`]),
+/// so that the hints after a refusal name the variables actually in use.
+/// A run reads one set of credentials from the environment, noted when its
+/// client is built.
+static SCHEME: OnceLock<&'static str> = OnceLock::new();
+
+/// Notes the credential scheme of this run for the hints (the first one
+/// noted stays: every client of a run reads the same environment).
+pub fn note_scheme(name: &'static str) {
+    let _ = SCHEME.set(name);
+}
 
 /// Why a command failed: one line of what happened, and an optional hint.
 #[derive(Debug)]
@@ -57,7 +70,7 @@ impl Failure {
     pub fn from_client(error: &Error, changes: bool) -> Self {
         Self {
             message: error.to_string(),
-            hint: hint_for(error, changes),
+            hint: hint_for(error, changes, SCHEME.get().copied()),
             code: if error.is_local() {
                 EXIT_USAGE
             } else {
@@ -172,7 +185,37 @@ fn refused_value_hint(error: &Error) -> &'static str {
     }
 }
 
-fn hint_for(error: &Error, changes: bool) -> Option<String> {
+/// What to check after the server refused the credentials (a 403 or a
+/// 401), by the scheme in use.
+fn credentials_hint(scheme: Option<&str>) -> &'static str {
+    match scheme {
+        Some("api-key") => {
+            "check CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the Global API key of that \
+             user, who needs a role in the account that can read members, or edit them \
+             to change members)"
+        }
+        Some("user-service-key") => {
+            "check CLOUDFLARE_API_USER_SERVICE_KEY: Cloudflare accepts a user service key \
+             (the Origin CA key) only for Origin CA certificates; for members set \
+             CLOUDFLARE_API_TOKEN (Account Settings Read, or Edit to change members)"
+        }
+        _ => {
+            "check the token and its permissions (CLOUDFLARE_API_TOKEN needs Account \
+             Settings Read, or Edit to change members)"
+        }
+    }
+}
+
+/// The variables of the scheme in use, for hints that name them.
+fn credential_variables(scheme: Option<&str>) -> &'static str {
+    match scheme {
+        Some("api-key") => "CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY",
+        Some("user-service-key") => "CLOUDFLARE_API_USER_SERVICE_KEY",
+        _ => "CLOUDFLARE_API_TOKEN",
+    }
+}
+
+fn hint_for(error: &Error, changes: bool, scheme: Option<&str>) -> Option<String> {
     let codes = error.codes();
     let has = |wanted: &[i64]| codes.iter().any(|c| wanted.contains(c));
     let hint = match error.kind() {
@@ -184,20 +227,23 @@ fn hint_for(error: &Error, changes: bool) -> Option<String> {
             None => "rate limited: wait a little and try again".to_owned(),
         },
         ErrorKind::PermissionDenied | ErrorKind::Authentication if has(&[9109]) => {
-            "these credentials cannot reach this account: check --account-id \
-             (CLOUDFLARE_ACCOUNT_ID) and the token's account resources"
-                .to_owned()
+            let reach = match scheme {
+                Some("api-key") => "whether that user is a member of it",
+                Some("user-service-key") => "whether the key's user is a member of it",
+                _ => "the token's account resources",
+            };
+            format!(
+                "these credentials cannot reach this account: check --account-id \
+                 (CLOUDFLARE_ACCOUNT_ID) and {reach}"
+            )
         }
         ErrorKind::PermissionDenied | ErrorKind::Authentication => {
-            "check the token and its permissions (CLOUDFLARE_API_TOKEN needs Account \
-             Settings Read, or Edit to change members)"
-                .to_owned()
+            credentials_hint(scheme).to_owned()
         }
-        ErrorKind::BadRequest if has(&[6003, 6102, 6103, 6111]) => {
-            "the credential headers were refused: check CLOUDFLARE_API_TOKEN (or \
-             CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)"
-                .to_owned()
-        }
+        ErrorKind::BadRequest if has(&[6003, 6102, 6103, 6111]) => format!(
+            "the credential headers were refused: check {}",
+            credential_variables(scheme)
+        ),
         ErrorKind::BadRequest | ErrorKind::Unprocessable if has(&[1001]) => {
             refused_value_hint(error).to_owned()
         }

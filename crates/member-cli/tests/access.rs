@@ -558,3 +558,49 @@ async fn a_sync_whose_handover_fails_keeps_a_super_administrator() {
     assert_eq!(role_ids(&mock, BOB), [SUPER_ADMIN_ROLE]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A value of 100,000 characters in an access file is named in the error
+/// by its first 40 characters and `…`, not printed whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_value_in_an_access_file_is_shortened_in_the_error() {
+    let mock = mock().await;
+    let dir = scratch("huge");
+    let huge = |c: char| c.to_string().repeat(100_000);
+    let head = |c: char| format!("{}…", c.to_string().repeat(40));
+    let cases = [
+        (
+            serde_json::json!({"account": ACCOUNT, "members": [
+                {"email": BOB_EMAIL, "roles": [huge('r')]}]}),
+            format!(
+                "members[0].roles[0] ({BOB_EMAIL}): no role \"{}\"",
+                head('r')
+            ),
+        ),
+        (
+            serde_json::json!({"account": ACCOUNT, "members": [
+                {"email": BOB_EMAIL, "roles": ["DNS"], huge('k'): 1}]}),
+            format!("unknown field `{}`, expected one of", head('k')),
+        ),
+        (
+            serde_json::json!({"account": ACCOUNT,
+                "members": [{"email": BOB_EMAIL, "roles": ["DNS"]}],
+                "groups": [{"name": "g", "members": [format!("{}@example.com", huge('m'))]}]}),
+            format!(
+                "groups[0].members[0] (g): \"{}\" is not under members:",
+                head('m')
+            ),
+        ),
+    ];
+    for (i, (file, part)) in cases.iter().enumerate() {
+        let path = dir.join(format!("access-{i}.json"));
+        std::fs::write(&path, file.to_string()).unwrap();
+        let run = run(cli(&mock).args(["plan", arg(&path)]));
+        run.expect_code(2).stderr_has(&[part, "nothing was sent"]);
+        assert!(
+            run.stderr.len() < 1000,
+            "case {i}: {} bytes",
+            run.stderr.len()
+        );
+    }
+    assert_eq!(writes(&mock), 0);
+}

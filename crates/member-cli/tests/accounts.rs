@@ -482,19 +482,46 @@ async fn an_account_name_works_as_account_id_and_accounts_list_shows_them() {
 async fn an_account_owned_token_is_told_to_name_its_accounts_by_id() {
     let mock = five_accounts().await;
     mock.set_account_owned_token(true);
-    for args in [
-        &["whois", BOB_EMAIL][..],
-        &["audit"],
-        &["offboard", BOB_EMAIL],
-        &["accounts", "list"],
-        &["members", "list", "--account-id", "Example Corp"],
+    // The list of accounts was asked for and refused: exit 1 (something was
+    // sent), with a hint naming an option the command takes.
+    let by_accounts = "hint: name the accounts explicitly, by id: --accounts ID,ID";
+    let by_account_id = "hint: give the account by id: --account-id ID (or CLOUDFLARE_ACCOUNT_ID)";
+    for (args, hint) in [
+        (&["whois", BOB_EMAIL][..], by_accounts),
+        (&["audit"], by_accounts),
+        (&["offboard", BOB_EMAIL], by_accounts),
+        (&["audit", "--accounts", "Example Corp"], by_accounts),
+        (&["history", "--accounts", "all"], by_accounts),
+        (
+            &["accounts", "list"],
+            "hint: an account-owned token works with its account's id: --account-id ID \
+             (or CLOUDFLARE_ACCOUNT_ID) for the commands of one account, --accounts ID,ID \
+             for whois, offboard, audit and history",
+        ),
+        (
+            &["members", "list", "--account-id", "Example Corp"],
+            by_account_id,
+        ),
     ] {
-        run(cli(&mock).args(args)).expect_code(2).stderr_has(&[
-            "this token is account-owned",
-            "code 1001",
-            "by id",
-        ]);
+        mock.clear_requests();
+        let refused = run(cli(&mock).args(args));
+        refused
+            .expect_code(1)
+            .stderr_has(&["this token is account-owned", "code 1001", hint]);
+        assert!(
+            !refused.stderr.contains("nothing was sent"),
+            "{args:?}: {}",
+            refused.stderr
+        );
+        let sent: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
+        assert_eq!(sent, ["/client/v4/accounts"], "{args:?}");
     }
+    let listed = run(cli(&mock).args(["accounts", "list"]));
+    assert!(
+        !listed.stderr.contains("--accounts ID,ID (an account name"),
+        "{}",
+        listed.stderr
+    );
     // By id it works, with no list of accounts.
     mock.clear_requests();
     run(cli(&mock).args([

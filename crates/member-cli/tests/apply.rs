@@ -1071,3 +1071,70 @@ async fn a_new_member_is_put_into_a_group_once_the_add_gives_the_id() {
     run(cli(&mock).args(["apply", arg(&dir.join("join2.csv.retry.json")), "--yes"])).expect_code(0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A value of 100,000 characters in a changes file is named in the error
+/// by its first 40 characters and `…`, not printed whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_value_in_a_changes_file_is_shortened_in_the_error() {
+    let mock = mock().await;
+    let dir = scratch("huge");
+    let huge = |c: char| c.to_string().repeat(100_000);
+    let head = |c: char| format!("{}…", c.to_string().repeat(40));
+    let cases = [
+        (
+            write(
+                &dir,
+                "roles.csv",
+                &format!("email,roles\n{BOB_EMAIL},{}\n", huge('x')),
+            ),
+            format!("line 2: roles[0]: no role \"{}\"", head('x')),
+        ),
+        (
+            write(
+                &dir,
+                "op.csv",
+                &format!("email,op,roles\n{BOB_EMAIL},{},DNS\n", huge('q')),
+            ),
+            format!("line 2: unknown op \"{}\"", head('q')),
+        ),
+        (
+            write(
+                &dir,
+                "column.csv",
+                &format!("email,{}\n{BOB_EMAIL},1\n", huge('c')),
+            ),
+            format!("line 1: unknown column \"{}\"", head('c')),
+        ),
+        (
+            write(
+                &dir,
+                "group.csv",
+                &format!("email,op,group\n{BOB_EMAIL},add_to_group,{}\n", huge('g')),
+            ),
+            format!("group: no user group \"{}\"", head('g')),
+        ),
+        (
+            write(
+                &dir,
+                "policy.json",
+                &serde_json::json!([{"email": BOB_EMAIL, "policies": [{
+                    "access": "allow", "permission_groups": ["DNS"],
+                    "resource_groups": ["account"], huge('k'): 1}]}])
+                .to_string(),
+            ),
+            format!("\"policies\"[0]: unknown field `{}`", head('k')),
+        ),
+    ];
+    for (file, part) in &cases {
+        let run = run(cli(&mock).args(["apply", arg(file)]));
+        run.expect_code(2).stderr_has(&[part]);
+        assert!(
+            run.stderr.len() < 1500,
+            "{file:?}: {} bytes",
+            run.stderr.len()
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
+    let sent = methods(&mock);
+    assert!(sent.iter().all(|m| m == "GET"), "{sent:?}");
+}

@@ -433,3 +433,73 @@ async fn other_failures_exit_1_with_hints() {
     slow.expect_code(1)
         .stderr_has(&["no complete response within 1s", "hint: --timeout sets"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_that_stops_before_the_servers_totals_is_an_error() {
+    let mock = mock().await;
+    mock.add_members(120);
+    // The first page comes back empty although it claims 3 pages: never a
+    // silent `[]`.
+    mock.inject(
+        Fault::on("GET", "/accounts/*/members")
+            .status(200)
+            .json(serde_json::json!({
+                "success": true, "errors": [], "messages": [], "result": [],
+                "result_info": {"page": 1, "per_page": 50, "count": 0,
+                                "total_count": 126, "total_pages": 3}
+            })),
+    );
+    let short = run(cli(&mock).args(["members", "list", "-o", "json"]));
+    short.expect_code(1).stderr_has(&[
+        "cf-members: error: ",
+        "page 1 is empty after 0 items, but the server claims 3 pages and 126 items",
+        "the list would be incomplete",
+    ]);
+    // Nothing is printed before the first page is in, and it never was.
+    assert!(short.stdout.is_empty(), "stdout: {}", short.stdout);
+    assert_eq!(mock.requests().len(), 1);
+    mock.clear_requests();
+
+    // Without the fault the same list is whole.
+    let whole = run(cli(&mock).args(["members", "list", "-o", "json"]));
+    whole.expect_code(0);
+    assert_eq!(whole.json().as_array().unwrap().len(), 126);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_hint_names_the_credentials_in_use() {
+    let mock = mock().await;
+    let without_token = || {
+        let mut cmd = bare();
+        cmd.env("CLOUDFLARE_BASE_URL", mock.base_url())
+            .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str());
+        cmd
+    };
+    // A Global API key with its email: the hint names those two.
+    let key = run(without_token()
+        .env("CLOUDFLARE_EMAIL", EMAIL)
+        .env("CLOUDFLARE_API_KEY", "wrong-S3CRET-key")
+        .args(["members", "list"]));
+    key.expect_code(1).stderr_has(&[
+        "HTTP 403 Forbidden",
+        "hint: check CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the Global API key",
+    ]);
+    assert!(!key.stderr.contains("token"), "{}", key.stderr);
+
+    // A user service key: the hint says what it can be used for.
+    let service = run(without_token()
+        .env("CLOUDFLARE_API_USER_SERVICE_KEY", "v1.0-wrong-S3CRET")
+        .args(["members", "list"]));
+    service.expect_code(1).stderr_has(&[
+        "HTTP 403 Forbidden",
+        "hint: check CLOUDFLARE_API_USER_SERVICE_KEY",
+        "only for Origin CA certificates",
+    ]);
+
+    // A token: as before.
+    run(cli(&mock)
+        .env("CLOUDFLARE_API_TOKEN", "wrong-S3CRET-token")
+        .args(["members", "list"]))
+    .expect_code(1)
+    .stderr_has(&["hint: check the token and its permissions (CLOUDFLARE_API_TOKEN needs"]);
+}

@@ -112,3 +112,40 @@ async fn bad_input_is_refused_before_anything_is_read() {
         .stderr_has(&["nothing was read"]);
     assert!(mock.requests().iter().all(|r| r.method == "GET"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_change_names_its_account_from_what_was_read() {
+    let mock = mock().await;
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--role",
+        "Administrator Read Only",
+    ]))
+    .expect_code(0);
+
+    // By --account-id: nothing listed the account, so its name is the one
+    // the log's entry gives; its two-factor setting stays unknown.
+    let by_id = run(cli(&mock).args(["-o", "json", "history", "--since", "1h"]));
+    by_id.expect_code(0);
+    let lines = by_id.json();
+    let line = &lines.as_array().unwrap()[0];
+    assert_eq!(line["entry"]["account"]["name"], ACCOUNT_NAME, "{line}");
+    assert_eq!(
+        line["account"],
+        serde_json::json!({"id": ACCOUNT, "name": ACCOUNT_NAME, "enforce_twofactor": null}),
+        "{line}"
+    );
+    let csv = run(cli(&mock).args(["-o", "csv", "history", "--since", "1h"]));
+    csv.expect_code(0)
+        .stdout_has(&[&format!(",{ACCOUNT},{ACCOUNT_NAME},")]);
+
+    // With the accounts listed, the list's name and setting.
+    let listed = run(cli(&mock).args(["-o", "json", "history", "--accounts", "all"]));
+    listed.expect_code(0);
+    let lines = listed.json();
+    let line = &lines.as_array().unwrap()[0];
+    assert_eq!(line["account"]["name"], ACCOUNT_NAME, "{line}");
+    assert_eq!(line["account"]["enforce_twofactor"], true, "{line}");
+}

@@ -125,7 +125,10 @@ impl Collection {
 /// otherwise. It ends on the server's `total_pages`, else its `total_count`,
 /// else the first short page, so no request is spent on an empty page when
 /// the server gives totals; it fails (rather than loop) when the server
-/// answers with the wrong page or repeats a page.
+/// answers with the wrong page or repeats a page, and (rather than end
+/// short) when a page holds fewer items than its `count`, or the list ends
+/// with fewer pages or items than the server's `total_pages` or
+/// `total_count` claim.
 ///
 /// ```no_run
 /// # async fn demo(members: member_client::Members) -> Result<(), member_client::Error> {

@@ -56,6 +56,7 @@ mod lockout;
 mod members;
 mod paginate;
 mod permission_groups;
+mod quoted;
 mod resolve;
 mod resource_groups;
 mod roles;

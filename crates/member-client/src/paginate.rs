@@ -88,6 +88,9 @@ struct State<F> {
     fetch: F,
     page: u32,
     per_page: u32,
+    /// Items on the pages before the first one fetched (a stream may start
+    /// at a later page), so `seen` can be held against `total_count`.
+    before: u64,
     seen: u64,
     previous: Option<Vec<String>>,
     fetched: u32,
@@ -132,6 +135,7 @@ where
         fetch,
         page: first,
         per_page,
+        before: 0,
         seen: 0,
         previous: None,
         fetched: 0,
@@ -148,6 +152,15 @@ where
         }
         let page = (state.fetch)(state.page).await?;
         state.fetched += 1;
+        if state.fetched == 1 {
+            // At the page size the server says it used, else the one asked.
+            let size = page
+                .result_info
+                .as_ref()
+                .and_then(|info| info.per_page)
+                .unwrap_or(u64::from(state.per_page));
+            state.before = u64::from(state.page.saturating_sub(1)).saturating_mul(size);
+        }
         if let Some(echoed) = page.result_info.as_ref().and_then(|i| i.page) {
             if echoed != u64::from(state.page) {
                 return Err(Error::protocol(format!(
@@ -164,8 +177,17 @@ where
                 state.page - 1
             )));
         }
+        if let Some(problem) = page_short_of_count(&page, state.page) {
+            return Err(Error::protocol(problem));
+        }
         state.seen += page.items.len() as u64;
-        state.done = !page.has_next(state.page, state.seen, state.per_page);
+        let so_far = state.before.saturating_add(state.seen);
+        state.done = !page.has_next(state.page, so_far, state.per_page);
+        if state.done {
+            if let Some(problem) = list_short_of_totals(&page, state.page, so_far) {
+                return Err(Error::protocol(problem));
+            }
+        }
         if page.items.is_empty() {
             return Ok(None);
         }
@@ -174,6 +196,49 @@ where
         Ok(Some((page, state)))
     })
     .boxed()
+}
+
+/// Why a page holds fewer items than its own `result_info.count` says (the
+/// answer lost some), if it does.
+fn page_short_of_count<T>(page: &Page<T>, number: u32) -> Option<String> {
+    let count = page.result_info.as_ref()?.count?;
+    let held = page.items.len() as u64;
+    (held < count).then(|| {
+        format!(
+            "page {number} holds {held} items but its result_info says count {count}: \
+             the answer is missing items, so the list would be incomplete"
+        )
+    })
+}
+
+/// Why the list cannot end at `page` although nothing says there is more
+/// (an empty page, or the last page of `total_pages`), if the server's own
+/// totals on that page claim more: the list would be short without a word.
+///
+/// `so_far` is the number of items on every page up to and including this
+/// one, those before the stream's first page included.
+fn list_short_of_totals<T>(page: &Page<T>, number: u32, so_far: u64) -> Option<String> {
+    let info = page.result_info.as_ref()?;
+    let pages_left = info.total_pages.filter(|total| u64::from(number) < *total);
+    let items_missing = info.total_count.filter(|total| so_far < *total);
+    if pages_left.is_none() && items_missing.is_none() {
+        return None;
+    }
+    let claims = match (info.total_pages, info.total_count) {
+        (Some(pages), Some(count)) => format!("{pages} pages and {count} items"),
+        (Some(pages), None) => format!("{pages} pages"),
+        (None, Some(count)) => format!("{count} items"),
+        (None, None) => return None,
+    };
+    let what = if page.items.is_empty() {
+        format!("page {number} is empty")
+    } else {
+        format!("page {number} is the last page")
+    };
+    Some(format!(
+        "{what} after {so_far} items, but the server claims {claims} \
+         (result_info of page {number}): the list would be incomplete; try again"
+    ))
 }
 
 #[cfg(test)]

@@ -162,7 +162,7 @@ pub async fn prepare(cli: &mut Cli) -> Result<(), Failure> {
         .accounts()
         .resolve(text)
         .await
-        .map_err(|e| account_failure(vec![e]))?;
+        .map_err(|e| account_failure(vec![e], OWNED_TOKEN_ACCOUNT_ID_HINT))?;
     cli.global.account_id = Some(account.id.as_str().to_owned());
     Ok(())
 }
@@ -206,7 +206,10 @@ pub async fn run_accounts(global: &GlobalArgs, command: AccountsCommand) -> Outc
                 page.map(|p| (p.items, p.result_info.and_then(|i| i.total_count)))
                     .map_err(|e| {
                         if Accounts::is_account_owned_token_refusal(&e) {
-                            account_owned_failure("`cf-members accounts list`")
+                            account_owned_failure(
+                                "`cf-members accounts list`",
+                                OWNED_TOKEN_LIST_HINT,
+                            )
                         } else {
                             Failure::from_client(&e, false)
                         }
@@ -265,28 +268,48 @@ fn accounts_table_row(item: &Value) -> Result<Vec<String>, Failure> {
     ])
 }
 
-/// The account-owned token's refusal (code 1001) of a list of accounts.
-pub fn account_owned_failure(what: &str) -> Failure {
-    Failure::usage(format!(
+/// What to do instead when `cf-members accounts list` is refused to an
+/// account-owned token: name its account by id, with the option each
+/// command takes.
+const OWNED_TOKEN_LIST_HINT: &str = "an account-owned token works with its account's id: \
+    --account-id ID (or CLOUDFLARE_ACCOUNT_ID) for the commands of one account, \
+    --accounts ID,ID for whois, offboard, audit and history; listing accounts needs a \
+    user-owned token";
+
+/// What to do instead when `--accounts` (`all`, or a name) needs the list of
+/// accounts an account-owned token is refused.
+const OWNED_TOKEN_ACCOUNTS_HINT: &str = "name the accounts explicitly, by id: \
+    --accounts ID,ID (an account name needs the list too); or use a user-owned token";
+
+/// What to do instead when an account name in `--account-id` (or
+/// `CLOUDFLARE_ACCOUNT_ID`) needs the list of accounts an account-owned
+/// token is refused.
+const OWNED_TOKEN_ACCOUNT_ID_HINT: &str = "give the account by id: --account-id ID (or \
+    CLOUDFLARE_ACCOUNT_ID), the 32 hex characters of the dashboard URL (an account name \
+    needs the list of accounts); or use a user-owned token";
+
+/// The account-owned token's refusal (code 1001) of a list of accounts,
+/// with the hint of what works instead. The list was asked for and
+/// refused: exit 1, not 2 (something was sent).
+pub fn account_owned_failure(what: &str, hint: &str) -> Failure {
+    Failure::other(format!(
         "this token is account-owned: the API refuses to list accounts to it (code 1001), \
          so {what} cannot find them"
     ))
-    .with_hint(
-        "name the accounts explicitly, by id: --accounts ID,ID (an account name needs the \
-         list too); or use a user-owned token",
-    )
+    .with_hint(hint)
 }
 
 /// The failure of account references that did not resolve: each told, exit
-/// 2; a read that failed (an account-owned token's refusal among them) first.
-pub fn account_failure(mut failed: Vec<ResolveError>) -> Failure {
+/// 2; a read that failed (an account-owned token's refusal among them,
+/// told with `owned_token_hint`) first.
+pub fn account_failure(mut failed: Vec<ResolveError>, owned_token_hint: &str) -> Failure {
     if let Some(at) = failed.iter().position(|e| e.request_error().is_some()) {
         let error = failed.swap_remove(at);
         if error
             .request_error()
             .is_some_and(Accounts::is_account_owned_token_refusal)
         {
-            return account_owned_failure("an account name");
+            return account_owned_failure("an account name", owned_token_hint);
         }
         return resolve_failure(error);
     }
@@ -351,7 +374,7 @@ pub async fn select(client: &Client, args: &AccountsArgs) -> Result<Vec<AccountR
     let mut accounts = if everything {
         client.all_accounts().await.map_err(|e| {
             if Accounts::is_account_owned_token_refusal(&e) {
-                account_owned_failure("`--accounts all`")
+                account_owned_failure("`--accounts all`", OWNED_TOKEN_ACCOUNTS_HINT)
             } else {
                 Failure::from_client(&e, false)
             }
@@ -363,7 +386,7 @@ pub async fn select(client: &Client, args: &AccountsArgs) -> Result<Vec<AccountR
     let named = client
         .select_accounts(&references)
         .await
-        .map_err(account_failure)?;
+        .map_err(|failed| account_failure(failed, OWNED_TOKEN_ACCOUNTS_HINT))?;
     for account in named {
         if !accounts.iter().any(|a| a.id == account.id) {
             accounts.push(account);

@@ -1,6 +1,7 @@
 //! The CSV syntax of a changes file: a header row naming the columns
 //! (fields), then one entry a row; roles separated by `;`, policies as JSON.
 
+use member_client::reexports::member_types::json::shorten;
 use member_client::{ChangeField, FieldNames, FieldShape, NamedChange};
 use serde_json::{Map, Value};
 
@@ -92,7 +93,8 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Input, Failure> {
         match column(cell) {
             Some(col) if columns.contains(&col) => {
                 return Err(Failure::usage(format!(
-                    "{name}: line {header_line}: the column {cell:?} appears twice"
+                    "{name}: line {header_line}: the column {:?} appears twice",
+                    clean(&shorten(cell))
                 ))
                 .with_hint(FORMAT_HINT))
             }
@@ -101,7 +103,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Input, Failure> {
                 return Err(Failure::usage(format!(
                     "{name}: line {header_line}: unknown column {:?}; the first line names \
                      the columns, among: {}",
-                    clean(cell),
+                    clean(&shorten(cell)),
                     columns_list()
                 ))
                 .with_hint(FORMAT_HINT))

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use futures::TryStreamExt;
+use member_types::json::shorten;
 use member_types::{
     AccessFile, AccountId, CreateUserGroup, FileProblem, ListGroupMembersParams, Member,
     MemberAccess, MemberId, MemberStatus, PolicyEntry, PolicyRequest, UpdateUserGroup, UserGroup,
@@ -494,6 +495,7 @@ impl<'a> People<'a> {
     /// file invites now; why not, for the rest.
     fn find(&self, email: &str) -> Result<Option<MemberId>, String> {
         let key = email_key(email);
+        let email = shorten(email);
         if !self.in_file.contains(&key) {
             return Err(format!(
                 "{email:?} is not under members: (a group member must be a member of the \

@@ -9,6 +9,8 @@ use member_types::AccessFile;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::quoted::shorten_quoted;
+
 /// The syntax of an access file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -94,7 +96,7 @@ impl AccessSource {
         let file: AccessFile = match format {
             SourceFormat::Json => serde_json::from_str(text).map_err(|e| SourceError {
                 line: Some(e.line()).filter(|l| *l > 0),
-                message: e.to_string(),
+                message: shorten_quoted(&e.to_string()),
             })?,
             SourceFormat::Yaml => serde_saphyr::from_str(text).map_err(|e| SourceError {
                 line: e
@@ -103,7 +105,7 @@ impl AccessSource {
                     .filter(|l| *l > 0),
                 // The message alone: the line is told beside it, and the
                 // parser's snippet of the text is for a terminal of its own.
-                message: e.without_snippet().to_string(),
+                message: shorten_quoted(&e.without_snippet().to_string()),
             })?,
         };
         // JSON is YAML too, so one reader finds the lines of both. Lines

@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use member_types::json::kind_of;
+use member_types::json::{kind_of, shorten};
 use member_types::{CreateAccess, InviteStatus, MemberId, ValidationError};
 
 #[cfg(doc)]
@@ -349,7 +349,7 @@ impl EntryError {
         let (id, email) = (name(ChangeField::Id), name(ChangeField::Email));
         match &self.0 {
             Broken::UnknownOp(found) => {
-                format!("unknown {op} {found:?}: expected {}", op_list())
+                format!("unknown {op} {:?}: expected {}", shorten(found), op_list())
             }
             Broken::OpNotText(found) => {
                 format!("{op} must be a string ({}), found {found}", op_list())
@@ -430,7 +430,7 @@ fn not_used(names: &dyn FieldNames, op: ChangeOp, key: &str) -> String {
     format!(
         "{} {} is not used by {op}{why}; {op} takes {}",
         names.noun(),
-        names.name(key),
+        names.name(&shorten(key)),
         takes.join(", ")
     )
 }
@@ -654,7 +654,7 @@ fn policies(value: &Value) -> Result<Vec<NamedPolicy>, Broken> {
         NamedPolicy::deserialize(policy).map_err(|e| Broken::Item {
             field: ChangeField::Policies,
             index,
-            message: e.to_string(),
+            message: crate::quoted::shorten_quoted(&e.to_string()),
         })
     })
     .collect()

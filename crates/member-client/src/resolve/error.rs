@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use member_types::json::shorten;
 use member_types::{AccountId, ValidationError};
 
 use crate::Error;
@@ -166,7 +167,7 @@ impl fmt::Display for ResolveError {
                 account,
                 suggestions,
             } => {
-                write!(f, "no {kind} {reference:?}")?;
+                write!(f, "no {kind} {:?}", shorten(reference))?;
                 if let Some(account) = account {
                     write!(f, " in account {account}")?;
                 }
@@ -193,7 +194,12 @@ impl fmt::Display for ResolveError {
                     .iter()
                     .map(|c| format!("{} ({})", c.id, c.name))
                     .collect();
-                write!(f, "{reference:?} matches {} {kind}s", candidates.len())?;
+                write!(
+                    f,
+                    "{:?} matches {} {kind}s",
+                    shorten(reference),
+                    candidates.len()
+                )?;
                 if let Some(account) = account {
                     write!(f, " in account {account}")?;
                 }
