@@ -78,9 +78,19 @@ impl ListZonesParams {
     /// Only the zone with exactly this domain name.
     ///
     /// # Errors
-    /// [`ValidationError`] for a blank name or one holding `:`, `/`, white
+    /// [`ValidationError`] for a blank name, one holding `:`, `/`, white
     /// space or control characters (the API reads `contains:` and similar
-    /// prefixes as search operators).
+    /// prefixes as search operators), or one longer than a domain name can
+    /// be (253 characters).
+    ///
+    /// ```
+    /// use member_types::ListZonesParams;
+    /// assert!(ListZonesParams::new().name("example.com").is_ok());
+    /// assert!(ListZonesParams::new().name("contains:example").is_err());
+    /// let long = format!("{}.com", "a".repeat(250));
+    /// let err = ListZonesParams::new().name(&long).unwrap_err();
+    /// assert!(err.to_string().contains("at most 253 characters"), "{err}");
+    /// ```
     pub fn name(mut self, name: &str) -> Result<Self, ValidationError> {
         let name = name.trim();
         if name.is_empty() {
@@ -97,6 +107,16 @@ impl ListZonesParams {
                 field: "zone name",
                 value: crate::error::shorten(name),
                 rule: "a domain name such as example.com (no ':', '/', or spaces)",
+            });
+        }
+        // A domain name has at most 253 characters (an internationalized
+        // one at least as many once encoded): a longer one names no zone,
+        // and is not worth a request.
+        if name.chars().count() > 253 {
+            return Err(ValidationError::Format {
+                field: "zone name",
+                value: crate::error::shorten(name),
+                rule: "a domain name of at most 253 characters, such as example.com",
             });
         }
         self.name = Some(name.to_owned());

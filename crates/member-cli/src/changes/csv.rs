@@ -85,7 +85,11 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Input, Failure> {
         }
     };
     let headers = reader.headers().map_err(|e| {
-        Failure::usage(format!("malformed {name}: {}", csv_error(&e))).with_hint(FORMAT_HINT)
+        Failure::usage(format!(
+            "malformed {name}: {}; nothing was sent",
+            csv_error(&e)
+        ))
+        .with_hint(FORMAT_HINT)
     })?;
     let header_line = headers.position().map_or(1, line_at);
     let mut columns = Vec::with_capacity(headers.len());
@@ -93,7 +97,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Input, Failure> {
         match column(cell) {
             Some(col) if columns.contains(&col) => {
                 return Err(Failure::usage(format!(
-                    "{name}: line {header_line}: the column {:?} appears twice",
+                    "{name}: line {header_line}: the column {:?} appears twice; nothing was sent",
                     clean(&shorten(cell))
                 ))
                 .with_hint(FORMAT_HINT))
@@ -101,8 +105,8 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Input, Failure> {
             Some(col) => columns.push(col),
             None => {
                 return Err(Failure::usage(format!(
-                    "{name}: line {header_line}: unknown column {:?}; the first line names \
-                     the columns, among: {}",
+                    "{name}: line {header_line}: unknown column {:?} (nothing was sent); the \
+                     first line names the columns, among: {}",
                     clean(&shorten(cell)),
                     columns_list()
                 ))
