@@ -174,7 +174,8 @@ impl MockServer {
     }
 
     /// Puts the seed back, empties the log, removes faults and restores the
-    /// configured rate limit.
+    /// configured rate limit and settings (`omit_roles_on_add`, the
+    /// resource-group scope shape, `account_owned_token`).
     pub fn reset(&self) {
         self.inner.reset();
     }

@@ -258,6 +258,11 @@ impl MockServerBuilder {
             scope_as_array: AtomicBool::new(self.scope_shape == ScopeShape::Array),
             account_owned_token: AtomicBool::new(self.account_owned_token),
             configured_rate_limit: self.rate_limit,
+            configured_settings: [
+                self.omit_roles_on_add,
+                self.scope_shape == ScopeShape::Array,
+                self.account_owned_token,
+            ],
             log: Mutex::new(VecDeque::new()),
             log_limit: self.request_log_limit,
             faults: Mutex::new(FaultSet::default()),

@@ -30,6 +30,9 @@ pub(crate) struct Inner {
     pub(crate) scope_as_array: AtomicBool,
     pub(crate) account_owned_token: AtomicBool,
     pub(crate) configured_rate_limit: Option<RateLimitPolicy>,
+    /// The builder's `omit_roles_on_add`, array scopes and
+    /// `account_owned_token`, which a reset puts back.
+    pub(crate) configured_settings: [bool; 3],
     pub(crate) log: Mutex<VecDeque<RecordedRequest>>,
     pub(crate) log_limit: usize,
     pub(crate) faults: Mutex<FaultSet>,
@@ -136,6 +139,10 @@ impl Inner {
         self.audit.clear();
         self.clear_faults();
         self.set_rate_limit(self.configured_rate_limit);
+        let [omit, array, owned] = self.configured_settings;
+        self.omit_roles_on_add.store(omit, Ordering::Relaxed);
+        self.scope_as_array.store(array, Ordering::Relaxed);
+        self.account_owned_token.store(owned, Ordering::Relaxed);
     }
 
     pub(crate) fn with_account<T>(

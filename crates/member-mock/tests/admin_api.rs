@@ -273,10 +273,23 @@ async fn state_helpers_over_http() {
     assert_eq!(info["permission_groups"][0]["id"], ZONE_READ_GROUP);
     assert_eq!(info["resource_groups"][0]["id"], RESOURCE_GROUP);
 
+    admin(
+        &server,
+        Method::PATCH,
+        "/settings",
+        Some(json!({"account_owned_token": true, "resource_group_scope": "array"})),
+    )
+    .await;
     let reset = admin(&server, Method::POST, "/reset", None).await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
     assert_eq!(server.member_count(server.account_id()), 6);
     assert!(server.requests().is_empty());
+    // The settings are the builder's again.
+    let settings = admin(&server, Method::PATCH, "/settings", Some(json!({}))).await;
+    assert_eq!(
+        settings.json(),
+        json!({"omit_roles_on_add": true, "resource_group_scope": "object", "account_owned_token": false})
+    );
 
     let missing = admin(&server, Method::GET, "/accounts/nope", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
