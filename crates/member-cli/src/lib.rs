@@ -9,6 +9,24 @@
 //! sent), 1 for every other failure, 3 for `plan` finding drift, 130 for
 //! `apply` or `sync` stopped by Ctrl-C.
 
+/// `eprintln!` that never panics: a closed stderr (`cf-members … 2>&1 |
+/// head`) is not an error, and what could not be written is dropped. It
+/// shadows the standard macro in every module below.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `println!` that never panics, as [`eprintln!`] for stdout.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod access;
 mod accounts;
 mod apply;

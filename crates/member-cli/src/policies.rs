@@ -14,6 +14,17 @@ use crate::report::Failure;
 /// `{"id": …}`) from `path` (`-` is stdin), refusing anything the API would
 /// refuse with a message that names the file, the place in it and the rule.
 pub fn read(path: &Path) -> Result<Vec<NamedPolicy>, Failure> {
+    let (name, policies) = read_any(path)?;
+    non_empty(&name, policies)
+}
+
+/// [`read`], an empty array allowed (a user group's policies may be
+/// cleared).
+pub fn read_allowing_none(path: &Path) -> Result<Vec<NamedPolicy>, Failure> {
+    read_any(path).map(|(_, policies)| policies)
+}
+
+fn read_any(path: &Path) -> Result<(String, Vec<NamedPolicy>), Failure> {
     let (name, text) = if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -26,11 +37,31 @@ pub fn read(path: &Path) -> Result<Vec<NamedPolicy>, Failure> {
             .map_err(|e| Failure::usage(format!("cannot read policies file {name}: {e}")))?;
         (name, text)
     };
-    parse(&name, &text)
+    let policies = parse_any(&name, &text)?;
+    Ok((name, policies))
 }
 
-/// Parses the text of a policies file called `name` in messages.
-pub fn parse(name: &str, text: &str) -> Result<Vec<NamedPolicy>, Failure> {
+/// Parses the text of a policies file called `name` in messages: at least
+/// one policy.
+#[cfg(test)]
+fn parse(name: &str, text: &str) -> Result<Vec<NamedPolicy>, Failure> {
+    non_empty(name, parse_any(name, text)?)
+}
+
+fn non_empty(name: &str, policies: Vec<NamedPolicy>) -> Result<Vec<NamedPolicy>, Failure> {
+    if policies.is_empty() {
+        return Err(
+            Failure::usage(format!("policies {name} holds no policy")).with_hint(
+                "give at least one policy (to take all access away from a member, remove the \
+             member; `groups update GROUP --policies FILE` takes [] to clear a group's)",
+            ),
+        );
+    }
+    Ok(policies)
+}
+
+/// [`parse`], an empty array allowed.
+fn parse_any(name: &str, text: &str) -> Result<Vec<NamedPolicy>, Failure> {
     let hint = "the file must hold a JSON array of policies, each \
                 {\"access\": \"allow\"|\"deny\", \"permission_groups\": [\"DNS Write\" or {\"id\": …}], \
                 \"resource_groups\": [\"zone:example.com\" or {\"id\": …}]}";
@@ -57,10 +88,6 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<NamedPolicy>, Failure> {
     deserializer.end().map_err(|e| {
         Failure::usage(format!("malformed policies {name}: {e} (after the array)")).with_hint(hint)
     })?;
-    if policies.is_empty() {
-        return Err(Failure::usage(format!("policies {name} holds no policy"))
-            .with_hint("give at least one policy (to take all access away, remove the member)"));
-    }
     Ok(policies)
 }
 

@@ -41,7 +41,7 @@ pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
             print_one(global, &value, output::user_group_details)
         }
         GroupsCommand::Create(args) => {
-            let named = read_policies(&args.access)?;
+            let named = read_policies(&args.access, false)?;
             let (client, account) = connect(global)?;
             let resolver = client.resolver(&account);
             let policies = resolve(&resolver, named.as_deref()).await?;
@@ -55,7 +55,8 @@ pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
             print_one(global, &value, output::user_group_details)
         }
         GroupsCommand::Update(args) => {
-            let named = read_policies(&args.access)?;
+            // `--policies FILE` with [] clears the group's policies.
+            let named = read_policies(&args.access, true)?;
             let (client, account) = connect(global)?;
             let resolver = client.resolver(&account);
             // The group and the policies are resolved before either is
@@ -154,9 +155,16 @@ fn replace_note(group: &UserGroup) -> String {
 
 /// The policies of `--policies FILE` or `--allow`/`--deny`, read and
 /// checked (names not resolved yet); `None` when none is given.
-fn read_policies(args: &GroupPolicyArgs) -> Result<Option<Vec<NamedPolicy>>, Failure> {
+fn read_policies(
+    args: &GroupPolicyArgs,
+    allow_none: bool,
+) -> Result<Option<Vec<NamedPolicy>>, Failure> {
     if let Some(path) = &args.policies {
-        return policies::read(path).map(Some);
+        return if allow_none {
+            policies::read_allowing_none(path).map(Some)
+        } else {
+            policies::read(path).map(Some)
+        };
     }
     if args.allow.is_empty() && args.deny.is_empty() {
         return Ok(None);
@@ -342,7 +350,7 @@ async fn members(global: &GlobalArgs, args: GroupMembersArgs) -> Outcome {
             show_list(list, false, &output::GROUP_MEMBERS, global).await
         }
         GroupMembersAction::Add(change) => {
-            add(global, &resolver, &groups, &args.group, change).await
+            add(global, &client, &resolver, &groups, &args.group, change).await
         }
         GroupMembersAction::Remove(change) => {
             remove(global, &client, &resolver, &groups, &args.group, change).await
@@ -380,6 +388,7 @@ async fn in_and_out(
 
 async fn add(
     global: &GlobalArgs,
+    client: &Client,
     resolver: &Resolver,
     groups: &UserGroups,
     group: &str,
@@ -392,6 +401,15 @@ async fn add(
         note!("cf-members: nothing to add to {what}; nothing was sent");
         return nothing_sent(global);
     }
+    // A group may deny Super Administrator: joining it can take it away.
+    refuse_lockout(
+        client,
+        resolver,
+        &new.iter()
+            .map(|m| Change::add_to_group(&m.id, group.id.clone()))
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let call = groups
         .members(&group.id)
         .add(new.iter().map(|m| m.id.clone()));

@@ -1138,3 +1138,39 @@ async fn a_huge_value_in_a_changes_file_is_shortened_in_the_error() {
     let sent = methods(&mock);
     assert!(sent.iter().all(|m| m == "GET"), "{sent:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_id_in_upper_case_is_the_same_member() {
+    let mock = mock().await;
+    let dir = scratch("upper-id");
+    let upper = DAVE.to_ascii_uppercase();
+    let file = write(
+        &dir,
+        "remove.csv",
+        &format!("member_id,op\n{upper},remove\n"),
+    );
+    run(cli(&mock).args(["apply", arg(&file), "--yes"]))
+        .expect_code(0)
+        .stdout_has(&["1 applied"]);
+    assert!(mock.member(mock.account_id(), DAVE).is_none());
+    // The same member by email and by an upper-case id: both refused.
+    let file = write(
+        &dir,
+        "twice.json",
+        &format!(
+            r#"[{{"op": "add_roles", "email": "bob.dns@example.com", "roles": ["Billing"]}},
+                {{"op": "remove_roles", "id": "{}", "roles": ["DNS"]}}]"#,
+            BOB.to_ascii_uppercase()
+        ),
+    );
+    let plan = run(cli(&mock).args(["apply", arg(&file)]));
+    plan.expect_code(1).stdout_has(&[
+        "Plan: nothing to change; 0 members already in the wanted state; 2 problems",
+    ]);
+    assert_eq!(
+        plan.stdout.matches("neither is applied").count(),
+        2,
+        "{}",
+        plan.stdout
+    );
+}

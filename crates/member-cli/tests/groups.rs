@@ -502,3 +502,32 @@ async fn apply_puts_members_into_and_out_of_groups() {
     ]);
     assert!(writes(&mock).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_policies_file_clears_a_groups_policies_but_not_a_members() {
+    let mock = mock().await;
+    let dir = std::env::temp_dir().join(format!("cf-members-groups-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("empty.json");
+    std::fs::write(&empty, "[]").unwrap();
+    let empty = empty.to_str().unwrap();
+    run(cli(&mock).args(["groups", "update", "Auditors", "--policies", empty])).expect_code(0);
+    let auditors = mock
+        .user_groups(mock.account_id())
+        .into_iter()
+        .find(|g| g.name.as_deref() == Some("Auditors"))
+        .unwrap();
+    assert!(auditors.policies.is_empty(), "{auditors:?}");
+    mock.clear_requests();
+    run(cli(&mock).args(["members", "update", BOB_EMAIL, "--policies", empty]))
+        .expect_code(2)
+        .stderr_has(&[
+            "holds no policy",
+            "to take all access away from a member, remove the member",
+        ]);
+    run(cli(&mock).args(["groups", "create", "--name", "Empty", "--policies", empty]))
+        .expect_code(2)
+        .stderr_has(&["holds no policy"]);
+    assert!(mock.requests().iter().all(|r| r.method == "GET"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

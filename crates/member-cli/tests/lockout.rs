@@ -466,3 +466,55 @@ async fn a_deny_cancels_a_super_administrator_allow() {
     .expect_code(0);
     run(cli(&mock).args(["members", "remove", ALICE_EMAIL, "--dry-run"])).expect_code(0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joining_a_group_that_denies_it_is_guarded() {
+    let mock = mock().await;
+    let dir = scratch("deny-group");
+    run(cli(&mock).args([
+        "groups",
+        "create",
+        "--name",
+        "Deny SA",
+        "--deny",
+        "Super Administrator - All Privileges@account",
+    ]))
+    .expect_code(0);
+    // Alice by role and Carol through Platform admins: putting both into
+    // the denying group would leave nobody.
+    let file = dir.join("deny.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"[{{"op": "add_to_group", "email": "{ALICE_EMAIL}", "group": "deny sa"}},
+                {{"op": "add_to_group", "email": "{CAROL_EMAIL}", "group": "deny sa"}}]"#
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    mock.clear_requests();
+    let ran = run(cli(&mock).args(["apply", file, "--yes"]));
+    ran.expect_code(2)
+        .stderr_has(&[REFUSED, "nothing was sent"]);
+    assert!(writes(&mock).is_empty(), "{:?}", writes(&mock));
+    // One of them alone may go; then the other is the last one.
+    run(cli(&mock).args(["groups", "members", "Deny SA", "add", CAROL_EMAIL])).expect_code(0);
+    refused(
+        &mock,
+        &["groups", "members", "Deny SA", "add", ALICE_EMAIL],
+        ALICE_EMAIL,
+    );
+    refused(
+        &mock,
+        &[
+            "groups",
+            "members",
+            "Deny SA",
+            "add",
+            ALICE_EMAIL,
+            "--dry-run",
+        ],
+        ALICE_EMAIL,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

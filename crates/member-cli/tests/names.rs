@@ -466,3 +466,15 @@ async fn a_name_matches_in_any_case_beyond_ascii() {
     // An email still folds ASCII only, as the server compares them.
     run(cli(&mock).args(["members", "get", "BOB.DNS@EXAMPLE.COM"])).expect_code(0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_read_as_an_id_that_is_a_name_suggests_name() {
+    let mock = mock().await;
+    run(cli(&mock).args(["groups", "get", "id:Auditors"]))
+        .expect_code(2)
+        .stderr_has(&[
+            r#"no user group "id:Auditors""#,
+            r#"did you mean "name:Auditors"?"#,
+        ]);
+    run(cli(&mock).args(["groups", "get", "name:Auditors"])).expect_code(0);
+}

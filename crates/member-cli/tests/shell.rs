@@ -277,3 +277,46 @@ async fn a_terminal_gets_colour_unless_no_color_or_never() {
         assert!(plain.text.contains("pending") || plain.text.contains("error:"));
     }
 }
+
+/// A closed pipe is not an error (`cf-members … 2>&1 | true`): no panic
+/// (exit 101) when stdout and stderr are both gone, whatever the command
+/// has to say.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_pipes_are_not_a_panic() {
+    let mock = mock().await;
+    let dir = std::env::temp_dir().join(format!("cf-members-pipes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("f.csv");
+    std::fs::write(
+        &file,
+        "email,op,roles\nbob.dns@example.com,add_roles,Billing\n",
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_cf-members");
+    let commands = [
+        format!("{bin} apply {}", file.display()),
+        format!("{bin} members update bob.dns@example.com --role DNS --dry-run"),
+        format!(
+            "{bin} offboard bob.dns@example.com --accounts {}",
+            mock.account_id()
+        ),
+        format!("{bin} audit --accounts {}", mock.account_id()),
+        format!("{bin} members list"),
+    ];
+    for command in &commands {
+        for _ in 0..3 {
+            let code = std::process::Command::new("bash")
+                .arg("-c")
+                .arg(format!("{command} 2>&1 | true; exit ${{PIPESTATUS[0]}}"))
+                .env("CLOUDFLARE_API_TOKEN", SECRET_TOKEN)
+                .env("CLOUDFLARE_BASE_URL", mock.base_url())
+                .env("CLOUDFLARE_ACCOUNT_ID", mock.account_id().as_str())
+                .current_dir(&dir)
+                .status()
+                .unwrap()
+                .code();
+            assert_ne!(code, Some(101), "{command} panicked on a closed pipe");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -79,13 +79,17 @@ impl Client {
         resolver: &Resolver,
         plan: &Plan,
     ) -> Result<Option<Lockout>, Error> {
+        // Joining a group may take it too: the group may deny it.
         let touched: HashSet<&MemberId> = plan
             .entries
             .iter()
             .filter(|e| {
                 matches!(
                     e.action,
-                    PlanAction::Update | PlanAction::Remove | PlanAction::RemoveFromGroup
+                    PlanAction::Update
+                        | PlanAction::Remove
+                        | PlanAction::RemoveFromGroup
+                        | PlanAction::AddToGroup
                 )
             })
             .filter_map(|e| e.member_id.as_ref())
@@ -138,7 +142,10 @@ impl Client {
             .filter(|e| {
                 matches!(
                     e.action,
-                    PlanAction::Update | PlanAction::Remove | PlanAction::RemoveFromGroup
+                    PlanAction::Update
+                        | PlanAction::Remove
+                        | PlanAction::RemoveFromGroup
+                        | PlanAction::AddToGroup
                 )
             })
             .filter_map(|e| e.member_id.as_ref())
@@ -331,11 +338,13 @@ fn kept_by_role(current: &[Member], plan: &Plan) -> bool {
     for entry in &plan.entries {
         if let Some(id) = &entry.member_id {
             match entry.action {
-                PlanAction::Remove => {
+                // A group joined may deny it: only the full check knows.
+                PlanAction::Remove | PlanAction::AddToGroup => {
                     after.insert(id, None);
                 }
                 PlanAction::Update => {
-                    after.insert(id, entry.to.as_ref());
+                    // Unless a group change of the same member said None.
+                    after.entry(id).or_insert(entry.to.as_ref());
                 }
                 _ => {}
             }
@@ -374,7 +383,8 @@ fn kept_either_way(current: &[Member], plan: &Plan) -> bool {
                 .iter()
                 .filter(|e| e.member_id.is_some() && e.member_id == m.id)
                 .all(|e| match e.action {
-                    PlanAction::Remove => false,
+                    // A group joined may deny it.
+                    PlanAction::Remove | PlanAction::AddToGroup => false,
                     PlanAction::Update => {
                         e.to.as_ref()
                             .is_some_and(|to| to.roles.iter().any(|r| super_roles.contains(r)))

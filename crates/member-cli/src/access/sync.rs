@@ -382,6 +382,37 @@ async fn join_groups(
     }
     for (name, (id, members)) in wanted {
         let count = members.len();
+        // A group may deny Super Administrator: asked again, with the
+        // account as it is now (a handover of this sync may have failed).
+        let joins: Vec<member_client::Change> = members
+            .iter()
+            .map(|m| member_client::Change::add_to_group(m, id.clone()))
+            .collect();
+        let fresh = client.resolver(account);
+        let checked = async {
+            let current = fresh.members().await?;
+            let plan = client.members(account).plan_with(&current, &joins).await?;
+            client.lockout(&fresh, &plan).await
+        }
+        .await;
+        match checked {
+            Ok(None) => {}
+            Ok(Some(lockout)) => {
+                groups.failed(&name, "add_members", &format!("held back: {lockout}"));
+                continue;
+            }
+            Err(e) => {
+                groups.failed(
+                    &name,
+                    "add_members",
+                    &format!(
+                        "held back: cannot check that the account keeps an active Super \
+                         Administrator ({e})"
+                    ),
+                );
+                continue;
+            }
+        }
         match client
             .user_groups(account)
             .members(&id)

@@ -44,7 +44,12 @@ pub async fn run(global: &GlobalArgs, args: AuditArgs) -> Outcome {
     let stdout = std::io::stdout();
     let mut sink = Sink::new(global.output, stdout.lock());
     let mut summary = Summary::default();
-    sink.start().map_err(write_failure)?;
+    match sink.start() {
+        Ok(()) => {}
+        // `cf-members audit | true`: nobody reads; not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(e) => return Err(write_failure(e)),
+    }
     let mut unchecked: std::collections::HashSet<String> = std::collections::HashSet::new();
     while let Some(item) = rows.next().await {
         match item {

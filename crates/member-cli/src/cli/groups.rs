@@ -18,7 +18,7 @@ pub enum GroupsCommand {
 Examples:
   cf-members groups list
   cf-members groups list --search sre
-  cf-members groups list --name \"SRE On-Call\" -o json")]
+  cf-members groups list --name \"SRE on-call\" -o json")]
     List(ListGroupsArgs),
     /// Show one user group and its policies
     #[command(after_help = "\
@@ -72,7 +72,8 @@ const UPDATE_USER_GROUP_HELP: &str = "\
 GROUP is the group's name (exact, any case) or its id. Policies given with
 --allow, --deny or --policies REPLACE THE GROUP'S WHOLE SET of policies:
 every policy the group has now and is not given again is removed (for every
-member of the group). Leave them out to keep the policies and only rename.
+member of the group). Leave them out to keep the policies and only rename;
+`--policies FILE` with `[]` removes them all.
 --dry-run shows what each name resolved to and the request. Policies that
 would leave the account without an active Super Administrator (the group
 gave the last one the role) are refused (exit 2, nothing sent).

@@ -460,12 +460,34 @@ impl AccessPlan {
                 .group_policies
                 .insert(change.group.clone(), change.to());
         }
-        let (before, after) = self.facts.super_admins(
+        let (before, after) = self.facts.super_admin_ids(
             &later,
             &self.current,
             &self.plan,
             &self.changes.group_members,
         );
+        // A group the sync creates grants nothing here (see above), but a
+        // deny in it does take it from the members put in it.
+        let denied: HashSet<&MemberId> = self
+            .changes
+            .new_groups
+            .iter()
+            .filter(|g| {
+                let policies: BTreeSet<PolicyState> =
+                    g.policies.iter().map(PolicyState::from).collect();
+                self.facts.group_change_takes(&BTreeSet::new(), &policies)
+            })
+            .flat_map(|g| &g.members)
+            .collect();
+        let after: Vec<&MemberId> = after.iter().filter(|id| !denied.contains(id)).collect();
+        let email = |id: &MemberId| {
+            self.current
+                .iter()
+                .find(|m| m.id.as_ref() == Some(id))
+                .and_then(Member::email)
+                .map_or_else(|| id.as_str().to_owned(), str::to_owned)
+        };
+        let before: Vec<String> = before.iter().map(email).collect();
         if !before.is_empty() && after.is_empty() {
             refusals.push(format!(
                 "the plan would leave the account without an active Super \

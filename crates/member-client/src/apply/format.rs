@@ -578,7 +578,9 @@ impl Entry<'_> {
     fn member(&self) -> Result<MemberRef, Broken> {
         match (self.get(ChangeField::Id), self.get(ChangeField::Email)) {
             (Some(id), None) => Ok(MemberRef::Id(
-                MemberId::new(text(ChangeField::Id, id)?).map_err(Broken::Invalid)?,
+                // In lower case, as Cloudflare writes its ids.
+                MemberId::new(crate::resolve::hex_lower(text(ChangeField::Id, id)?))
+                    .map_err(Broken::Invalid)?,
             )),
             (None, Some(email)) => Ok(MemberRef::email(text(ChangeField::Email, email)?)),
             (Some(_), Some(_)) => Err(Broken::MemberTwice),

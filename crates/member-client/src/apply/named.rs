@@ -541,7 +541,7 @@ impl NamedChange {
         let role_ids = |roles: &[String]| {
             roles
                 .iter()
-                .map(|r| RoleId::new(r).map_err(|e| e.to_string()))
+                .map(|r| RoleId::new(crate::resolve::hex_lower(r)).map_err(|e| e.to_string()))
                 .collect::<Result<Vec<_>, _>>()
         };
         let policies = |policies: &[NamedPolicy]| {
@@ -659,7 +659,8 @@ impl NamedChange {
 
 /// A user group given as an id (a retry file's form): taken as given.
 fn exact_group(group: &str) -> Result<UserGroupId, String> {
-    UserGroupId::new(group.trim()).map_err(|_| unresolved_name("user group", group))
+    UserGroupId::new(crate::resolve::hex_lower(group.trim()))
+        .map_err(|_| unresolved_name("user group", group))
 }
 
 /// A user group by name or id, through the resolver (the account's groups

@@ -181,7 +181,7 @@ impl fmt::Display for ResolveError {
                 }
                 write!(
                     f,
-                    " (names match case-insensitively; an id always matches exactly)"
+                    " (names match case-insensitively; an id matches only an id)"
                 )
             }
             Self::Ambiguous {

@@ -360,7 +360,18 @@ impl Resolver {
                 kind: T::KIND,
                 reference: reference.to_owned(),
                 account: Some(self.account.clone()),
-                suggestions: suggestions(reference, items.iter().flat_map(Named::names)),
+                suggestions: match reading(reference) {
+                    // Read as an id, it matched none; a name that is the
+                    // same text is what was meant: `name:` reads it so.
+                    Reading::Id(id)
+                        if items
+                            .iter()
+                            .any(|item| item.names().iter().any(|n| T::fold(n) == T::fold(id))) =>
+                    {
+                        vec![format!("name:{id}")]
+                    }
+                    _ => suggestions(reference, items.iter().flat_map(Named::names)),
+                },
             }),
             [one] => {
                 let candidate = describe(one);
