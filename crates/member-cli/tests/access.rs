@@ -604,3 +604,22 @@ async fn a_huge_value_in_an_access_file_is_shortened_in_the_error() {
     }
     assert_eq!(writes(&mock), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_that_puts_everyone_into_a_new_denying_group_is_refused() {
+    let mock = mock().await;
+    let dir = scratch("new-deny");
+    let (text, _) = export(&mock);
+    let edited = format!(
+        "{text}- name: Deny SA\n  policies:\n  - deny:\n    - Super Administrator - All Privileges\n    \"on\":\n    - account\n  members:\n  - {ALICE_EMAIL}\n  - {CAROL_EMAIL}\n"
+    );
+    let path = dir.join("access.yaml");
+    std::fs::write(&path, &edited).unwrap();
+    mock.clear_requests();
+    let ran = run(cli(&mock).args(["sync", arg(&path), "--yes"]));
+    ran.expect_code(2).stderr_has(&[
+        "refused: the plan would leave the account without an active Super Administrator",
+    ]);
+    assert_eq!(writes(&mock), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
