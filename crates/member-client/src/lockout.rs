@@ -79,22 +79,7 @@ impl Client {
         resolver: &Resolver,
         plan: &Plan,
     ) -> Result<Option<Lockout>, Error> {
-        // Joining a group may take it too: the group may deny it.
-        let touched: HashSet<&MemberId> = plan
-            .entries
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e.action,
-                    PlanAction::Update
-                        | PlanAction::Remove
-                        | PlanAction::RemoveFromGroup
-                        | PlanAction::AddToGroup
-                )
-            })
-            .filter_map(|e| e.member_id.as_ref())
-            .collect();
-        if touched.is_empty() {
+        if touched(plan).is_empty() {
             return Ok(None);
         }
         self.lockout_after(resolver, plan, |_| {}).await
@@ -136,21 +121,7 @@ impl Client {
         resolver: &Resolver,
         plan: &Plan,
     ) -> Result<BTreeSet<MemberId>, Error> {
-        let touched: HashSet<&MemberId> = plan
-            .entries
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e.action,
-                    PlanAction::Update
-                        | PlanAction::Remove
-                        | PlanAction::RemoveFromGroup
-                        | PlanAction::AddToGroup
-                )
-            })
-            .filter_map(|e| e.member_id.as_ref())
-            .collect();
-        if touched.is_empty() {
+        if touched(plan).is_empty() {
             return Ok(BTreeSet::new());
         }
         let current = resolver.members().await?;
@@ -162,6 +133,23 @@ impl Client {
         Ok(today.into_iter().filter(|id| !after.contains(id)).collect())
     }
 
+    /// The membership ids of user group `group`'s members (every page).
+    ///
+    /// # Errors
+    /// The list's errors.
+    pub(crate) async fn group_member_ids(
+        &self,
+        account: &AccountId,
+        group: &UserGroupId,
+    ) -> Result<BTreeSet<MemberId>, Error> {
+        self.user_groups(account)
+            .members(group)
+            .list(ListGroupMembersParams::new())
+            .map_ok(|m| m.id)
+            .try_collect()
+            .await
+    }
+
     /// What makes somebody a Super Administrator today, and the user
     /// groups' members.
     async fn super_facts(
@@ -171,12 +159,8 @@ impl Client {
         let groups = resolver.user_groups().await?;
         let mut group_members = HashMap::new();
         for group in groups.iter() {
-            let members: BTreeSet<MemberId> = self
-                .user_groups(resolver.account_id())
-                .members(&group.id)
-                .list(ListGroupMembersParams::new())
-                .map_ok(|m| m.id)
-                .try_collect()
+            let members = self
+                .group_member_ids(resolver.account_id(), &group.id)
                 .await?;
             group_members.insert(group.id.clone(), members);
         }
@@ -216,13 +200,7 @@ impl Client {
             if !grants {
                 continue;
             }
-            let members: BTreeSet<MemberId> = self
-                .user_groups(account)
-                .members(&group.id)
-                .list(ListGroupMembersParams::new())
-                .map_ok(|m| m.id)
-                .try_collect()
-                .await?;
+            let members = self.group_member_ids(account, &group.id).await?;
             group_members.insert(group.id.clone(), members);
         }
         Ok(SuperAdmins {
@@ -361,6 +339,25 @@ fn kept_by_role(current: &[Member], plan: &Plan) -> bool {
                 None => m.roles.iter().any(|r| super_roles.contains(&r.id)),
             }
         })
+}
+
+/// The members whose access or groups the plan changes: what may take
+/// Super Administrator from somebody (joining a group too: the group may
+/// deny it).
+fn touched(plan: &Plan) -> HashSet<&MemberId> {
+    plan.entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.action,
+                PlanAction::Update
+                    | PlanAction::Remove
+                    | PlanAction::RemoveFromGroup
+                    | PlanAction::AddToGroup
+            )
+        })
+        .filter_map(|e| e.member_id.as_ref())
+        .collect()
 }
 
 /// Whether an accepted member holds the Super Administrator role today and

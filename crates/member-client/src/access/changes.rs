@@ -4,12 +4,11 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use futures::TryStreamExt;
 use member_types::json::shorten;
 use member_types::{
-    AccessFile, AccountId, CreateUserGroup, FileProblem, ListGroupMembersParams, Member,
-    MemberAccess, MemberId, MemberStatus, PolicyEntry, PolicyRequest, UpdateUserGroup, UserGroup,
-    UserGroupId, ValidationError,
+    AccessFile, AccountId, CreateUserGroup, FileProblem, Member, MemberAccess, MemberId,
+    MemberStatus, PolicyEntry, PolicyRequest, UpdateUserGroup, UserGroup, UserGroupId,
+    ValidationError,
 };
 
 use super::AccessFileError;
@@ -319,13 +318,7 @@ impl Client {
 
         let groups = resolver.user_groups().await?;
         for group in groups.iter() {
-            let members: BTreeSet<MemberId> = self
-                .user_groups(account)
-                .members(&group.id)
-                .list(ListGroupMembersParams::new())
-                .map_ok(|m| m.id)
-                .try_collect()
-                .await?;
+            let members = self.group_member_ids(account, &group.id).await?;
             out.group_members.insert(group.id.clone(), members);
         }
         let people = People::new(&current, &file_emails);
