@@ -623,3 +623,56 @@ async fn a_sync_that_puts_everyone_into_a_new_denying_group_is_refused() {
     assert_eq!(writes(&mock), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A resource group counts by what it covers: a second whole-account
+/// group, or one zone used twice, leaves an exported file without drift,
+/// and a sync settles after one run instead of sending the same policies
+/// (and making new resource groups) every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policies_compare_by_what_their_resource_groups_cover() {
+    let mock = mock().await;
+    let dir = scratch("same-scope");
+    let (text, _) = export(&mock);
+    let exported = dir.join("access.yaml");
+    std::fs::write(&exported, &text).unwrap();
+    run(cli(&mock).args([
+        "resource-groups",
+        "create",
+        "--name",
+        "Whole account",
+        "--scope",
+        "account",
+    ]))
+    .expect_code(0);
+    mock.clear_requests();
+    run(cli(&mock).args(["plan", arg(&exported)]))
+        .expect_code(0)
+        .stdout_has(&["No drift: the account matches the file."]);
+    run(cli(&mock).args(["sync", arg(&exported), "--yes"])).expect_code(0);
+    assert_eq!(writes(&mock), 0, "nothing to send");
+
+    let zone_twice = dir.join("zone.yaml");
+    std::fs::write(
+        &zone_twice,
+        format!(
+            "account: {ACCOUNT}\nmembers:\n- email: {BOB_EMAIL}\n  policies:\n  \
+             - {{allow: [Zone Read], on: [zone:example.com]}}\n  \
+             - {{allow: [DNS Write], on: [zone:example.com]}}\n"
+        ),
+    )
+    .unwrap();
+    run(cli(&mock).args(["sync", arg(&zone_twice), "--yes"])).expect_code(0);
+    let groups_after_one = mock.resource_groups(mock.account_id()).len();
+    mock.clear_requests();
+    // Drift only for the members the file leaves out (kept).
+    run(cli(&mock).args(["plan", arg(&zone_twice)]))
+        .expect_code(3)
+        .stdout_has(&["0 to invite, 0 to change, 0 to remove"]);
+    run(cli(&mock).args(["sync", arg(&zone_twice), "--yes"])).expect_code(0);
+    assert_eq!(writes(&mock), 0, "the second sync sends nothing");
+    assert_eq!(
+        mock.resource_groups(mock.account_id()).len(),
+        groups_after_one
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

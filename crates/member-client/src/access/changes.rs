@@ -459,7 +459,14 @@ impl Client {
                 from,
                 policies,
             };
-            if change.from != change.to() {
+            // By what the resource groups cover: another group with the
+            // same scopes (or an inline scope) is no change.
+            let mut known = crate::apply::KnownScopes::default();
+            if let Ok(catalog) = resolver.resource_groups().await {
+                known.add(catalog.iter());
+            }
+            known.add(existing.policies.iter().flat_map(|p| &p.resource_groups));
+            if !crate::apply::same_policies(&change.from, &change.to(), &known) {
                 out.group_policies.push(change);
             }
         }

@@ -67,6 +67,7 @@ pub use format::{ChangeField, ChangeOp, EntryError, FieldNames, FieldShape, Json
 pub use named::{
     resolve_policies, resolve_roles, Named, NamedAccess, NamedChange, NamedPolicy, Unresolved,
 };
+pub(crate) use plan::{same_policies, KnownScopes};
 pub use plan::{AccessState, Plan, PlanAction, PlanEntry, PolicyState, Problem, ProblemKind};
 pub use retry::{RetryEntry, RetryFile};
 pub use run::{Apply, ChangeError, ChangeResult, Outcome, DEFAULT_APPLY_CONCURRENCY};

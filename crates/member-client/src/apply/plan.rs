@@ -1,11 +1,11 @@
 //! What [`Members::plan`](crate::Members::plan) says: [`Plan`], its entries
 //! and problems, and the access states it compares.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use member_types::{
     CreateAccess, CreateMember, Member, MemberId, PermissionGroupId, Policy, PolicyRequest,
-    ResourceGroupId, ResourceGroupRef, RoleId, Scope,
+    ResourceGroup, ResourceGroupId, ResourceGroupRef, RoleId, Scope,
 };
 use serde::{Deserialize, Serialize};
 
@@ -39,10 +39,103 @@ pub struct PolicyState {
     /// The resource group ids.
     pub resource_groups: BTreeSet<ResourceGroupId>,
     /// Inline scopes of a requested policy (each becomes an unnamed resource
-    /// group on the server, so a requested policy with one never equals a
-    /// policy read back, and is always sent).
+    /// group on the server). The plan compares a policy by what its
+    /// resource groups cover, so one with an inline scope equals a policy
+    /// read back over a resource group of the same scopes.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub inline_scopes: BTreeSet<Scope>,
+}
+
+/// A scope as compared: its key and its objects' keys, in any order.
+type ScopeKey = (String, BTreeSet<String>);
+
+/// The scopes of the resource groups known (those that came with their
+/// scopes: in members' policies, in the account's list), by id.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KnownScopes(HashMap<ResourceGroupId, BTreeSet<ScopeKey>>);
+
+impl KnownScopes {
+    pub(crate) fn of<'a>(groups: impl IntoIterator<Item = &'a ResourceGroup>) -> Self {
+        let mut known = Self::default();
+        known.add(groups);
+        known
+    }
+
+    pub(crate) fn add<'a>(&mut self, groups: impl IntoIterator<Item = &'a ResourceGroup>) {
+        for group in groups {
+            let scopes: BTreeSet<ScopeKey> = group.scope.as_slice().iter().map(scope_key).collect();
+            if !scopes.is_empty() {
+                self.0.insert(group.id.clone(), scopes);
+            }
+        }
+    }
+
+    /// The scopes of every resource group the members' policies name.
+    pub(crate) fn of_members(members: &[Member]) -> Self {
+        Self::of(
+            members
+                .iter()
+                .flat_map(|m| &m.policies)
+                .flat_map(|p| &p.resource_groups),
+        )
+    }
+}
+
+fn scope_key(scope: &Scope) -> ScopeKey {
+    (
+        scope.key.clone(),
+        scope.objects.iter().map(|o| o.key.clone()).collect(),
+    )
+}
+
+/// What a policy grants: access, permission groups, and what its
+/// resource groups cover (their scopes where known, else their ids).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Reach<'a> {
+    access: &'a str,
+    permission_groups: &'a BTreeSet<PermissionGroupId>,
+    scopes: BTreeSet<ScopeKey>,
+    unknown: BTreeSet<&'a ResourceGroupId>,
+}
+
+impl PolicyState {
+    fn reach<'a>(&'a self, known: &KnownScopes) -> Reach<'a> {
+        let mut scopes: BTreeSet<ScopeKey> = self.inline_scopes.iter().map(scope_key).collect();
+        let mut unknown = BTreeSet::new();
+        for group in &self.resource_groups {
+            match known.0.get(group) {
+                Some(of) => scopes.extend(of.iter().cloned()),
+                None => {
+                    unknown.insert(group);
+                }
+            }
+        }
+        Reach {
+            access: &self.access,
+            permission_groups: &self.permission_groups,
+            scopes,
+            unknown,
+        }
+    }
+}
+
+/// Whether two sets of policies grant the same: a resource group counts
+/// by what it covers, so a policy over one resource group is the same as
+/// one over another group (or an inline scope) with the same scopes.
+/// Without this, a file's `on: [account]` in an account with two
+/// whole-account resource groups never matched, and every sync sent it
+/// again.
+pub(crate) fn same_policies(
+    a: &BTreeSet<PolicyState>,
+    b: &BTreeSet<PolicyState>,
+    known: &KnownScopes,
+) -> bool {
+    if a == b {
+        return true;
+    }
+    let reach_a: BTreeSet<Reach<'_>> = a.iter().map(|p| p.reach(known)).collect();
+    let reach_b: BTreeSet<Reach<'_>> = b.iter().map(|p| p.reach(known)).collect();
+    reach_a == reach_b
 }
 
 impl From<&PolicyRequest> for PolicyState {
@@ -152,6 +245,13 @@ impl AccessState {
             roles: member.roles.iter().map(|r| r.id.clone()).collect(),
             policies: member.policies.iter().map(PolicyState::from).collect(),
         }
+    }
+
+    /// Whether `self` and `other` give the same access: the same roles,
+    /// and policies that grant the same ([`same_policies`]: resource
+    /// groups by what they cover).
+    pub(crate) fn same_as(&self, other: &Self, known: &KnownScopes) -> bool {
+        self.roles == other.roles && same_policies(&self.policies, &other.policies, known)
     }
 
     pub(super) fn of_create(body: &CreateMember) -> Self {
@@ -309,5 +409,67 @@ impl Plan {
     /// ```
     pub fn unchanged(&self) -> impl Iterator<Item = &PlanEntry> {
         self.entries.iter().filter(|e| e.is_unchanged())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn group(id: &str, zone: &str) -> ResourceGroup {
+        serde_json::from_value(json!({"id": id, "scope": [{
+            "key": "com.cloudflare.api.account.023e105f4ecef8ad9ca31a8372d0c353",
+            "objects": [{"key": format!("com.cloudflare.api.account.zone.{zone}")}]
+        }]}))
+        .unwrap()
+    }
+
+    fn policy(groups: &[&str], inline: Option<&str>) -> PolicyState {
+        PolicyState {
+            access: "allow".to_owned(),
+            permission_groups: [PermissionGroupId::new("pg1").unwrap()].into(),
+            resource_groups: groups
+                .iter()
+                .map(|g| ResourceGroupId::new(*g).unwrap())
+                .collect(),
+            inline_scopes: inline
+                .map(|zone| {
+                    serde_json::from_value(json!({
+                        "key": "com.cloudflare.api.account.023e105f4ecef8ad9ca31a8372d0c353",
+                        "objects": [{"key": format!("com.cloudflare.api.account.zone.{zone}")}]
+                    }))
+                    .unwrap()
+                })
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn resource_groups_compare_by_what_they_cover() {
+        let known = KnownScopes::of(&[group("rga", "z1"), group("rgb", "z1"), group("rgc", "z2")]);
+        let set = |p: PolicyState| BTreeSet::from([p]);
+        let same = |a, b| same_policies(&set(a), &set(b), &known);
+        assert!(
+            same(policy(&["rga"], None), policy(&["rgb"], None)),
+            "two groups, one zone"
+        );
+        assert!(
+            same(policy(&["rga"], None), policy(&[], Some("z1"))),
+            "a group and the inline scope"
+        );
+        assert!(
+            !same(policy(&["rga"], None), policy(&["rgc"], None)),
+            "another zone"
+        );
+        assert!(
+            !same(policy(&["rga"], None), policy(&["unknown"], None)),
+            "a group not known"
+        );
+        assert!(same(policy(&["unknown"], None), policy(&["unknown"], None)));
+        let mut denied = policy(&["rgb"], None);
+        denied.access = "deny".to_owned();
+        assert!(!same(policy(&["rga"], None), denied), "the access counts");
     }
 }

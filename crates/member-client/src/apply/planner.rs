@@ -9,7 +9,7 @@ use member_types::{
     GroupMember, ListGroupMembersParams, ListMembersParams, Member, MemberId, RoleId, UserGroupId,
 };
 
-use super::plan::{AccessState, Plan, PlanAction, PlanEntry, Problem, ProblemKind};
+use super::plan::{AccessState, KnownScopes, Plan, PlanAction, PlanEntry, Problem, ProblemKind};
 use super::{email_key, Change, MemberRef};
 use crate::Members;
 
@@ -21,7 +21,10 @@ impl Members {
     ///   spaces trimmed, as the server compares them (the top-level `email`
     ///   or the user's).
     /// - A member already in the wanted state is an entry with
-    ///   [`PlanAction::Unchanged`]: roles and policies are compared as sets.
+    ///   [`PlanAction::Unchanged`]: roles and policies are compared as sets,
+    ///   a policy's resource groups by what they cover (their scopes, as the
+    ///   members' policies give them), so another resource group or an
+    ///   inline scope over the same scopes is no change.
     ///   Setting roles on a member that also has policies is a change (the
     ///   API drops the policies), and the reverse.
     /// - Unknown emails and ids, ambiguous emails, a second change for the
@@ -272,7 +275,7 @@ fn plan_one(
     if change.group().is_some() {
         return group_entry(input, change, member, member_id, groups);
     }
-    entry_for(input, change, member, member_id)
+    entry_for(input, change, member, member_id, &current.scopes)
 }
 
 /// The entry of a group change about `member`, against the group's
@@ -329,10 +332,12 @@ fn group_entry(
     })
 }
 
-/// The current members, by id and by [`email_key`].
+/// The current members, by id and by [`email_key`], and the scopes of
+/// the resource groups their policies name.
 struct Current<'a> {
     by_id: HashMap<&'a str, &'a Member>,
     by_email: HashMap<String, Vec<&'a Member>>,
+    scopes: KnownScopes,
 }
 
 impl<'a> Current<'a> {
@@ -347,7 +352,11 @@ impl<'a> Current<'a> {
                 by_email.entry(email_key(email)).or_default().push(member);
             }
         }
-        Self { by_id, by_email }
+        Self {
+            by_id,
+            by_email,
+            scopes: KnownScopes::of_members(members),
+        }
     }
 
     /// The member the change is about; `None` for an add of a new email.
@@ -414,6 +423,7 @@ fn entry_for(
     change: &Change,
     member: Option<&Member>,
     member_id: Option<MemberId>,
+    scopes: &KnownScopes,
 ) -> Result<PlanEntry, Rejection> {
     let from = member.map(AccessState::of_member);
     let (action, to, resolved) = match (change, &member_id) {
@@ -478,7 +488,13 @@ fn entry_for(
             ))
         }
     };
-    let action = if to.is_some() && member.is_some() && from == to {
+    // Policies compare by what their resource groups cover: another
+    // resource group (or an inline scope) with the same scopes is no change.
+    let same = match (&from, &to) {
+        (Some(from), Some(to)) => from.same_as(to, scopes),
+        _ => false,
+    };
+    let action = if member.is_some() && same {
         PlanAction::Unchanged
     } else {
         action
