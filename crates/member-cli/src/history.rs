@@ -30,7 +30,8 @@ account still has them, by id otherwise.
   cf-members history --accounts all -o json
 
 --since takes a duration back from now (30m, 24h, 7d) or a date (2026-11-01,
-UTC) or an RFC 3339 time [default: 7d]; the API keeps 30 days.
+UTC) or an RFC 3339 time with its zone (2026-11-01T12:00:00Z or
+2026-11-01T17:30:00+05:30) [default: 7d]; the API keeps 30 days.
 
 -o csv columns: time, account_id, account_name, actor, action, member, group,
   result, cf_ray (the request's cf-ray as the log gives it). -o json and
@@ -51,12 +52,53 @@ pub fn parse_since(text: &str) -> Result<SystemTime, String> {
             .checked_sub(back)
             .ok_or_else(|| format!("{text:?} reaches before 1970; {expected}"));
     }
-    let full = if text.len() == 10 {
-        format!("{text}T00:00:00Z")
+    let time = if text.len() == 10 {
+        humantime::parse_rfc3339(&format!("{text}T00:00:00Z"))
+            .map_err(|_| format!("{text:?}: {expected}"))?
     } else {
-        text.to_owned()
+        rfc3339(text).ok_or_else(|| format!("{text:?}: {expected}"))?
     };
-    humantime::parse_rfc3339_weak(&full).map_err(|_| format!("{text:?}: {expected}"))
+    if time > SystemTime::now() {
+        return Err(format!(
+            "{text:?} is in the future: nothing has happened since then; {expected}"
+        ));
+    }
+    Ok(time)
+}
+
+/// An RFC 3339 time: `Z` (either case) or a `+HH:MM`/`-HH:MM` offset, which
+/// is taken away to give UTC. A time without a zone is not one (whose
+/// clock would it be?).
+fn rfc3339(text: &str) -> Option<SystemTime> {
+    let (clock, offset) = match text.as_bytes().last()? {
+        b'Z' | b'z' => (&text[..text.len() - 1], 0i64),
+        _ => {
+            let at = text.len().checked_sub(6)?;
+            let zone = text.get(at..)?.as_bytes();
+            let sign = match zone[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            if zone[3] != b':' {
+                return None;
+            }
+            let digits = |b: &[u8]| std::str::from_utf8(b).ok()?.parse::<i64>().ok();
+            let (hours, minutes) = (digits(&zone[1..3])?, digits(&zone[4..6])?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            (&text[..at], sign * (hours * 3600 + minutes * 60))
+        }
+    };
+    let utc = humantime::parse_rfc3339(&format!("{clock}Z")).ok()?;
+    let shift = std::time::Duration::from_secs(offset.unsigned_abs());
+    // 10:00+05:00 is 05:00 UTC.
+    if offset >= 0 {
+        utc.checked_sub(shift)
+    } else {
+        utc.checked_add(shift)
+    }
 }
 
 /// One change, as shown.
@@ -367,4 +409,37 @@ fn table(values: &[Value]) -> Result<String, Failure> {
         out.push('\n');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> String {
+        humantime::format_rfc3339(parse_since(text).unwrap()).to_string()
+    }
+
+    #[test]
+    fn since_takes_rfc_3339_with_its_zone() {
+        assert_eq!(at("2026-11-01"), "2026-11-01T00:00:00Z");
+        assert_eq!(at("2026-11-01T12:00:00Z"), "2026-11-01T12:00:00Z");
+        assert_eq!(at("2026-11-01T12:00:00z"), "2026-11-01T12:00:00Z");
+        assert_eq!(at("2026-11-01T17:30:00+05:30"), "2026-11-01T12:00:00Z");
+        assert_eq!(at("2026-11-01T07:00:00-05:00"), "2026-11-01T12:00:00Z");
+        assert_eq!(at("2026-11-01T12:00:00-00:00"), "2026-11-01T12:00:00Z");
+        assert!(parse_since("24h").is_ok());
+        for bad in [
+            "2026-11-01T12:00:00",
+            "2026-11-01T12:00:00+5:00",
+            "2026-11-01T12:00:00+25:00",
+            "yesterday",
+            "2999-01-01",
+        ] {
+            let err = parse_since(bad).unwrap_err();
+            assert!(err.contains("expected a duration"), "{bad}: {err}");
+        }
+        assert!(parse_since("2999-01-01")
+            .unwrap_err()
+            .contains("in the future"));
+    }
 }

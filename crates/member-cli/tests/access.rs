@@ -676,3 +676,16 @@ async fn policies_compare_by_what_their_resource_groups_cover() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_as_jsonl_is_one_line_that_reads_back() {
+    let mock = mock().await;
+    let jsonl = run(cli(&mock).args(["-o", "jsonl", "export"]));
+    jsonl.expect_code(0);
+    assert_eq!(jsonl.stdout.lines().count(), 1, "{}", jsonl.stdout);
+    let file = AccessSource::parse(&jsonl.stdout, SourceFormat::Json)
+        .unwrap()
+        .file;
+    let (_, yaml) = export(&mock);
+    assert_eq!(file, yaml);
+}

@@ -83,9 +83,24 @@ async fn history_shows_the_syncs_changes_and_one_members_alone() {
         .expect_code(0)
         .stdout_has(&["TIME", "ACTOR", "Update Member", BOB_EMAIL, EMAIL]);
 
-    // Bob's alone, by email.
+    // Bob's alone, by email; each filter sent once.
+    mock.clear_requests();
     let bob = run(cli(&mock).args(["-o", "json", "history", BOB_EMAIL]));
     bob.expect_code(0);
+    let asked: Vec<String> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/logs/audit"))
+        .filter_map(|r| r.query)
+        .collect();
+    assert!(!asked.is_empty());
+    for query in &asked {
+        assert_eq!(
+            query.matches("resource_product=members").count(),
+            1,
+            "{query}"
+        );
+    }
     let bob = bob.json();
     let bob = bob.as_array().unwrap();
     assert_eq!(bob.len(), 1, "{bob:?}");

@@ -210,13 +210,22 @@ impl AuditLogQuery {
     /// Keeps only entries whose `field` is `value` (repeat for several
     /// values: any of them matches).
     pub fn filter(mut self, field: AuditFilter, value: impl Into<String>) -> Self {
-        self.filters.push((field.keys().0, value.into()));
+        self.push_filter(field.keys().0, value.into());
         self
+    }
+
+    /// Adds a query pair once: asking for the same filter twice (say
+    /// [`membership_changes`](Self::membership_changes) and then
+    /// [`of_member`](Self::of_member)) sends it once.
+    fn push_filter(&mut self, key: &'static str, value: String) {
+        if !self.filters.iter().any(|(k, v)| *k == key && *v == value) {
+            self.filters.push((key, value));
+        }
     }
 
     /// Drops entries whose `field` is `value`.
     pub fn exclude(mut self, field: AuditFilter, value: impl Into<String>) -> Self {
-        self.filters.push((field.keys().1, value.into()));
+        self.push_filter(field.keys().1, value.into());
         self
     }
 

@@ -272,6 +272,17 @@ impl AccessFile {
                     e.to_string(),
                 ));
             }
+            if let Some(MemberStatus::Unknown(status)) = &member.status {
+                problems.push(FileProblem::new(
+                    format!("members[{i}].status"),
+                    subject,
+                    format!(
+                        "unknown status {:?}: expected accepted, pending or rejected (or \
+                         leave it out)",
+                        shorten(status.as_str())
+                    ),
+                ));
+            }
             if member.roles.is_empty() && member.policies.is_empty() {
                 problems.push(FileProblem::new(
                     format!("members[{i}]"),
@@ -374,7 +385,8 @@ mod tests {
                 {"email": "bob@example.com", "roles": ["DNS"]},
                 {"email": "BOB@example.com", "roles": ["Billing"]},
                 {"email": "nobody@example.com"},
-                {"email": "pat@example.com", "policies": [{"allow": ["A"], "deny": ["B"], "on": ["account"]}, {"allow": ["A"], "on": []}]}
+                {"email": "pat@example.com", "policies": [{"allow": ["A"], "deny": ["B"], "on": ["account"]}, {"allow": ["A"], "on": []}]},
+                {"email": "sam@example.com", "roles": ["DNS"], "status": "acepted"}
             ],
             "groups": [{"name": "Ops", "members": ["a@example.com", "A@example.com"]}, {"name": "ops"}]
         }));
@@ -406,7 +418,11 @@ mod tests {
             text.contains("groups[0].members[1] (Ops): member \"A@example.com\" is listed twice"),
             "{text}"
         );
-        assert_eq!(problems.len(), 8, "{text}");
+        assert!(
+            text.contains("members[4].status (sam@example.com): unknown status \"acepted\""),
+            "{text}"
+        );
+        assert_eq!(problems.len(), 9, "{text}");
     }
 
     #[test]

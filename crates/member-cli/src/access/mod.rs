@@ -176,7 +176,14 @@ pub async fn run_export(global: &GlobalArgs, args: ExportArgs) -> Outcome {
     } else {
         SourceFormat::Yaml
     };
-    let mut text = access_text(&file, format).map_err(|e| Failure::other(e.to_string()))?;
+    let mut text = if global.output == OutputFormat::Jsonl {
+        // JSON Lines: the one value on one line.
+        let mut line = serde_json::to_string(&file).map_err(|e| Failure::other(e.to_string()))?;
+        line.push('\n');
+        line
+    } else {
+        access_text(&file, format).map_err(|e| Failure::other(e.to_string()))?
+    };
     if format == SourceFormat::Yaml {
         text.insert_str(
             0,

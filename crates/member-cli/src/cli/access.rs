@@ -19,7 +19,7 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
     pub by: Option<String>,
     /// From when: 30m, 24h, 7d (back from now), a date (2026-11-01) or an
-    /// RFC 3339 time [default: 7d]
+    /// RFC 3339 time with its zone (…T12:00:00Z, …+05:30) [default: 7d]
     #[arg(long, value_name = "WHEN", value_parser = crate::history::parse_since)]
     pub since: Option<std::time::SystemTime>,
     /// Search these accounts instead of --account-id: `all`, or ids and
