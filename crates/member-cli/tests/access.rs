@@ -689,3 +689,46 @@ async fn export_as_jsonl_is_one_line_that_reads_back() {
     let (_, yaml) = export(&mock);
     assert_eq!(file, yaml);
 }
+
+/// A member whose access comes only through user groups exports without
+/// roles or policies, and that file plans without drift; asking for no
+/// own access where the member has some, or for an invitation without
+/// access, is a problem of the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_with_access_through_groups_only_round_trips() {
+    let mock = mock().await;
+    let dir = scratch("groups-only");
+    let mut bob = mock.member(mock.account_id(), BOB).unwrap();
+    bob.roles.clear();
+    mock.insert_member(mock.account_id(), bob);
+    let (text, file) = export(&mock);
+    let exported = file.members.iter().find(|m| m.email == BOB_EMAIL).unwrap();
+    assert!(
+        exported.roles.is_empty() && exported.policies.is_empty(),
+        "{text}"
+    );
+    let path = dir.join("access.yaml");
+    std::fs::write(&path, &text).unwrap();
+    run(cli(&mock).args(["plan", arg(&path)]))
+        .expect_code(0)
+        .stdout_has(&["No drift"]);
+
+    let mut asks_none = file.clone();
+    member(&mut asks_none, CAROL_EMAIL).roles.clear();
+    asks_none.members.push(
+        serde_json::from_value::<member_client::MemberAccess>(
+            serde_json::json!({"email": "new.x@example.com"}),
+        )
+        .unwrap(),
+    );
+    let path = save(&dir, "none.yaml", &asks_none);
+    mock.clear_requests();
+    run(cli(&mock).args(["sync", arg(&path), "--yes"]))
+        .expect_code(2)
+        .stderr_has(&[
+            "(carol.billing@example.com): no roles or policies, but the member has some of their own",
+            "(new.x@example.com): give roles or policies: an invitation needs some",
+        ]);
+    assert_eq!(writes(&mock), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

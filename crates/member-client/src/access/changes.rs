@@ -280,6 +280,15 @@ impl Client {
         out.held_as_is = held_as_is(&resolver, &mixed, &current, &mut found).await?;
         let mut named = Vec::with_capacity(single.len());
         for (i, member) in &single {
+            if member.roles.is_empty() && member.policies.is_empty() {
+                // Access through user groups only: kept when the member has
+                // no access of their own, else a problem (Update Member
+                // cannot take it all away).
+                if let Err(why) = no_own_access(member, &current) {
+                    found.push(format!("members[{i}]"), &member.email, why);
+                }
+                continue;
+            }
             match named_change(member, &current) {
                 Ok(change) => named.push(change),
                 Err(e) => found.push(format!("members[{i}]"), &member.email, e.to_string()),
@@ -599,6 +608,30 @@ async fn held_as_is(
         }
     }
     Ok(held)
+}
+
+/// A file's member with neither roles nor policies (their access comes
+/// through user groups): nothing to send when the account's member has no
+/// access of their own either; otherwise why it cannot be so.
+fn no_own_access(member: &MemberAccess, current: &[Member]) -> Result<(), String> {
+    let now = current.iter().find(|m| {
+        m.email()
+            .is_some_and(|e| email_key(e) == email_key(&member.email))
+    });
+    match now {
+        Some(m) if m.roles.is_empty() && m.policies.is_empty() => Ok(()),
+        Some(_) => Err(
+            "no roles or policies, but the member has some of their own, which \
+                        Update Member cannot take all away: give the roles or policies to keep \
+                        (or leave the member out and sync with --prune to remove them)"
+                .to_owned(),
+        ),
+        None => Err(
+            "give roles or policies: an invitation needs some (a member's access \
+                     through user groups comes once they are a member)"
+                .to_owned(),
+        ),
+    }
 }
 
 /// The change a file's member asks for: set roles or policies when they
