@@ -19,6 +19,7 @@ use crate::commands::{
 };
 use crate::output;
 use crate::report::Failure;
+use crate::shell::note;
 
 /// Runs `cf-members permission-groups …`.
 pub async fn run_permission_groups(
@@ -134,6 +135,7 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
                 .await
                 .map_err(resolve_failure)?;
             refuse_resource_group_lockout(&client, &resolver, &group.id, None).await?;
+            warn_if_used(&resolver, &group.id).await;
             let call = groups.delete(&group.id);
             if args.dry_run {
                 return dry_run(global, &call, &resolver.resolutions());
@@ -151,6 +153,44 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
             let value = send(call, true).await?;
             print_one(global, &value, |_| Ok(format!("deleted {what}\n")))
         }
+    }
+}
+
+/// Tells on stderr whose policies name resource group `group` (members and
+/// user groups, as read): deleting it takes that scope from them. A read
+/// that fails says so; nothing is refused here (the lockout guard has
+/// already checked the Super Administrators).
+async fn warn_if_used(resolver: &member_client::Resolver, group: &member_client::ResourceGroupId) {
+    let names = |policies: &[member_client::Policy]| {
+        policies
+            .iter()
+            .any(|p| p.resource_groups.iter().any(|g| &g.id == group))
+    };
+    let mut users: Vec<String> = Vec::new();
+    match resolver.members().await {
+        Ok(members) => users.extend(
+            members
+                .iter()
+                .filter(|m| names(&m.policies))
+                .map(|m| output::clean(m.email().unwrap_or_default())),
+        ),
+        Err(e) => note!("cf-members: warning: cannot read the members to see who uses it: {e}"),
+    }
+    match resolver.user_groups().await {
+        Ok(groups) => users.extend(groups.iter().filter(|g| names(&g.policies)).map(|g| {
+            format!(
+                "user group {}",
+                output::clean(g.name.as_deref().unwrap_or(g.id.as_str()))
+            )
+        })),
+        Err(e) => note!("cf-members: warning: cannot read the user groups to see who uses it: {e}"),
+    }
+    if !users.is_empty() {
+        note!(
+            "cf-members: warning: policies of {} name this resource group: deleting it takes \
+             its scope from them",
+            users.join(", ")
+        );
     }
 }
 

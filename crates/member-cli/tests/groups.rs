@@ -531,3 +531,27 @@ async fn an_empty_policies_file_clears_a_groups_policies_but_not_a_members() {
     assert!(mock.requests().iter().all(|r| r.method == "GET"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_resource_group_in_use_says_whose_policies_lose_it() {
+    let mock = mock().await;
+    run(cli(&mock).args(["resource-groups", "delete", "Production zones", "--dry-run"]))
+        .expect_code(0)
+        .stderr_has(&[
+            "warning: policies of user group SRE on-call name this resource group: deleting it \
+             takes its scope from them",
+            "dry run: nothing was sent",
+        ]);
+    run(cli(&mock).args([
+        "resource-groups",
+        "create",
+        "--name",
+        "Unused",
+        "--scope",
+        "zone:example.com",
+    ]))
+    .expect_code(0);
+    let unused = run(cli(&mock).args(["resource-groups", "delete", "Unused", "--dry-run"]));
+    unused.expect_code(0);
+    assert!(!unused.stderr.contains("warning"), "{}", unused.stderr);
+}
