@@ -261,3 +261,18 @@ async fn a_stream_from_a_later_page_counts_the_pages_before_it() {
     assert_eq!(rest.len(), 25);
     assert_eq!(server.requests.load(Ordering::SeqCst), 3);
 }
+
+#[tokio::test]
+async fn a_filtered_list_is_not_held_against_totals_that_may_count_everyone() {
+    // Cloudflare documents `total_count` as the total without any search
+    // parameters: a `status` filter's list ends where its pages end.
+    let (client, server, account) = start(120, Totals::TotalCountAboveItems).await;
+    let items: Vec<_> = client
+        .members(&account)
+        .list(ListMembersParams::new().status(member_client::MemberStatus::Accepted))
+        .try_collect()
+        .await
+        .expect("a filtered list ends on its pages");
+    assert_eq!(items.len(), 120);
+    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+}

@@ -177,6 +177,22 @@ pub trait ListParams: Clone + Send + Sync + 'static {
     /// The query pairs in a stable order, leaving out what is not set.
     fn query_pairs(&self) -> Vec<(&'static str, String)>;
 
+    /// Whether any query pair but paging and sorting is set (`status`,
+    /// `name`, …). Cloudflare documents `result_info.total_count` as the
+    /// total "without any search parameters", so the totals of a filtered
+    /// list are not held against the items it gives.
+    ///
+    /// ```
+    /// use member_types::{ListMembersParams, ListParams, MemberStatus};
+    /// assert!(!ListMembersParams::new().is_filtered());
+    /// assert!(ListMembersParams::new().status(MemberStatus::Pending).is_filtered());
+    /// ```
+    fn is_filtered(&self) -> bool {
+        self.query_pairs()
+            .iter()
+            .any(|(key, _)| !matches!(*key, "page" | "per_page" | "order" | "direction"))
+    }
+
     /// The query string without the leading `?` (empty when nothing is
     /// set), for display and logs: values are not percent-encoded here (the
     /// client encodes [`query_pairs`](Self::query_pairs) when it sends them).
