@@ -299,16 +299,22 @@ impl Client {
     }
 }
 
-/// Whether an accepted member holds the Super Administrator role after
-/// `plan` (the role's id as the members' own role names tell it), so that
-/// nothing else needs to be read.
-fn kept_by_role(current: &[Member], plan: &Plan) -> bool {
-    let super_roles: HashSet<&RoleId> = current
+/// The ids of the Super Administrator role, as the members' own role
+/// names tell them.
+fn super_role_ids(current: &[Member]) -> HashSet<&RoleId> {
+    current
         .iter()
         .flat_map(|m| &m.roles)
         .filter(|r| is_super_name(Some(&r.name)))
         .map(|r| &r.id)
-        .collect();
+        .collect()
+}
+
+/// Whether an accepted member holds the Super Administrator role after
+/// `plan` (the role's id as the members' own role names tell it), so that
+/// nothing else needs to be read.
+fn kept_by_role(current: &[Member], plan: &Plan) -> bool {
+    let super_roles = super_role_ids(current);
     if super_roles.is_empty() {
         return false;
     }
@@ -365,12 +371,7 @@ fn touched(plan: &Plan) -> HashSet<&MemberId> {
 /// remove them, and a change of their access (if any) keeps the role. Then
 /// nobody's change needs to wait for another.
 fn kept_either_way(current: &[Member], plan: &Plan) -> bool {
-    let super_roles: HashSet<&RoleId> = current
-        .iter()
-        .flat_map(|m| &m.roles)
-        .filter(|r| is_super_name(Some(&r.name)))
-        .map(|r| &r.id)
-        .collect();
+    let super_roles = super_role_ids(current);
     current
         .iter()
         .filter(|m| is_active(m) && !denies_any(m))
