@@ -429,7 +429,7 @@ fn decode_benchmark(rounds: u32, budget: Duration) {
         ),
         (
             format!(
-                "`Envelope<Member>`, `member_types::json::from_slice` ({}, as member-http)",
+                "`Envelope<Member>`, `member_types::json::from_slice` (as member-http: the member reader, then {})",
                 member_types::json::DECODER
             ),
             typed_client_decoder,
@@ -480,7 +480,7 @@ fn decode_benchmark(rounds: u32, budget: Duration) {
     }
     println!();
     println!(
-        "- typed / Value with the client's decoder ({}) = {client_ratio:.3} \
+        "- typed / Value with the client's decoder (the member reader, then {}) = {client_ratio:.3} \
          (median of per-round ratios; target <= 0.40: {})",
         member_types::json::DECODER,
         verdict(client_ratio <= 0.40)
@@ -666,7 +666,7 @@ fn main() {
     println!("{}", machine());
     println!(
         "Update Member over loopback (127.0.0.1), {secs} s per scenario in {rounds} interleaved rounds, \
-         decoder {}",
+         decoder: the member reader, then {}",
         member_types::json::DECODER
     );
     println!();

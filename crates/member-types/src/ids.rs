@@ -224,7 +224,7 @@ macro_rules! define_id {
             /// Wraps an identifier read from a server response, as
             /// [`from_server`](Self::from_server) does, without an
             /// intermediate `String`.
-            #[allow(dead_code, reason = "not every id type is read by the tape decoder")]
+            #[allow(dead_code, reason = "not every id type is read by the direct decoder")]
             pub(crate) fn from_wire(value: &str) -> Self {
                 Self(Text::from_str(value))
             }

@@ -8,12 +8,12 @@
 //!   serde_json whenever simd-json refuses the document, so every error, and
 //!   every document only serde_json accepts, is exactly serde_json's;
 //! - with the same feature, the member responses (`Envelope<Member>` and
-//!   `Envelope<Vec<Member>>`, what the client decodes most) are read
-//!   straight from simd-json's tape into the models, without serde's
-//!   visitors, which takes about 15 % off the whole decode
-//!   (`BENCHMARKS.md`); any document outside the usual
-//!   shape (a key kept in an `other` map, a duplicate key, an unusual type)
-//!   goes to serde as above, so the result never changes;
+//!   `Envelope<Vec<Member>>`, what the client decodes most) are read first
+//!   straight from the JSON text into the models, in one pass, without
+//!   simd-json's tape or serde's visitors (`BENCHMARKS.md`); any document
+//!   outside the usual shape (an unknown key, a duplicate key, an unusual
+//!   type, a float) goes to simd-json and serde as above, so the result
+//!   never changes;
 //! - serde_json itself (without the feature, or as the fallback) gets the
 //!   document's UTF-8 checked once and reads it with `serde_json::from_str`,
 //!   which then skips the check serde_json otherwise repeats for every key
@@ -31,10 +31,12 @@
 use serde::de::DeserializeOwned;
 
 #[cfg(feature = "fast-json")]
-mod tape;
+mod direct;
 
-/// The decoder [`from_slice`] tries first: `"simd-json"` with the `fast-json`
-/// feature, else `"serde_json"`.
+/// The decoder [`from_slice`] tries first for any type: `"simd-json"` with
+/// the `fast-json` feature, else `"serde_json"`. (With the feature, the
+/// member responses are read straight from the text before that; see the
+/// module documentation.)
 pub const DECODER: &str = if cfg!(feature = "fast-json") {
     "simd-json"
 } else {
@@ -43,12 +45,16 @@ pub const DECODER: &str = if cfg!(feature = "fast-json") {
 
 /// Decodes `bytes` as `T`, with the result `serde_json::from_slice` gives.
 ///
-/// `T: 'static` lets the member responses take the tape reader (see the
+/// `T: 'static` lets the member responses take the direct reader (see the
 /// module documentation); every owned model is `'static`.
 ///
 /// # Errors
 /// serde_json's error when the bytes are not a `T`.
 pub fn from_slice<T: DeserializeOwned + 'static>(bytes: &[u8]) -> serde_json::Result<T> {
+    #[cfg(feature = "fast-json")]
+    if let Some(value) = direct::read(bytes) {
+        return Ok(value);
+    }
     #[cfg(feature = "fast-json")]
     if let Some(value) = simd::from_slice(bytes) {
         return Ok(value);
@@ -147,15 +153,12 @@ mod simd {
         input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
         let mut filled = std::mem::replace(tape, simd_json::Tape(Vec::new())).reset();
         let value = match simd_json::fill_tape_padded(input, bytes.len(), buffers, &mut filled) {
-            Ok(()) => match super::tape::read::<T>(&filled.0) {
-                Some(value) => Some(value),
-                None => {
-                    let mut deserializer = simd_json::Deserializer::from_tape(filled);
-                    let value = T::deserialize(&mut deserializer).ok();
-                    filled = deserializer.into_tape();
-                    value
-                }
-            },
+            Ok(()) => {
+                let mut deserializer = simd_json::Deserializer::from_tape(filled);
+                let value = T::deserialize(&mut deserializer).ok();
+                filled = deserializer.into_tape();
+                value
+            }
             Err(_) => None,
         };
         *tape = filled.reset();
