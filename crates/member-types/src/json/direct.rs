@@ -968,6 +968,17 @@ mod tests {
         assert!(page.result_info.is_some());
         // Not a type it reads.
         assert!(ours::<Envelope<Role>>(SEED).is_none());
+        // Failures as the API sends them: an error chain, a wide code with
+        // a `type`, `result: []` (a list's empty page).
+        let chain = include_str!("../../../../fixtures/responses/failure-error-chain.json");
+        let one: Envelope<Member> = ours(chain).expect("an error chain is in the subset");
+        assert_eq!(one, serde_json::from_str(chain).unwrap());
+        assert_eq!(one.errors[0].error_chain.len(), 1);
+        let wide = include_str!("../../../../fixtures/responses/failure-wide-code.json");
+        let page: Envelope<Vec<Member>> =
+            ours(wide).expect("a failure with `type` is in the subset");
+        assert_eq!(page, serde_json::from_str(wide).unwrap());
+        assert_eq!(page.errors[0].other["type"], "conflict");
     }
 
     #[test]
