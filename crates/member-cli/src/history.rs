@@ -47,12 +47,25 @@ pub fn parse_since(text: &str) -> Result<SystemTime, String> {
     let text = text.trim();
     let expected = "expected a duration back from now (30m, 24h, 7d), a date (2026-11-01) or \
                     an RFC 3339 time (2026-11-01T12:00:00Z)";
-    if let Ok(back) = humantime::parse_duration(text) {
-        return SystemTime::now()
-            .checked_sub(back)
-            .ok_or_else(|| format!("{text:?} reaches before 1970; {expected}"));
+    let before_1970 = || {
+        format!(
+            "{text:?} is before 1970, which no audit log reaches (the API keeps 30 days); \
+             {expected}"
+        )
+    };
+    // A date or time of a year before 1970, which the RFC 3339 reader
+    // cannot hold: said as such, not as a malformed date.
+    let year = text
+        .get(..4)
+        .filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    if year.is_some_and(|y| y < "1970") && text.as_bytes().get(4) == Some(&b'-') {
+        return Err(before_1970());
     }
-    let time = if text.len() == 10 {
+    let time = if let Ok(back) = humantime::parse_duration(text) {
+        SystemTime::now()
+            .checked_sub(back)
+            .ok_or_else(|| format!("{text:?} reaches before 1970; {expected}"))?
+    } else if text.len() == 10 {
         humantime::parse_rfc3339(&format!("{text}T00:00:00Z"))
             .map_err(|_| format!("{text:?}: {expected}"))?
     } else {
@@ -62,6 +75,9 @@ pub fn parse_since(text: &str) -> Result<SystemTime, String> {
         return Err(format!(
             "{text:?} is in the future: nothing has happened since then; {expected}"
         ));
+    }
+    if time < SystemTime::UNIX_EPOCH {
+        return Err(before_1970());
     }
     Ok(time)
 }
@@ -441,5 +457,11 @@ mod tests {
         assert!(parse_since("2999-01-01")
             .unwrap_err()
             .contains("in the future"));
+        for old in ["30000d", "1969-12-31", "0001-01-01T00:00:00Z"] {
+            let err = parse_since(old).unwrap_err();
+            assert!(err.contains("before 1970"), "{old}: {err}");
+        }
+        let err = parse_since("99999999999999999m").unwrap_err();
+        assert!(err.contains("expected a duration"), "{err}");
     }
 }

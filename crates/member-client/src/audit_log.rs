@@ -142,8 +142,14 @@ pub struct AuditLogQuery {
     filters: Vec<(&'static str, String)>,
 }
 
-/// Milliseconds, UTC: `2026-08-18T14:02:11.482Z`.
+/// Milliseconds, UTC: `2026-08-18T14:02:11.482Z`. A time before 1970 is
+/// written as 1970's first instant and one past 9999 as 9999's last (RFC
+/// 3339 has four-digit years): the log keeps 30 days, so either asks for
+/// the same entries, and neither can panic.
 fn rfc3339(time: SystemTime) -> String {
+    // 10000-01-01T00:00:00Z, less a millisecond.
+    let last = SystemTime::UNIX_EPOCH + Duration::from_millis(253_402_300_799_999);
+    let time = time.clamp(SystemTime::UNIX_EPOCH, last);
     humantime::format_rfc3339_millis(time).to_string()
 }
 
@@ -171,14 +177,15 @@ impl AuditLogQuery {
         self
     }
 
-    /// Entries at or after `time`.
+    /// Entries at or after `time` (a time before 1970 is sent as 1970).
     pub fn since(mut self, time: SystemTime) -> Self {
         self.since = Some(time);
         self
     }
 
     /// Entries before `time` (default: a minute from now, so that the
-    /// latest changes show even when the server's clock is a little ahead).
+    /// latest changes show even when the server's clock is a little ahead;
+    /// a time past the year 9999 is sent as its end).
     pub fn before(mut self, time: SystemTime) -> Self {
         self.before = Some(time);
         self
@@ -328,5 +335,27 @@ impl AuditLogQuery {
             Ok(Some((stream::iter(entries.into_iter().map(Ok)), state)))
         })
         .try_flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_outside_rfc_3339_years_are_clamped_not_a_panic() {
+        let day = Duration::from_secs(86_400);
+        assert_eq!(
+            rfc3339(SystemTime::UNIX_EPOCH - day * 30_000),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            rfc3339(SystemTime::UNIX_EPOCH + day * 4_000_000),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            rfc3339(SystemTime::UNIX_EPOCH + Duration::from_millis(1_787_062_931_482)),
+            "2026-08-18T14:22:11.482Z"
+        );
     }
 }
