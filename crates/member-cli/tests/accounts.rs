@@ -454,6 +454,10 @@ async fn an_account_name_works_as_account_id_and_accounts_list_shows_them() {
         .requests()
         .iter()
         .all(|r| r.path == "/client/v4/accounts"));
+    // A near miss gets the closest names.
+    let typo = run(cli(&mock).args(["members", "list", "--account-id", "Acme Lbas"]));
+    typo.expect_code(2)
+        .stderr_has(&["no account \"Acme Lbas\"", "Acme Labs", "nothing was sent"]);
     let two = SeedAccount::new(AccountId::new("a0000000000000000000000000000004").unwrap())
         .named(DELTA_NAME);
     mock.add_account(two);

@@ -48,8 +48,9 @@ async fn a_bad_id_is_refused_before_sending() {
     assert_no_writes(&mock);
     mock.clear_requests();
 
-    // Not an account id, so an account name: looked up (one read of
-    // `GET /accounts`), not found, nothing else sent.
+    // Not an account id, so an account name: looked up (`GET /accounts`
+    // filtered by the name, then once unfiltered for the closest names),
+    // not found, nothing else sent.
     let run4 = run(cli(&mock)
         .env("CLOUDFLARE_ACCOUNT_ID", "123")
         .args(["members", "list"]));
@@ -59,7 +60,11 @@ async fn a_bad_id_is_refused_before_sending() {
         "hint: `cf-members accounts list` shows the names and ids",
     ]);
     let sent: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
-    assert_eq!(sent, ["/client/v4/accounts"], "{sent:?}");
+    assert_eq!(
+        sent,
+        ["/client/v4/accounts", "/client/v4/accounts"],
+        "{sent:?}"
+    );
     mock.clear_requests();
     // A forced id is checked as one: refused before sending.
     let run5 = run(cli(&mock)
@@ -502,4 +507,90 @@ async fn a_refusal_hint_names_the_credentials_in_use() {
         .args(["members", "list"]))
     .expect_code(1)
     .stderr_has(&["hint: check the token and its permissions (CLOUDFLARE_API_TOKEN needs"]);
+}
+
+/// A policy item in the API's form, `{"id": …}`, is checked against the
+/// account by id like a name is: an id the account does not have is
+/// refused before anything is written, also in a dry run and in `apply`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_ids_in_the_apis_form_are_refused_before_writing() {
+    let mock = mock().await;
+    let writes = |mock: &MockServer| mock.requests().iter().filter(|r| r.method != "GET").count();
+    let missing = "ffffffffffffffffffffffffffffffff";
+    let unknown_group = format!(
+        r#"[{{"access": "allow", "permission_groups": [{{"id": "{missing}"}}],
+            "resource_groups": [{{"id": "{RESOURCE_GROUP}"}}]}}]"#
+    );
+    let unknown_scope = format!(
+        r#"[{{"access": "allow", "permission_groups": [{{"id": "{ZONE_READ_GROUP}"}}],
+            "resource_groups": [{{"id": "{missing}"}}]}}]"#
+    );
+    for (text, kind) in [
+        (&unknown_group, "no permission group"),
+        (&unknown_scope, "no resource group"),
+    ] {
+        for dry in [false, true] {
+            let mut args = vec!["members", "update", BOB, "--policies", "-"];
+            if dry {
+                args.push("--dry-run");
+            }
+            let run1 = run(cli(&mock).args(&args).write_stdin(text.clone()));
+            run1.expect_code(2)
+                .stderr_has(&[kind, missing, "nothing was sent"]);
+            assert_eq!(writes(&mock), 0, "{text} (dry run: {dry})");
+        }
+    }
+    // `apply` plans it as a problem, and `--yes` sends nothing.
+    let changes = format!(
+        r#"[{{"op": "set_policies", "email": "{BOB_EMAIL}", "policies": {unknown_group}}}]"#
+    );
+    let plan = run(cli(&mock)
+        .args(["apply", "-", "--yes"])
+        .write_stdin(changes));
+    assert_ne!(plan.code, 0, "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains(missing) || plan.stderr.contains(missing),
+        "{} {}",
+        plan.stdout,
+        plan.stderr
+    );
+    assert_eq!(writes(&mock), 0);
+
+    // The ids that do exist go through, by id alone.
+    let good = run(cli(&mock)
+        .args(["members", "update", BOB, "--policies", "-"])
+        .write_stdin(policies_json(ZONE_READ_GROUP)));
+    good.expect_code(0);
+    assert_eq!(writes(&mock), 1);
+}
+
+/// Names that resolve to the same permission group or scope are sent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_named_twice_is_sent_once() {
+    let mock = mock().await;
+    let run1 = run(cli(&mock).args([
+        "members",
+        "update",
+        ERIN_EMAIL,
+        "--allow",
+        &format!("DNS Write,dns write,{DNS_WRITE_GROUP}@account,ACCOUNT"),
+    ]));
+    run1.expect_code(0);
+    let put = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("one PUT");
+    let body: serde_json::Value = serde_json::from_str(&put.body).unwrap();
+    let policy = &body["policies"][0];
+    assert_eq!(
+        policy["permission_groups"].as_array().unwrap().len(),
+        1,
+        "{body}"
+    );
+    assert_eq!(
+        policy["resource_groups"].as_array().unwrap().len(),
+        1,
+        "{body}"
+    );
 }

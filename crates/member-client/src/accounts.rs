@@ -60,7 +60,10 @@ impl Accounts {
 
     /// The one account with exactly this name (names compare
     /// case-insensitively): `GET /accounts?name=…`, every page, then an
-    /// exact match, since the filter is a list and never a guess.
+    /// exact match, since the filter is a list and never a guess. When none
+    /// matches, the accounts are listed once more, unfiltered, for the
+    /// closest names to suggest (a failure of that list only leaves the
+    /// suggestions out).
     ///
     /// # Errors
     /// [`ResolveError::NotFound`] / [`ResolveError::Ambiguous`] (with every
@@ -83,11 +86,19 @@ impl Accounts {
             .await?;
         match found.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(ResolveError::not_found_anywhere(
-                RefKind::Account,
-                name,
-                Vec::new(),
-            )),
+            [] => {
+                let names: Vec<String> = self
+                    .list(ListAccountsParams::new())
+                    .try_filter_map(|a| async move { Ok(a.name) })
+                    .try_collect()
+                    .await
+                    .unwrap_or_default();
+                Err(ResolveError::not_found_anywhere(
+                    RefKind::Account,
+                    name,
+                    crate::resolve::suggestions(wanted, names.iter().map(String::as_str)),
+                ))
+            }
             several => Err(ResolveError::ambiguous_anywhere(
                 RefKind::Account,
                 name,

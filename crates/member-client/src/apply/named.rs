@@ -11,6 +11,7 @@
 //! the `Change`: the plan matches them against the members it reads, and
 //! reports an unknown email as a [`Problem`](crate::Problem).
 
+use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -43,7 +44,9 @@ use crate::{ResolveError, Resolver};
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum Named<T> {
-    /// The API's form, taken as given.
+    /// The API's form: an id is checked against the account by id alone
+    /// when the policy is resolved ([`NamedPolicy::resolve`]); an inline
+    /// scope is taken as given.
     Given(T),
     /// A reference to resolve: for a permission group its name, label or
     /// id; for a resource group a scope form (`account`, `zone:<domain>`,
@@ -203,7 +206,10 @@ impl NamedPolicy {
     }
 
     /// The policy with every name resolved through `resolver` (each kind
-    /// read once per resolver); items in the API's form are taken as given.
+    /// read once per resolver). Items in the API's form (`{"id": …}`) are
+    /// checked against the account's permission groups and resource groups
+    /// by id alone, so that an id the API would refuse is refused before
+    /// anything is sent; an inline scope is taken as given.
     ///
     /// # Errors
     /// Every item that did not resolve, each with its place in the policy
@@ -217,34 +223,48 @@ impl NamedPolicy {
             .any(|s| matches!(s, Named::Name(n) if n.trim().eq_ignore_ascii_case("account")));
         for (i, group) in self.permission_groups.iter().enumerate() {
             let place = || format!(".permission_groups[{i}]");
-            match group {
-                Named::Given(g) => groups.push(g.id.clone()),
-                Named::Name(name) => match resolver.permission_group(name).await {
-                    // A zone permission group ("Domain …") belongs with zone
-                    // scopes; on the whole account it would not say which
-                    // zones, so it is refused rather than sent.
-                    Ok(g) if whole_account && g.scope_type() == Some(ZONE_SCOPE_TYPE) => failed
-                        .push(Unresolved::new(
-                            ChangeField::Policies,
-                            place(),
-                            ResolveError::Invalid(ValidationError::Format {
-                                field: "scope",
-                                value: member_types::json::shorten(name),
-                                rule: "this permission group applies to zones (meta.scopes is \
-                                       com.cloudflare.api.account.zone): give it zone scopes \
-                                       (zone:<domain>) or a resource group of zones, not account",
-                            }),
-                        )),
-                    Ok(g) => groups.push(g.id),
-                    Err(error) => {
-                        failed.push(Unresolved::new(ChangeField::Policies, place(), error))
-                    }
-                },
+            let (name, found) = match group {
+                // By id alone: never a name that happens to read the same.
+                Named::Given(g) => (
+                    g.id.as_str(),
+                    resolver.given_permission_group(g.id.as_str()).await,
+                ),
+                Named::Name(name) => (name.as_str(), resolver.permission_group(name).await),
+            };
+            match found {
+                // A zone permission group ("Domain …") belongs with zone
+                // scopes; on the whole account it would not say which
+                // zones, so it is refused rather than sent.
+                Ok(g) if whole_account && g.scope_type() == Some(ZONE_SCOPE_TYPE) => {
+                    failed.push(Unresolved::new(
+                        ChangeField::Policies,
+                        place(),
+                        ResolveError::Invalid(ValidationError::Format {
+                            field: "scope",
+                            value: member_types::json::shorten(name),
+                            rule: "this permission group applies to zones (meta.scopes is \
+                                   com.cloudflare.api.account.zone): give it zone scopes \
+                                   (zone:<domain>) or a resource group of zones, not account",
+                        }),
+                    ))
+                }
+                Ok(g) => groups.push(g.id),
+                Err(error) => failed.push(Unresolved::new(ChangeField::Policies, place(), error)),
             }
         }
         let mut scopes = Vec::new();
         for (i, scope) in self.resource_groups.iter().enumerate() {
             match scope {
+                Named::Given(ResourceGroupRef::Id { id }) => {
+                    match resolver.given_resource_group(id.as_str()).await {
+                        Ok(group) => scopes.push(ResourceGroupRef::id(group.id)),
+                        Err(error) => failed.push(Unresolved::new(
+                            ChangeField::Policies,
+                            format!(".resource_groups[{i}]"),
+                            error,
+                        )),
+                    }
+                }
                 Named::Given(s) => scopes.push(s.clone()),
                 Named::Name(name) => match resolver.scope(name).await {
                     Ok(s) => scopes.push(s),
@@ -259,6 +279,13 @@ impl NamedPolicy {
         if !failed.is_empty() {
             return Err(failed);
         }
+        // Names that resolve to the same group (`DNS Write`, `dns write`,
+        // its label, its id) say it once: the policy holds a set, and the
+        // API would otherwise store it twice.
+        let mut seen = HashSet::new();
+        groups.retain(|id| seen.insert(id.clone()));
+        let mut seen = HashSet::new();
+        scopes.retain(|scope| seen.insert(scope.clone()));
         self.request(groups, scopes).map_err(|e| {
             vec![Unresolved::new(
                 ChangeField::Policies,

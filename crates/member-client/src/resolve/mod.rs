@@ -186,7 +186,7 @@ impl Named for Zone {
 
 /// The closest of `names` to `wanted`: containing it, or within a small
 /// edit distance, best first, at most three.
-fn suggestions<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+pub(crate) fn suggestions<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
     let wanted = wanted.to_lowercase();
     let mut scored: Vec<(f64, &str)> = names
         .filter(|name| !name.is_empty())
@@ -385,6 +385,47 @@ impl Resolver {
                 candidates: several.iter().map(|item| describe(item)).collect(),
             }),
         }
+    }
+
+    /// Whether the account has the item of this id, by id alone (an item
+    /// in the API's form, `{"id": …}`): nothing is recorded, as nothing
+    /// was named.
+    fn check_given<'a, T: Named>(&self, id: &str, items: &'a [T]) -> Result<&'a T, ResolveError> {
+        items
+            .iter()
+            .find(|item| same_id(item.id_text(), id))
+            .ok_or_else(|| ResolveError::NotFound {
+                kind: T::KIND,
+                reference: id.to_owned(),
+                account: Some(self.account.clone()),
+                suggestions: Vec::new(),
+            })
+    }
+
+    /// The account's permission group of exactly this id.
+    ///
+    /// # Errors
+    /// [`ResolveError::NotFound`] when the account has none, or the read
+    /// failed.
+    pub(crate) async fn given_permission_group(
+        &self,
+        id: &str,
+    ) -> Result<PermissionGroup, ResolveError> {
+        let groups = self.permission_groups().await?;
+        self.check_given(id, &groups).cloned()
+    }
+
+    /// The account's resource group of exactly this id.
+    ///
+    /// # Errors
+    /// [`ResolveError::NotFound`] when the account has none, or the read
+    /// failed.
+    pub(crate) async fn given_resource_group(
+        &self,
+        id: &str,
+    ) -> Result<ResourceGroup, ResolveError> {
+        let groups = self.resource_groups().await?;
+        self.check_given(id, &groups).cloned()
     }
 
     /// Every member of the account (one paged read per resolver).
