@@ -501,6 +501,40 @@ async fn access(
     }
 }
 
+/// Refuses a new name for a user group or resource group (`kind`) that
+/// another group already answers to: names are matched without regard to
+/// case, so after it neither group could be named any more. `lookup` is
+/// the resolver's by-name lookup (`name:…`); `own` the id of the group
+/// being renamed, which may keep its name in another case.
+pub async fn refuse_taken_name<T, F>(
+    kind: &str,
+    name: &str,
+    own: Option<&str>,
+    lookup: F,
+    id_and_name: impl Fn(&T) -> (String, String),
+) -> Result<(), Failure>
+where
+    F: std::future::Future<Output = Result<T, ResolveError>>,
+{
+    let taken = match lookup.await {
+        Ok(found) => {
+            let (id, existing) = id_and_name(&found);
+            if own == Some(id.as_str()) {
+                return Ok(());
+            }
+            format!("{existing:?} ({id})")
+        }
+        Err(e) if e.is_ambiguous() => "several".to_owned(),
+        Err(e) if e.is_not_found() || e.is_invalid() => return Ok(()),
+        Err(e) => return Err(resolve_failure(e)),
+    };
+    Err(Failure::usage(format!(
+        "{kind} {taken} already answers to the name {name:?} (names match without regard to \
+         case, so neither could be named after this); nothing was sent"
+    ))
+    .with_hint("choose another name, or change the existing group instead"))
+}
+
 /// The failure of a reference that did not resolve: exit 2 with the
 /// suggestions or candidates, or exit 1 when reading failed.
 pub fn resolve_failure(error: ResolveError) -> Failure {

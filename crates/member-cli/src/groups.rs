@@ -99,6 +99,14 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
         ResourceGroupsCommand::Create(args) => {
             let scope = scope_of(&resolver, &account, &args.scope).await?;
             let body = CreateResourceGroup::new(&args.name, scope).map_err(usage)?;
+            crate::commands::refuse_taken_name(
+                "resource group",
+                &args.name,
+                None,
+                resolver.resource_group(&format!("name:{}", args.name)),
+                |g| (g.id.as_str().to_owned(), g.name.clone().unwrap_or_default()),
+            )
+            .await?;
             let call = groups.create(body);
             if args.dry_run {
                 return dry_run(global, &call, &resolver.resolutions());
@@ -117,6 +125,14 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
             let mut body = UpdateResourceGroup::new();
             if let Some(name) = &args.name {
                 body = body.name(name).map_err(usage)?;
+                crate::commands::refuse_taken_name(
+                    "resource group",
+                    name,
+                    Some(id.as_str()),
+                    resolver.resource_group(&format!("name:{name}")),
+                    |g| (g.id.as_str().to_owned(), g.name.clone().unwrap_or_default()),
+                )
+                .await?;
             }
             if let Some(scope) = scope {
                 refuse_resource_group_lockout(&client, &resolver, &id, Some(&scope)).await?;
@@ -279,6 +295,8 @@ async fn scope_of(
     let mut failed: Vec<ResolveError> = Vec::new();
     for domain in &domains {
         match resolver.zone(domain).await {
+            // A zone given twice (`zone:a.com --scope zone:A.com`) once.
+            Ok(zone) if zones.contains(&zone.id) => {}
             Ok(zone) => zones.push(zone.id),
             Err(e) => failed.push(e),
         }

@@ -47,6 +47,14 @@ pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
             let policies = resolve(&resolver, named.as_deref()).await?;
             let body =
                 CreateUserGroup::new(&args.name, policies.unwrap_or_default()).map_err(usage)?;
+            crate::commands::refuse_taken_name(
+                "user group",
+                &args.name,
+                None,
+                resolver.user_group(&format!("name:{}", args.name)),
+                |g| (g.id.as_str().to_owned(), g.name.clone().unwrap_or_default()),
+            )
+            .await?;
             let call = client.user_groups(&account).create(body);
             if args.dry_run {
                 return dry_run(global, &call, &resolver.resolutions());
@@ -68,6 +76,14 @@ pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
             let mut body = UpdateUserGroup::new();
             if let Some(name) = &args.name {
                 body = body.name(name).map_err(usage)?;
+                crate::commands::refuse_taken_name(
+                    "user group",
+                    name,
+                    Some(group.id.as_str()),
+                    resolver.user_group(&format!("name:{name}")),
+                    |g| (g.id.as_str().to_owned(), g.name.clone().unwrap_or_default()),
+                )
+                .await?;
             }
             let replaces = policies.is_some();
             if let Some(policies) = policies {

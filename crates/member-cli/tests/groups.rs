@@ -555,3 +555,63 @@ async fn deleting_a_resource_group_in_use_says_whose_policies_lose_it() {
     unused.expect_code(0);
     assert!(!unused.stderr.contains("warning"), "{}", unused.stderr);
 }
+
+/// A group's new name may not be one another group answers to (names
+/// match without regard to case): both would stop being nameable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_another_group_answers_to_is_refused() {
+    let mock = mock().await;
+    let taken = run(cli(&mock).args(["groups", "create", "--name", "sre ON-CALL"]));
+    taken.expect_code(2).stderr_has(&[
+        "user group \"SRE on-call\"",
+        "already answers to the name \"sre ON-CALL\"",
+        "nothing was sent",
+    ]);
+    let renamed =
+        run(cli(&mock).args(["groups", "update", AUDITORS_NAME, "--name", "SRE ON-CALL"]));
+    renamed
+        .expect_code(2)
+        .stderr_has(&["already answers to the name"]);
+    let rg = run(cli(&mock).args([
+        "resource-groups",
+        "create",
+        "--name",
+        "production ZONES",
+        "--scope",
+        "zone:example.com",
+    ]));
+    rg.expect_code(2)
+        .stderr_has(&["resource group \"Production zones\"", "already answers"]);
+    assert!(writes(&mock).is_empty(), "{:?}", writes(&mock));
+    // A group may keep its own name in another case.
+    run(cli(&mock).args(["groups", "update", SRE_ONCALL_NAME, "--name", "SRE On-Call"]))
+        .expect_code(0);
+    run(cli(&mock).args(["groups", "get", "SRE On-Call"])).expect_code(0);
+    run(cli(&mock).args(["groups", "create", "--name", "Brand new"])).expect_code(0);
+    // A zone given twice is sent once.
+    mock.clear_requests();
+    run(cli(&mock).args([
+        "resource-groups",
+        "create",
+        "--name",
+        "Twice",
+        "--scope",
+        "zone:example.com",
+        "--scope",
+        "zone:EXAMPLE.com",
+    ]))
+    .expect_code(0);
+    let post = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .expect("a POST");
+    assert_eq!(
+        post.body
+            .matches("com.cloudflare.api.account.zone.")
+            .count(),
+        1,
+        "{}",
+        post.body
+    );
+}
