@@ -231,6 +231,30 @@ mod tests {
     }
 
     #[test]
+    fn columns_align_by_display_width() {
+        let rows = vec![
+            vec!["日本語グループ".to_owned(), "2".to_owned()],
+            vec!["Back\\slash 🎉".to_owned(), "1".to_owned()],
+            vec!["e\u{301}t\u{e9}".to_owned(), "0".to_owned()],
+            vec!["plain".to_owned(), "3".to_owned()],
+        ];
+        let text = table(&["NAME", "POLICIES"], &rows);
+        // Every second column starts at the same terminal column.
+        let starts: Vec<usize> = text
+            .lines()
+            .map(|line| {
+                let cut = line.rfind("  ").unwrap() + 2;
+                paint::width(&line[..cut])
+            })
+            .collect();
+        assert!(
+            starts.windows(2).all(|w| w[0] == w[1]),
+            "{starts:?}\n{text}"
+        );
+        assert_eq!(starts[0], "日本語グループ".len() / 3 * 2 + 2);
+    }
+
+    #[test]
     fn resource_groups_named_after_a_scope_key_read_as_their_scope() {
         let account = "com.cloudflare.api.account.eb78d65290b24279ba6f44721b3ea3c4";
         let zone = "com.cloudflare.api.account.zone.23f8d65290b24279ba6f44721b3eaad5";

@@ -64,7 +64,8 @@ pub fn policy(line: &str) -> String {
     }
 }
 
-/// How many columns `text` takes on a terminal: its characters, less the
+/// How many columns `text` takes on a terminal: each character's display
+/// width (two for CJK and most emoji, none for combining marks), less the
 /// colour sequences painted here (server text never holds an escape
 /// character: [`super::clean`] replaced it).
 pub fn width(text: &str) -> usize {
@@ -79,7 +80,7 @@ pub fn width(text: &str) -> usize {
                 }
             }
         } else {
-            width += 1;
+            width += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
         }
     }
     width
