@@ -30,8 +30,8 @@ fn top_level_help_explains_credentials_exit_codes_and_examples() {
         "CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY",
         "CLOUDFLARE_API_USER_SERVICE_KEY",
         "never from flags",
-        "Exit status: 0 success; 2 invalid input or usage (nothing was sent);",
-        "130 `apply` stopped by Ctrl-C",
+        "Exit status: 0 success; 2 invalid input or usage (nothing was sent; for",
+        "3 `plan` found drift; 130 `apply` or `sync` stopped by Ctrl-C.",
         "Examples:\n  export CLOUDFLARE_API_TOKEN=",
     ]);
 }
@@ -221,4 +221,61 @@ async fn long_lists_show_progress_on_a_terminal_only() {
     let piped = run(cli(&mock).args(["members", "list", "-o", "json"]));
     piped.expect_code(0);
     assert_eq!(piped.stderr, "");
+}
+
+/// Examples print whole, as they can be pasted: help outside a terminal is
+/// wrapped at 100 columns, so a longer example is split by hand with `\`,
+/// never by the wrapping in the middle of an argument.
+#[test]
+fn examples_are_never_wrapped_mid_command() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["members"],
+        &["members", "list"],
+        &["members", "get"],
+        &["members", "add"],
+        &["members", "update"],
+        &["members", "remove"],
+        &["roles"],
+        &["permission-groups"],
+        &["resource-groups"],
+        &["resource-groups", "create"],
+        &["groups"],
+        &["groups", "create"],
+        &["groups", "update"],
+        &["groups", "members"],
+        &["apply"],
+        &["accounts"],
+        &["whois"],
+        &["offboard"],
+        &["audit"],
+        &["export"],
+        &["plan"],
+        &["sync"],
+        &["history"],
+        &["completions"],
+    ];
+    for args in commands {
+        let help = run(bare().args(*args).arg("--help"));
+        let Some(examples) = help.stdout.split("Examples:").nth(1) else {
+            continue;
+        };
+        let mut previous = "";
+        for line in examples
+            .lines()
+            .take_while(|l| l.is_empty() || l.starts_with(' '))
+        {
+            let whole = line.is_empty()
+                || line.contains("cf-members")
+                || line.starts_with("  export ")
+                || line.starts_with("  #")
+                || line.starts_with("      ")
+                || previous.ends_with('\\');
+            assert!(
+                whole,
+                "{args:?}: a wrapped example line {line:?} in\n{examples}"
+            );
+            previous = line;
+        }
+    }
 }

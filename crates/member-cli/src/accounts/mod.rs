@@ -60,7 +60,8 @@ input (an unknown or ambiguous account name: nothing read).
 Examples:
   cf-members whois bob@example.com
   cf-members whois bob@example.com --accounts \"Example Corp,023e105f4ecef8ad9ca31a8372d0c353\"
-  cf-members whois bob@example.com -o json | jq -r '.accounts[] | select(.presence == \"member\") | .account.id'";
+  cf-members whois bob@example.com -o json \\
+      | jq -r '.accounts[] | select(.presence == \"member\") | .account.id'";
 
 pub const OFFBOARD_HELP: &str = "\
 First the plan: each account's members are read (as `whois` does) and each
@@ -83,7 +84,7 @@ reads it back. Running it again is safe: what is gone is not a member.
 \"removed\", \"error\"}], \"summary\", \"retry_file\"}.
 
 Exit status: 0 EMAIL has no membership left in any of the accounts, and
-every account was read (for a plan: every removal can be done); 1 access
+every account was read (for --dry-run: every removal can be done); 1 access
 remains somewhere: a removal failed, an account refused (the last Super
 Administrator: EMAIL still has access there), or an account could not be
 read (a plan too: then --yes would not finish it); 2 invalid input, or

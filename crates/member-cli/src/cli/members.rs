@@ -89,7 +89,8 @@ Examples:
   cf-members members update bob@example.com --role \"Administrator Read Only\"
   cf-members members update bob@example.com --add-role Billing --remove-role DNS
   cf-members members update bob@example.com --role Billing --role \"DNS\" --dry-run
-  cf-members members update bob@example.com --allow \"DNS Write,Zone Read@zone:example.com\" --deny \"Billing Read@account\"
+  cf-members members update bob@example.com --allow \"DNS Write,Zone Read@zone:example.com\" \\
+      --deny \"Billing Read@account\"
   cf-members members update 4536bcfad5faccb111b47003c79917fa --policies - < policies.json")]
     Update(UpdateArgs),
     /// Remove a member from the account

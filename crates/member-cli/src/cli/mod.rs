@@ -18,9 +18,11 @@ Credentials come from the environment only, never from flags:
   CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY   a legacy Global API key, or
   CLOUDFLARE_API_USER_SERVICE_KEY         a user service key
 
-Exit status: 0 success; 2 invalid input or usage (nothing was sent);
-1 any other failure (the error on stderr gives the HTTP status, the
-Cloudflare error codes and the cf-ray id); 130 `apply` stopped by Ctrl-C.
+Exit status: 0 success; 2 invalid input or usage (nothing was sent; for
+`offboard` also a plan not confirmed with --yes); 1 any other failure (the
+error on stderr gives the HTTP status, the Cloudflare error codes and the
+cf-ray id); 3 `plan` found drift; 130 `apply` or `sync` stopped by Ctrl-C.
+Each command's help gives its own.
 
 Output: every list takes -o table, json, jsonl or csv (its help names the
 columns). Text from the server is shown safely: in tables control
