@@ -215,7 +215,7 @@ async fn yes_applies_a_json_file_and_applying_it_again_sends_nothing() {
     run1.expect_code(0).stdout_has(&[
         "Plan: 4 changes (2 updates, 1 add, 1 removal)",
         "update  erin.policies@example.com",
-        "    to:   policy allow c8fed203ed3043cba015a93ad1616f1f on 6d7f2f5f5b1d4a0e9081fdc98d432fd1",
+        "    to:   policy allow Zone Read on zones 23f8d65290b24279ba6f44721b3eaad5",
         "add (invitation)  new.hire@example.com  [entry 3 (line 5)]\n    to:   roles DNS\n",
         "\nDone: 4 changes: 4 applied, 0 failed, 0 not started; 0 unchanged; 0 problems\n",
         "Retry file: ",

@@ -158,6 +158,25 @@ async fn run_planned(
                 .collect();
         }
     }
+    if show && view.mentions_policies() {
+        // Only what resolving the file read already: no request is added
+        // for the names (ids are shown where they are not known).
+        if let Some(groups) = resolver.permission_groups_if_read() {
+            view.policy_names.permission_groups = groups
+                .iter()
+                .filter_map(|g| Some((g.id.as_str().to_owned(), g.name.clone()?)))
+                .collect();
+        }
+        if let Some(groups) = resolver.resource_groups_if_read() {
+            view.policy_names.resource_groups = groups
+                .iter()
+                .map(|g| {
+                    let text = crate::output::group_text_with(g, &HashMap::new());
+                    (g.id.as_str().to_owned(), text)
+                })
+                .collect();
+        }
+    }
     let roles = if show && view.mentions_roles() {
         role_names(resolver).await
     } else {

@@ -16,6 +16,17 @@ pub(super) struct View<'a> {
     pub(super) to_send: Vec<usize>,
     /// User group names by id, for the group changes.
     pub(super) group_names: HashMap<String, String>,
+    /// Permission group and resource group names by id, for policies.
+    pub(super) policy_names: PolicyNames,
+}
+
+/// What a policy's ids are shown as: permission groups by name, resource
+/// groups as `resource-groups list` shows them; an id not here is shown
+/// as it is.
+#[derive(Default)]
+pub(super) struct PolicyNames {
+    pub(super) permission_groups: HashMap<String, String>,
+    pub(super) resource_groups: HashMap<String, String>,
 }
 
 impl<'a> View<'a> {
@@ -32,7 +43,19 @@ impl<'a> View<'a> {
             places,
             to_send,
             group_names: HashMap::new(),
+            policy_names: PolicyNames::default(),
         }
+    }
+
+    /// Whether a change to show holds a policy (before or after).
+    pub(super) fn mentions_policies(&self) -> bool {
+        self.to_send.iter().any(|&i| {
+            let entry = &self.plan.entries[i];
+            [&entry.from, &entry.to]
+                .into_iter()
+                .flatten()
+                .any(|state| !state.policies.is_empty())
+        })
     }
 
     /// Whether a change to show is about a user group.
@@ -163,10 +186,10 @@ impl<'a> View<'a> {
                 out.push_str(&format!("    group: {group}\n"));
             }
             if let Some(from) = &entry.from {
-                push_access(&mut out, "from", from, roles);
+                push_access(&mut out, "from", from, roles, &self.policy_names);
             }
             if let Some(to) = &entry.to {
-                push_access(&mut out, "to", to, roles);
+                push_access(&mut out, "to", to, roles, &self.policy_names);
             }
         }
         if !self.plan.problems.is_empty() {
@@ -192,6 +215,7 @@ fn push_access(
     label: &str,
     state: &AccessState,
     roles: Option<&HashMap<String, String>>,
+    names: &PolicyNames,
 ) {
     let mut lines = Vec::new();
     if !state.roles.is_empty() {
@@ -210,7 +234,7 @@ fn push_access(
         lines.push(format!("roles {}", names.join(", ")));
     }
     for policy in &state.policies {
-        lines.push(policy_text(policy));
+        lines.push(policy_text(policy, names));
     }
     if lines.is_empty() {
         lines.push("no access".to_owned());
@@ -225,13 +249,16 @@ fn push_access(
     }
 }
 
-fn policy_text(policy: &PolicyState) -> String {
-    let ids = |ids: Vec<&str>| {
+fn policy_text(policy: &PolicyState, names: &PolicyNames) -> String {
+    let ids = |ids: Vec<String>| {
         if ids.is_empty() {
             "-".to_owned()
         } else {
             clean(&ids.join(", "))
         }
+    };
+    let named = |known: &HashMap<String, String>, id: &str| {
+        known.get(id).cloned().unwrap_or_else(|| id.to_owned())
     };
     let access = clean(&policy.access);
     format!(
@@ -244,13 +271,18 @@ fn policy_text(policy: &PolicyState) -> String {
         ids(policy
             .permission_groups
             .iter()
-            .map(|g| g.as_str())
+            .map(|g| named(&names.permission_groups, g.as_str()))
             .collect()),
         ids(policy
             .resource_groups
             .iter()
-            .map(|g| g.as_str())
-            .chain(policy.inline_scopes.iter().map(|s| s.key.as_str()))
+            .map(|g| named(&names.resource_groups, g.as_str()))
+            .chain(
+                policy
+                    .inline_scopes
+                    .iter()
+                    .map(|s| crate::output::scopes_text(std::slice::from_ref(s), &HashMap::new()))
+            )
             .collect()),
     )
 }
@@ -269,14 +301,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            policy_text(&PolicyState::from(&policy)),
+            policy_text(&PolicyState::from(&policy), &PolicyNames::default()),
             "policy allow pg1 on rg1"
         );
+        let names = PolicyNames {
+            permission_groups: [("pg1".to_owned(), "DNS Write".to_owned())].into(),
+            resource_groups: [("rg1".to_owned(), "zones example.com".to_owned())].into(),
+        };
+        assert_eq!(
+            policy_text(&PolicyState::from(&policy), &names),
+            "policy allow DNS Write on zones example.com"
+        );
         let mut out = String::new();
-        push_access(&mut out, "to", &AccessState::policies([&policy]), None);
+        let none = PolicyNames::default();
+        push_access(
+            &mut out,
+            "to",
+            &AccessState::policies([&policy]),
+            None,
+            &none,
+        );
         assert_eq!(out, "    to:   policy allow pg1 on rg1\n");
         let mut out = String::new();
-        push_access(&mut out, "from", &AccessState::default(), None);
+        push_access(&mut out, "from", &AccessState::default(), None, &none);
         assert_eq!(out, "    from: no access\n");
     }
 
@@ -292,7 +339,13 @@ mod tests {
             .map(|(a, b)| (a.to_owned(), b.to_owned()))
             .collect();
         let mut out = String::new();
-        push_access(&mut out, "to", &state, Some(&names));
+        push_access(
+            &mut out,
+            "to",
+            &state,
+            Some(&names),
+            &PolicyNames::default(),
+        );
         assert_eq!(
             out,
             "    to:   roles Analytics, Billing, zz (not a role of this account)\n"

@@ -144,7 +144,7 @@ pub fn group_text_with(group: &ResourceGroup, names: &HashMap<String, String>) -
 }
 
 /// Scopes for people: `account`, `zone <id>`, `zones <id>, <id>`.
-fn scopes_text(scopes: &[Scope], names: &HashMap<String, String>) -> String {
+pub fn scopes_text(scopes: &[Scope], names: &HashMap<String, String>) -> String {
     let parts: Vec<String> = scopes.iter().map(|s| scope_text(s, names)).collect();
     if parts.is_empty() {
         "-".to_owned()

@@ -240,7 +240,7 @@ impl NamedPolicy {
                         ChangeField::Policies,
                         place(),
                         ResolveError::Invalid(ValidationError::Format {
-                            field: "scope",
+                            field: "permission group",
                             value: member_types::json::shorten(name),
                             rule: "this permission group applies to zones (meta.scopes is \
                                    com.cloudflare.api.account.zone): give it zone scopes \

@@ -226,6 +226,11 @@ where
     Ok(items)
 }
 
+/// What `slot` holds, if it was read and no read is under way.
+fn if_read<T>(slot: &Slot<T>) -> Option<Arc<Vec<T>>> {
+    slot.try_lock()?.as_ref().map(Arc::clone)
+}
+
 #[derive(Default)]
 struct Cache {
     members: Slot<Member>,
@@ -462,6 +467,19 @@ impl Resolver {
             groups.list(ListPermissionGroupsParams::new()).try_collect()
         })
         .await
+    }
+
+    /// The account's permission groups if this resolver has read them
+    /// already, without a request (to show names where they are known at
+    /// no cost, say under a tight rate limit); `None` otherwise.
+    pub fn permission_groups_if_read(&self) -> Option<Arc<Vec<PermissionGroup>>> {
+        if_read(&self.cache.permission_groups)
+    }
+
+    /// The account's resource groups if this resolver has read them
+    /// already, without a request; `None` otherwise.
+    pub fn resource_groups_if_read(&self) -> Option<Arc<Vec<ResourceGroup>>> {
+        if_read(&self.cache.resource_groups)
     }
 
     /// The account's resource groups (one read per resolver).
