@@ -325,13 +325,14 @@ async fn members_update_roles_in_both_modes() {
     );
     // The role ids are checked against one read of the roles, the members
     // are read once for the lockout guard (another member holds the Super
-    // Administrator role, so nothing more), then one PUT.
+    // Administrator role), the user groups once (none denies, which could
+    // cancel that role; no group's members), then one PUT.
     let requests = mock.requests();
     let methods: Vec<&str> = requests.iter().map(|r| r.method.as_str()).collect();
-    assert_eq!(methods, ["GET", "GET", "PUT"], "{requests:?}");
+    assert_eq!(methods, ["GET", "GET", "GET", "PUT"], "{requests:?}");
     assert!(requests[1].path.ends_with("/members"), "{requests:?}");
     assert_eq!(
-        requests[2].json,
+        requests[3].json,
         Some(json!({"roles": [{"id": READ_ONLY_ROLE}, {"id": BILLING_ROLE}]}))
     );
 

@@ -297,7 +297,7 @@ async fn a_super_administrator_through_a_user_group_counts_and_is_guarded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_guard_reads_no_group_while_another_member_holds_the_role() {
+async fn the_guard_reads_no_group_member_while_another_member_holds_the_role() {
     let mock = mock().await;
     mock.clear_requests();
     run(cli(&mock).args(["members", "remove", BOB_EMAIL])).expect_code(0);
@@ -307,14 +307,76 @@ async fn the_guard_reads_no_group_while_another_member_holds_the_role() {
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     // One read of the members (the email, and the guard: Alice holds the
+    // role), one of the user groups (none denies, which could cancel her
     // role), then the DELETE.
     assert_eq!(
         paths,
         [
             format!("GET /client/v4/accounts/{ACCOUNT}/members"),
+            format!("GET /client/v4/accounts/{ACCOUNT}/iam/user_groups"),
             format!("DELETE /client/v4/accounts/{ACCOUNT}/members/{BOB}"),
         ]
     );
+}
+
+/// A user group that denies the Super Administrator permission group
+/// cancels the role of its members (deny wins): a role holder in such a
+/// group does not keep the account managed, in any command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_deny_cancels_the_role_of_its_members() {
+    let mock = mock().await;
+    let dir = scratch("group-deny-role");
+    // Bob holds the role; Carol is one through Platform admins.
+    run(cli(&mock).args([
+        "members",
+        "update",
+        BOB_EMAIL,
+        "--role",
+        "Super Administrator - All Privileges",
+    ]))
+    .expect_code(0);
+    run(cli(&mock).args([
+        "groups",
+        "create",
+        "--name",
+        "Deny SA",
+        "--deny",
+        "Super Administrator - All Privileges@account",
+    ]))
+    .expect_code(0);
+    run(cli(&mock).args([
+        "groups",
+        "members",
+        "Deny SA",
+        "add",
+        BOB_EMAIL,
+        CAROL_EMAIL,
+    ]))
+    .expect_code(0);
+    // Only Alice is one now.
+    refused(
+        &mock,
+        &["members", "remove", ALICE_EMAIL, "--dry-run"],
+        ALICE_EMAIL,
+    );
+    refused(
+        &mock,
+        &["members", "update", ALICE_EMAIL, "--role", "Billing"],
+        ALICE_EMAIL,
+    );
+    let file = dir.join("remove.csv");
+    std::fs::write(&file, format!("email,op\n{ALICE_EMAIL},remove\n")).unwrap();
+    refused(
+        &mock,
+        &["apply", file.to_str().unwrap(), "--yes"],
+        ALICE_EMAIL,
+    );
+    mock.clear_requests();
+    let offboard = run(cli(&mock).args(["offboard", ALICE_EMAIL, "--accounts", ACCOUNT, "--yes"]));
+    assert_ne!(offboard.code, 0, "{}", offboard.stdout);
+    assert!(writes(&mock).is_empty(), "{:?}", writes(&mock));
+    assert!(mock.member(mock.account_id(), ALICE).is_some());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -517,4 +579,33 @@ async fn joining_a_group_that_denies_it_is_guarded() {
         ALICE_EMAIL,
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `offboard` counts Super Administrators as the guard does: Carol holds
+/// it through Platform admins, so Alice, the only one by role, may go; once
+/// Carol is out of the group, Alice is the last one and stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offboard_counts_a_super_administrator_through_a_group() {
+    let mock = mock().await;
+    let plan = run(cli(&mock).args(["offboard", ALICE_EMAIL, "--accounts", ACCOUNT, "--dry-run"]));
+    plan.expect_code(0);
+    assert!(plan.stdout.contains("0 refused"), "{}", plan.stdout);
+    run(cli(&mock).args([
+        "groups",
+        "members",
+        PLATFORM_ADMINS_NAME,
+        "remove",
+        CAROL_EMAIL,
+    ]))
+    .expect_code(0);
+    mock.clear_requests();
+    let last = run(cli(&mock).args(["offboard", ALICE_EMAIL, "--accounts", ACCOUNT, "--yes"]));
+    last.expect_code(1);
+    assert!(
+        last.stdout
+            .contains("refused: the account's last Super Administrator"),
+        "{}",
+        last.stdout
+    );
+    assert!(writes(&mock).is_empty(), "{:?}", writes(&mock));
 }

@@ -248,9 +248,11 @@ fn offboard_action(members: Vec<Member>, email: &str) -> OffboardAction {
 }
 
 impl Client {
-    /// [`offboard_action`], then for a removal the lockout guard, which
-    /// also counts the Super Administrator's access by policy and through
-    /// user groups (reading more only when nobody else keeps the role).
+    /// [`offboard_action`], then for every removal the lockout guard, which
+    /// decides: it also counts the Super Administrator's access by policy
+    /// and through user groups, so somebody who holds it another way than
+    /// the role lets the person go, and a role a group's deny cancels does
+    /// not keep the account managed.
     async fn guarded(
         &self,
         account: &AccountId,
@@ -258,8 +260,9 @@ impl Client {
         email: &str,
     ) -> OffboardAction {
         let action = offboard_action(members.clone(), email);
-        let OffboardAction::Remove(theirs) = action else {
-            return action;
+        let theirs = match action {
+            OffboardAction::Remove(theirs) | OffboardAction::LastSuperAdmin(theirs) => theirs,
+            other => return other,
         };
         let changes: Vec<Change> = theirs
             .iter()

@@ -67,10 +67,12 @@ impl Client {
     /// `Some` to refuse the plan, `None` when it may go ahead.
     ///
     /// Reads only, through `resolver`'s cache: nothing when the plan
-    /// removes, changes or takes out of a group nobody; the members when it
-    /// does; and only when no other accepted member holds the Super
-    /// Administrator role, the roles, permission groups, resource groups and
-    /// user groups with their members, to count every way of holding it.
+    /// removes, changes or takes out of a group nobody; the members and the
+    /// user groups when it does; and only when no other accepted member
+    /// holds the Super Administrator role (or a user group has a deny
+    /// policy, which may cancel that role), the roles, permission groups,
+    /// resource groups and the groups' members, to count every way of
+    /// holding it.
     ///
     /// # Errors
     /// The reads' errors.
@@ -125,7 +127,7 @@ impl Client {
             return Ok(BTreeSet::new());
         }
         let current = resolver.members().await?;
-        if kept_either_way(&current, plan) {
+        if kept_either_way(&current, plan) && !groups_deny(resolver).await? {
             return Ok(BTreeSet::new());
         }
         let (facts, group_members) = self.super_facts(resolver).await?;
@@ -288,7 +290,7 @@ impl Client {
         edit: impl FnOnce(&mut SuperFacts),
     ) -> Result<Option<Lockout>, Error> {
         let current = resolver.members().await?;
-        if kept_by_role(&current, plan) {
+        if kept_by_role(&current, plan) && !groups_deny(resolver).await? {
             return Ok(None);
         }
         let (facts, group_members) = self.super_facts(resolver).await?;
@@ -297,6 +299,19 @@ impl Client {
         let (today, after) = facts.super_admins(&later, &current, plan, &group_members);
         Ok((!today.is_empty() && after.is_empty()).then_some(Lockout { today }))
     }
+}
+
+/// Whether a user group of the account has a deny policy, which may cancel
+/// a member's Super Administrator role (deny wins, through a group too):
+/// then the quick checks, which look at roles and members' own policies
+/// alone, leave the question to the full one. One read of the groups
+/// (cached); a failure to read them is an error, not a guess.
+async fn groups_deny(resolver: &Resolver) -> Result<bool, Error> {
+    let groups = resolver.user_groups().await?;
+    Ok(groups
+        .iter()
+        .flat_map(|g| &g.policies)
+        .any(|p| p.access == Some(member_types::Access::Deny)))
 }
 
 /// The ids of the Super Administrator role, as the members' own role
