@@ -144,8 +144,9 @@ async fn the_plan_shows_who_changes_counts_no_ops_reports_problems_and_sends_not
         "cf-members: error: 1 entry of the file cannot be applied",
         "hint: ",
     ]);
-    // The members and the roles (for their names) were read; nothing else.
-    assert_eq!(methods(&mock), ["GET", "GET"]);
+    // The members, the roles (for their names) and the user groups (for
+    // the lockout guard: none denies) were read; nothing else.
+    assert_eq!(methods(&mock), ["GET", "GET", "GET"]);
     assert_eq!(role_ids(&mock, BOB), [DNS_ROLE]);
     assert_eq!(mock.member_count(mock.account_id()), members_before);
     assert!(!dir.join("changes.json.retry.json").exists());
@@ -161,7 +162,7 @@ async fn the_plan_shows_who_changes_counts_no_ops_reports_problems_and_sends_not
     ok.expect_code(0).stdout_has(&[
         "Plan: 1 change (1 update); 0 members already in the wanted state; 0 problems",
     ]);
-    assert_eq!(methods(&mock), ["GET", "GET"]);
+    assert_eq!(methods(&mock), ["GET", "GET", "GET"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -556,8 +557,9 @@ async fn the_json_report_holds_the_plan_the_outcomes_and_the_counts() {
     );
     assert_eq!(report["plan"]["problems"][0]["kind"], "unknown_email");
     assert_eq!(report["plan"]["problems"][0]["place"], "entry 3 (line 4)");
-    // The roles are read once (to check the role ids), the members once.
-    assert_eq!(methods(&mock), ["GET", "GET"]);
+    // The roles are read once (to check the role ids), the members once,
+    // the user groups once (the lockout guard: none denies).
+    assert_eq!(methods(&mock), ["GET", "GET", "GET"]);
 
     mock.inject(
         Fault::on("PUT", &format!("/accounts/*/members/{ALICE}")).cloudflare_error(
@@ -712,8 +714,8 @@ fn five_changes(dir: &Path) -> PathBuf {
             [BOB, CAROL, ALICE, JOHN, ERIN]
                 .iter()
                 // Alice stays Super Administrator, so the lockout guard
-                // reads nothing more and the limiter's budget is the GETs'
-                // and PUTs' below.
+                // reads only the user groups (none denies) and the
+                // limiter's budget is the GETs' and PUTs' below.
                 .map(|&id| match id {
                     ALICE => set_roles(id, &[READ_ONLY_ROLE, SUPER_ADMIN_ROLE]),
                     _ => set_roles(id, &[READ_ONLY_ROLE]),
@@ -725,7 +727,7 @@ fn five_changes(dir: &Path) -> PathBuf {
 }
 
 /// Ctrl-C after the first outcome: Carol's PUT is in flight (slow), Alice's
-/// waits for the rate limiter (4 requests a minute: the two GETs and two
+/// waits for the rate limiter (5 requests a minute: the three GETs and two
 /// PUTs use the budget). Carol's finishes and is reported, nothing else is
 /// sent, and the retry file lists the three that did not start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -749,7 +751,7 @@ async fn ctrl_c_lets_the_changes_in_flight_finish_and_starts_nothing_new() {
             "--concurrency",
             "2",
             "--rate-limit",
-            "4/60",
+            "5/60",
             "-v",
         ],
     );
@@ -1173,4 +1175,77 @@ async fn a_member_id_in_upper_case_is_the_same_member() {
         "{}",
         plan.stdout
     );
+}
+
+/// An invitation and another change about the same new email (other than
+/// putting them into a group) are two changes about one member: neither is
+/// sent, as for a member who exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_and_another_change_of_the_same_new_member_are_both_refused() {
+    let mock = mock().await;
+    let dir = scratch("new-twice");
+    for (name, text) in [
+        (
+            "remove.csv",
+            "email,op,roles\nx9@example.com,add,DNS\nX9@example.com,remove,\n",
+        ),
+        (
+            "roles.csv",
+            "email,op,roles\nx9@example.com,add,DNS\nx9@example.com,add_roles,Billing\n",
+        ),
+    ] {
+        let file = write(&dir, name, text);
+        mock.clear_requests();
+        let run1 = run(cli(&mock).args(["apply", arg(&file), "--yes"]));
+        run1.expect_code(1).stdout_has(&[
+            "Plan: nothing to change",
+            "2 problems",
+            "line 2: add x9@example.com",
+            "is about the same member",
+            "line 3: ",
+            "invites the same member",
+        ]);
+        assert!(
+            mock.requests().iter().all(|r| r.method == "GET"),
+            "{name}: {:?}",
+            methods(&mock)
+        );
+    }
+    // An invitation and a group for the new member still go together.
+    let file = write(
+        &dir,
+        "join.csv",
+        &format!("email,op,roles,group\nx9@example.com,add,DNS,\nx9@example.com,add_to_group,,{SRE_ONCALL_NAME}\n"),
+    );
+    run(cli(&mock).args(["apply", arg(&file), "--yes"])).expect_code(0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An `add` of somebody who already has exactly that access is unchanged,
+/// its scopes compared by what they cover: a retry of an invitation that
+/// landed, written with an inline scope, is not a problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_landed_invitation_retried_with_an_inline_scope_is_unchanged() {
+    let mock = mock().await;
+    let dir = scratch("add-landed");
+    let file = write(
+        &dir,
+        "add.json",
+        &format!(
+            r#"[{{"op": "add", "email": "{ERIN_EMAIL}", "policies": [{{"access": "allow",
+                "permission_groups": [{{"id": "{DNS_WRITE_GROUP}"}}, {{"id": "{ANALYTICS_READ_GROUP}"}}],
+                "resource_groups": [{{"scope": {{"key": "com.cloudflare.api.account.{ACCOUNT}",
+                    "objects": [{{"key": "*"}}]}}}}]}}]}}]"#
+        ),
+    );
+    mock.clear_requests();
+    let run1 = run(cli(&mock).args(["apply", arg(&file), "--yes"]));
+    run1.expect_code(0)
+        .stdout_has(&["1 member already in the wanted state", "0 problems"]);
+    assert!(
+        mock.requests().iter().all(|r| r.method == "GET"),
+        "{:?}",
+        methods(&mock)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

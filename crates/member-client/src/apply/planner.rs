@@ -163,8 +163,88 @@ fn make_plan(current: &[Member], groups: &GroupSets, desired: &[Change]) -> Plan
             }),
         }
     }
+    refuse_more_about_new_members(&mut plan);
     join_new_members(&mut plan, groups);
     plan
+}
+
+/// A change of the member's access or membership (not of a group) about
+/// an email that an add of the same input invites (`add` then `remove`,
+/// `add` then `add_roles`) is a second change about the same member: both
+/// are refused, as for a member who exists, since applying either would
+/// be a guess (`add` then `remove` would otherwise send the invitation the
+/// file's last word takes back). Group changes are claimed per group, as
+/// for a member who exists: `add_to_group` goes with the add.
+fn refuse_more_about_new_members(plan: &mut Plan) {
+    let about_new = |problem: &Problem| match (&problem.kind, problem.change.member()) {
+        (ProblemKind::UnknownEmail, MemberRef::Email(email))
+            if problem.change.group().is_none() =>
+        {
+            Some(email_key(&email))
+        }
+        _ => None,
+    };
+    let adds: HashMap<String, usize> = plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::Add)
+        .filter_map(|e| Some((email_key(e.email.as_deref()?), e.input)))
+        .collect();
+    let mut clashes: HashMap<String, Vec<usize>> = HashMap::new();
+    for problem in &plan.problems {
+        if let Some(key) = about_new(problem).filter(|k| adds.contains_key(k)) {
+            clashes.entry(key).or_default().push(problem.input);
+        }
+    }
+    if clashes.is_empty() {
+        return;
+    }
+    let numbers = |inputs: &[usize]| {
+        inputs
+            .iter()
+            .map(|i| format!("#{}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for problem in &mut plan.problems {
+        let Some(key) = about_new(problem).filter(|k| clashes.contains_key(k)) else {
+            continue;
+        };
+        problem.kind = ProblemKind::Duplicate;
+        problem.message = format!(
+            "{}: change #{} of the input invites the same member (changes are numbered from \
+             1); neither is applied: keep one",
+            problem.change,
+            adds[&key] + 1
+        );
+    }
+    let (refused, kept): (Vec<PlanEntry>, Vec<PlanEntry>) = std::mem::take(&mut plan.entries)
+        .into_iter()
+        .partition(|e| {
+            e.action == PlanAction::Add
+                && e.email
+                    .as_deref()
+                    .is_some_and(|email| clashes.contains_key(&email_key(email)))
+        });
+    plan.entries = kept;
+    for entry in refused {
+        let others = entry
+            .email
+            .as_deref()
+            .and_then(|email| clashes.get(&email_key(email)))
+            .map_or_else(String::new, |inputs| numbers(inputs));
+        plan.problems.push(Problem {
+            input: entry.input,
+            message: format!(
+                "{}: change {others} of the input is about the same member (changes are \
+                 numbered from 1); neither is applied: keep one",
+                entry.change
+            ),
+            change: entry.change,
+            kind: ProblemKind::Duplicate,
+        });
+    }
+    plan.problems.sort_by_key(|p| p.input);
 }
 
 /// An `add_to_group` for an email that is not a member yet but that an
@@ -469,7 +549,9 @@ fn entry_for(
         (Change::Remove { .. }, Some(id)) => (PlanAction::Remove, None, Change::remove(id)),
         (Change::Add(body), _) => {
             let to = AccessState::of_create(body);
-            if member.is_some() && from.as_ref() != Some(&to) {
+            // The same access, its scopes compared by what they cover (a
+            // retried invitation that landed, its scope inline): unchanged.
+            if member.is_some() && !from.as_ref().is_some_and(|f| f.same_as(&to, scopes)) {
                 return Err((
                     ProblemKind::AlreadyMember,
                     "already a member with other access; use set_roles or set_policies to \
