@@ -49,12 +49,14 @@ impl<'a> View<'a> {
 
     /// Whether a change to show holds a policy (before or after).
     pub(super) fn mentions_policies(&self) -> bool {
+        self.any_state(|state| !state.policies.is_empty())
+    }
+
+    /// Whether the access before or after of a change to show is `holds`.
+    fn any_state(&self, holds: impl Fn(&AccessState) -> bool) -> bool {
         self.to_send.iter().any(|&i| {
             let entry = &self.plan.entries[i];
-            [&entry.from, &entry.to]
-                .into_iter()
-                .flatten()
-                .any(|state| !state.policies.is_empty())
+            [&entry.from, &entry.to].into_iter().flatten().any(&holds)
         })
     }
 
@@ -97,13 +99,7 @@ impl<'a> View<'a> {
 
     /// Whether a change to show involves roles (worth reading their names).
     pub(super) fn mentions_roles(&self) -> bool {
-        self.to_send.iter().any(|&i| {
-            let entry = &self.plan.entries[i];
-            [&entry.from, &entry.to]
-                .into_iter()
-                .flatten()
-                .any(|state| !state.roles.is_empty())
-        })
+        self.any_state(|state| !state.roles.is_empty())
     }
 
     /// `bob@example.com (b1c5…)`, the email or the id alone when only one
