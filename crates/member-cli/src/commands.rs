@@ -501,35 +501,49 @@ async fn access(
     }
 }
 
-/// Refuses a new name for a user group or resource group (`kind`) that
-/// another group already answers to: names are matched without regard to
-/// case, so after it neither group could be named any more. `lookup` is
-/// the resolver's by-name lookup (`name:…`); `own` the id of the group
-/// being renamed, which may keep its name in another case.
-pub async fn refuse_taken_name<T, F>(
-    kind: &str,
+/// The two kinds of group a name of which must stay unique.
+#[derive(Clone, Copy)]
+pub enum GroupKind {
+    User,
+    Resource,
+}
+
+/// Refuses a new name for a user group or resource group that another
+/// group of that kind already answers to: names are matched without regard
+/// to case, so after it neither group could be named any more. `own` is the
+/// id of the group being renamed, which may keep its name in another case.
+pub async fn refuse_taken_name(
+    resolver: &Resolver,
+    kind: GroupKind,
     name: &str,
     own: Option<&str>,
-    lookup: F,
-    id_and_name: impl Fn(&T) -> (String, String),
-) -> Result<(), Failure>
-where
-    F: std::future::Future<Output = Result<T, ResolveError>>,
-{
-    let taken = match lookup.await {
-        Ok(found) => {
-            let (id, existing) = id_and_name(&found);
-            if own == Some(id.as_str()) {
-                return Ok(());
-            }
-            format!("{existing:?} ({id})")
-        }
+) -> Result<(), Failure> {
+    let reference = format!("name:{name}");
+    let (what, found) = match kind {
+        GroupKind::User => (
+            "user group",
+            resolver
+                .user_group(&reference)
+                .await
+                .map(|g| (g.id.as_str().to_owned(), g.name.unwrap_or_default())),
+        ),
+        GroupKind::Resource => (
+            "resource group",
+            resolver
+                .resource_group(&reference)
+                .await
+                .map(|g| (g.id.as_str().to_owned(), g.name.unwrap_or_default())),
+        ),
+    };
+    let taken = match found {
+        Ok((id, _)) if own == Some(id.as_str()) => return Ok(()),
+        Ok((id, existing)) => format!("{existing:?} ({id})"),
         Err(e) if e.is_ambiguous() => "several".to_owned(),
         Err(e) if e.is_not_found() || e.is_invalid() => return Ok(()),
         Err(e) => return Err(resolve_failure(e)),
     };
     Err(Failure::usage(format!(
-        "{kind} {taken} already answers to the name {name:?} (names match without regard to \
+        "{what} {taken} already answers to the name {name:?} (names match without regard to \
          case, so neither could be named after this); nothing was sent"
     ))
     .with_hint("choose another name, or change the existing group instead"))

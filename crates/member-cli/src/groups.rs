@@ -100,11 +100,10 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
             let scope = scope_of(&resolver, &account, &args.scope).await?;
             let body = CreateResourceGroup::new(&args.name, scope).map_err(usage)?;
             crate::commands::refuse_taken_name(
-                "resource group",
+                &resolver,
+                crate::commands::GroupKind::Resource,
                 &args.name,
                 None,
-                resolver.resource_group(&format!("name:{}", args.name)),
-                |g| (g.id.as_str().to_owned(), g.name.clone().unwrap_or_default()),
             )
             .await?;
             let call = groups.create(body);
@@ -126,11 +125,10 @@ pub async fn run_resource_groups(global: &GlobalArgs, command: ResourceGroupsCom
             if let Some(name) = &args.name {
                 body = body.name(name).map_err(usage)?;
                 crate::commands::refuse_taken_name(
-                    "resource group",
+                    &resolver,
+                    crate::commands::GroupKind::Resource,
                     name,
                     Some(id.as_str()),
-                    resolver.resource_group(&format!("name:{name}")),
-                    |g| (g.id.as_str().to_owned(), g.name.clone().unwrap_or_default()),
                 )
                 .await?;
             }

@@ -48,11 +48,10 @@ pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
             let body =
                 CreateUserGroup::new(&args.name, policies.unwrap_or_default()).map_err(usage)?;
             crate::commands::refuse_taken_name(
-                "user group",
+                &resolver,
+                crate::commands::GroupKind::User,
                 &args.name,
                 None,
-                resolver.user_group(&format!("name:{}", args.name)),
-                |g| (g.id.as_str().to_owned(), g.name.clone().unwrap_or_default()),
             )
             .await?;
             let call = client.user_groups(&account).create(body);
@@ -77,11 +76,10 @@ pub async fn run(global: &GlobalArgs, command: GroupsCommand) -> Outcome {
             if let Some(name) = &args.name {
                 body = body.name(name).map_err(usage)?;
                 crate::commands::refuse_taken_name(
-                    "user group",
+                    &resolver,
+                    crate::commands::GroupKind::User,
                     name,
                     Some(group.id.as_str()),
-                    resolver.user_group(&format!("name:{name}")),
-                    |g| (g.id.as_str().to_owned(), g.name.clone().unwrap_or_default()),
                 )
                 .await?;
             }
